@@ -1,0 +1,79 @@
+"""API resource shapes the server returns and the desktop reads: flows, versions, runs, pages."""
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Generic, TypeVar
+
+from engine.model.base import Model
+from engine.model.flow import Flow
+from engine.model.run import RunResult, RunStatus
+
+T = TypeVar("T")
+
+
+class FlowStatus(StrEnum):
+    """Whether a flow's published version reacts to its trigger."""
+
+    ENABLED = "ENABLED"
+    DISABLED = "DISABLED"
+
+
+class FlowVersionState(StrEnum):
+    """A version is the editable DRAFT or a LOCKED (published) copy."""
+
+    DRAFT = "DRAFT"
+    LOCKED = "LOCKED"
+
+
+class FlowVersionRead(Model):
+    """A flow version as the API returns it."""
+
+    id: str
+    flow_id: str
+    display_name: str
+    state: FlowVersionState
+    definition: Flow
+    created: datetime
+    updated: datetime
+
+
+class FlowRead(Model):
+    """A flow with its draft version."""
+
+    id: str
+    project_id: str
+    status: FlowStatus
+    published_version_id: str | None
+    version: FlowVersionRead
+    created: datetime
+    updated: datetime
+
+
+class FlowRunRead(Model):
+    """A flow run as the API returns it."""
+
+    id: str
+    project_id: str
+    flow_id: str
+    flow_version_id: str
+    status: RunStatus
+    result: RunResult | None = None
+    created: datetime
+    started: datetime | None = None
+    finished: datetime | None = None
+
+
+class Page(Model, Generic[T]):
+    """One page of a list; `next`/`previous` are opaque cursors (None at either end)."""
+
+    data: list[T]
+    next: str | None = None
+    previous: str | None = None
+
+
+class ErrorBody(Model):
+    """Every API error: a stable code, a message for people, and details."""
+
+    code: str
+    message: str
+    params: dict[str, Any] = {}

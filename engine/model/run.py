@@ -1,0 +1,102 @@
+"""Run and step records, and the one table of allowed run status transitions."""
+
+from enum import StrEnum
+from typing import Any
+
+from engine.model.base import Model
+
+
+class RunStatus(StrEnum):
+    """A flow run's status; terminal ones never change again."""
+
+    QUEUED = "QUEUED"
+    RUNNING = "RUNNING"
+    PAUSED = "PAUSED"
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+    TIMEOUT = "TIMEOUT"
+    STOPPED = "STOPPED"
+    LOG_SIZE_EXCEEDED = "LOG_SIZE_EXCEEDED"
+    MEMORY_LIMIT_EXCEEDED = "MEMORY_LIMIT_EXCEEDED"
+    INTERNAL_ERROR = "INTERNAL_ERROR"
+    CANCELED = "CANCELED"
+
+
+#: Statuses a run never leaves.
+TERMINAL = frozenset(
+    {
+        RunStatus.SUCCEEDED,
+        RunStatus.FAILED,
+        RunStatus.TIMEOUT,
+        RunStatus.STOPPED,
+        RunStatus.LOG_SIZE_EXCEEDED,
+        RunStatus.MEMORY_LIMIT_EXCEEDED,
+        RunStatus.INTERNAL_ERROR,
+        RunStatus.CANCELED,
+    }
+)
+
+#: Which status may follow which.
+ALLOWED_TRANSITIONS: dict[RunStatus, frozenset[RunStatus]] = {
+    RunStatus.QUEUED: frozenset({RunStatus.RUNNING, RunStatus.CANCELED, RunStatus.INTERNAL_ERROR}),
+    RunStatus.RUNNING: frozenset(TERMINAL | {RunStatus.PAUSED, RunStatus.QUEUED}),
+    RunStatus.PAUSED: frozenset(
+        {RunStatus.QUEUED, RunStatus.RUNNING, RunStatus.CANCELED, RunStatus.TIMEOUT}
+    ),
+    **{status: frozenset() for status in TERMINAL},
+}
+
+
+class InvalidTransitionError(ValueError):
+    """A status change the lifecycle does not allow."""
+
+    code = "INVALID_RUN_TRANSITION"
+
+
+def check_transition(current: RunStatus, new: RunStatus) -> None:
+    """Raises InvalidTransitionError unless a run may go from `current` to `new`."""
+    if new not in ALLOWED_TRANSITIONS[current]:
+        raise InvalidTransitionError(f"a {current} run cannot become {new}")
+
+
+class StepStatus(StrEnum):
+    """One step execution's status."""
+
+    RUNNING = "RUNNING"
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+    PAUSED = "PAUSED"
+    SKIPPED = "SKIPPED"
+    STOPPED = "STOPPED"
+
+
+class StepRecord(Model):
+    """What one step did in a run: its resolved input, output or error, and how long it took."""
+
+    name: str
+    type: str
+    status: StepStatus
+    input: Any = None
+    output: Any = None
+    error_message: str | None = None
+    duration_ms: float = 0
+    attempts: int = 1
+
+
+class WebhookResponse(Model):
+    """The HTTP response a flow gives to a synchronous webhook caller."""
+
+    status: int = 200
+    headers: dict[str, str] = {}
+    body: Any = None
+
+
+class RunResult(Model):
+    """The outcome of executing a flow run."""
+
+    status: RunStatus
+    steps: list[StepRecord] = []
+    response: WebhookResponse | None = None
+    error_message: str | None = None
+    failed_step: str | None = None
+    duration_ms: float = 0

@@ -1,0 +1,1 @@
+"""The flow runtime: executor, step handlers, templating and the Deno code runtime."""

@@ -1,0 +1,230 @@
+"""The flow executor: runs one flow run step by step and returns its result."""
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.model import (
+    CodeStep,
+    Flow,
+    LoopStep,
+    PieceStep,
+    PieceTrigger,
+    RouterStep,
+    RunResult,
+    RunStatus,
+    StepRecord,
+    StepStatus,
+)
+from engine.runtime.code_runtime import DenoCodeRuntime
+from engine.runtime.errors import EngineError, UnsupportedStepError
+from engine.runtime.handlers import CodeHandler, PieceHandler, StepContext, StepHandler
+from engine.runtime.state import ExecutionState, StepOutcome, Verdict
+from engine.runtime.templating import resolve
+from pieces.framework import PieceError, PieceRegistry, ServerInfo, TriggerContext, validate_props
+
+log = logging.getLogger(__name__)
+
+AnyStep = CodeStep | PieceStep | LoopStep | RouterStep
+
+#: Attempts of a step with retryOnFailure, and the wait before each retry (seconds).
+RETRY_DELAYS_S = (1.0, 2.0, 4.0)
+
+_VERDICT_STATUS = {
+    Verdict.SUCCEEDED: RunStatus.SUCCEEDED,
+    Verdict.STOPPED: RunStatus.SUCCEEDED,
+    Verdict.FAILED: RunStatus.FAILED,
+    Verdict.RUNNING: RunStatus.SUCCEEDED,
+}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FlowExecutor:
+    """Executes flows with the given pieces and code runtime."""
+
+    registry: PieceRegistry
+    code_runtime: DenoCodeRuntime
+    server: ServerInfo = field(default_factory=ServerInfo)
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    clock: Callable[[], float] = time.monotonic
+
+    async def execute(
+        self, flow: Flow, *, run_id: str, trigger_payload: Any, timeout_s: float = 600.0
+    ) -> RunResult:
+        """Runs the flow once for one trigger event.
+
+        Args:
+            flow: the flow version to run.
+            run_id: the run's id, visible to steps.
+            trigger_payload: the event, e.g. `{method, headers, queryParams, body}` for a webhook.
+            timeout_s: the run's active-time limit; past it the run ends TIMEOUT.
+
+        Returns:
+            The run result: status, a record per executed step, the webhook response if one was set.
+        """
+        started = self.clock()
+        state = ExecutionState()
+        try:
+            async with asyncio.timeout(timeout_s):
+                state = await self._run_trigger(flow, trigger_payload, state)
+                if state.verdict is Verdict.RUNNING:
+                    ctx = StepContext(run_id=run_id, timeout_s=timeout_s, server=self.server)
+                    state = await self._run_steps(
+                        flow.steps, state, ctx, deadline=started + timeout_s
+                    )
+        except TimeoutError:
+            return self._result(
+                state,
+                started,
+                status=RunStatus.TIMEOUT,
+                error=f"The run took longer than {timeout_s:g} s",
+            )
+        return self._result(
+            state, started, status=_VERDICT_STATUS[state.verdict], error=state.error_message
+        )
+
+    def _result(
+        self, state: ExecutionState, started: float, *, status: RunStatus, error: str | None
+    ) -> RunResult:
+        return RunResult(
+            status=status,
+            steps=list(state.records),
+            response=state.response,
+            error_message=error,
+            failed_step=state.failed_step,
+            duration_ms=(self.clock() - started) * 1000,
+        )
+
+    async def _run_trigger(self, flow: Flow, payload: Any, state: ExecutionState) -> ExecutionState:
+        began = self.clock()
+        trigger_name = flow.trigger.settings.trigger_name if isinstance(flow.trigger, PieceTrigger) else None
+        if not isinstance(flow.trigger, PieceTrigger) or not trigger_name:
+            return state.ended(
+                Verdict.FAILED,
+                failed_step="trigger",
+                error="The flow has no trigger set up; choose one first",
+            )
+        settings = flow.trigger.settings
+        try:
+            trigger = self.registry.get(settings.piece_name, settings.piece_version).trigger(
+                settings.trigger_name
+            )
+            props = validate_props(trigger.props, resolve(settings.input, {}))
+            items = await trigger.run(
+                TriggerContext(props=props, payload=payload, server=self.server)
+            )
+        except (PieceError, EngineError) as err:
+            record = StepRecord(
+                name="trigger",
+                type=flow.trigger.type,
+                status=StepStatus.FAILED,
+                error_message=err.message,
+            )
+            return state.with_step(record, output=None).ended(
+                Verdict.FAILED, failed_step="trigger", error=err.message
+            )
+        output = items[0] if items else None
+        record = StepRecord(
+            name="trigger",
+            type=flow.trigger.type,
+            status=StepStatus.SUCCEEDED,
+            input=payload,
+            output=output,
+            duration_ms=(self.clock() - began) * 1000,
+        )
+        return state.with_step(record, output=output)
+
+    async def _run_steps(
+        self, steps: list[AnyStep], state: ExecutionState, ctx: StepContext, *, deadline: float
+    ) -> ExecutionState:
+        for step in steps:
+            state = await self._run_step(step, state, ctx, deadline=deadline)
+            if state.verdict is not Verdict.RUNNING:
+                return state
+        return state.ended(Verdict.SUCCEEDED) if state.verdict is Verdict.RUNNING else state
+
+    async def _run_step(
+        self, step: AnyStep, state: ExecutionState, ctx: StepContext, *, deadline: float
+    ) -> ExecutionState:
+        if step.skip:
+            record = StepRecord(name=step.name, type=step.type, status=StepStatus.SKIPPED)
+            return state.with_step(record, output=None)
+        handler = self._handlers().get(step.type)
+        options = getattr(step.settings, "error_handling_options", None)
+        retry = bool(options and options.retry_on_failure.value)
+        go_on = bool(options and options.continue_on_failure.value)
+        raw_input: Mapping[str, Any] = getattr(step.settings, "input", {})
+        began = self.clock()
+        resolved: Any = None
+        attempts = 0
+        error = ""
+        for attempt, delay in enumerate((0.0, *(RETRY_DELAYS_S if retry else ())), start=1):
+            attempts = attempt
+            if delay:
+                await self.sleep(delay)
+            try:
+                if handler is None:
+                    raise UnsupportedStepError(
+                        f"{step.type} steps cannot run in this version of the engine yet"
+                    )
+                resolved = resolve(dict(raw_input), state.outputs)
+                step_ctx = StepContext(
+                    run_id=ctx.run_id,
+                    timeout_s=max(deadline - self.clock(), 0.001),
+                    server=ctx.server,
+                )
+                outcome = await handler(step, resolved, step_ctx)
+            except (EngineError, PieceError) as err:
+                error = err.message
+                continue
+            except Exception as err:  # a bug in a piece must fail its step, not the worker
+                log.exception("step %s raised an unexpected error", step.name)
+                error = f"Unexpected error in step {step.name!r}: {type(err).__name__}: {err}"
+                continue
+            return self._succeeded(
+                step, state, outcome, resolved=resolved, began=began, attempts=attempts
+            )
+        record = StepRecord(
+            name=step.name,
+            type=step.type,
+            status=StepStatus.FAILED,
+            input=resolved,
+            output={"error": error} if go_on else None,
+            error_message=error,
+            duration_ms=(self.clock() - began) * 1000,
+            attempts=attempts,
+        )
+        state = state.with_step(record, output=record.output)
+        if go_on:
+            return state
+        return state.ended(
+            Verdict.FAILED, failed_step=step.name, error=f"Step {step.name!r} failed: {error}"
+        )
+
+    def _succeeded(
+        self,
+        step: AnyStep,
+        state: ExecutionState,
+        outcome: StepOutcome,
+        *,
+        resolved: Any,
+        began: float,
+        attempts: int,
+    ) -> ExecutionState:
+        record = StepRecord(
+            name=step.name,
+            type=step.type,
+            status=StepStatus.STOPPED if outcome.stop else StepStatus.SUCCEEDED,
+            input=resolved,
+            output=outcome.output,
+            duration_ms=(self.clock() - began) * 1000,
+            attempts=attempts,
+        )
+        state = state.with_step(record, output=outcome.output).with_response(outcome.response)
+        return state.ended(Verdict.STOPPED) if outcome.stop else state
+
+    def _handlers(self) -> dict[str, StepHandler]:
+        return {"CODE": CodeHandler(self.code_runtime), "PIECE": PieceHandler(self.registry)}

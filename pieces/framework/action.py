@@ -1,0 +1,19 @@
+"""Actions: what a piece can do as a step."""
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pieces.framework.context import ActionContext
+from pieces.framework.props import Prop
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Action:
+    """One action of a piece; `name` is its stable key and equals its module name."""
+
+    name: str
+    display_name: str
+    description: str = ""
+    props: Mapping[str, Prop] = field(default_factory=dict)
+    run: Callable[[ActionContext], Awaitable[Any]]

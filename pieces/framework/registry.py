@@ -1,0 +1,77 @@
+"""The piece registry: built-in pieces and installed ones (entry point group `piecework.pieces`)."""
+
+import importlib
+import logging
+import pkgutil
+from collections.abc import Iterable
+from importlib.metadata import entry_points
+
+import pieces
+from pieces.framework.errors import PieceNotFoundError
+from pieces.framework.piece import Piece
+
+log = logging.getLogger(__name__)
+
+#: Entry point group third-party piece distributions register their `Piece` under.
+ENTRY_POINT_GROUP = "piecework.pieces"
+
+
+class PieceRegistry:
+    """Every known piece, by name and exact version."""
+
+    def __init__(self, available: Iterable[Piece]) -> None:
+        self._pieces: dict[str, dict[str, Piece]] = {}
+        for piece in available:
+            self._pieces.setdefault(piece.name, {})[piece.version] = piece
+
+    @classmethod
+    def discover(cls) -> "PieceRegistry":
+        """Loads the built-in pieces and the installed third-party ones."""
+        return cls([*_builtin_pieces(), *_installed_pieces()])
+
+    def names(self) -> list[str]:
+        """The names of every known piece, sorted."""
+        return sorted(self._pieces)
+
+    def get(self, name: str, version: str) -> Piece:
+        """Returns the piece at exactly this version.
+
+        Raises:
+            PieceNotFoundError: no such piece, or not at this version (the message lists those there are).
+        """
+        versions = self._pieces.get(name)
+        if not versions:
+            raise PieceNotFoundError(f"piece {name!r} is not installed")
+        try:
+            return versions[version]
+        except KeyError:
+            known = ", ".join(sorted(versions))
+            raise PieceNotFoundError(
+                f"piece {name!r} version {version} is not installed (installed: {known})"
+            ) from None
+
+
+def _builtin_pieces() -> list[Piece]:
+    found = []
+    for module in pkgutil.iter_modules(pieces.__path__):
+        if module.name == "framework" or not module.ispkg:
+            continue
+        piece = getattr(importlib.import_module(f"pieces.{module.name}"), "piece", None)
+        if isinstance(piece, Piece):
+            found.append(piece)
+    return found
+
+
+def _installed_pieces() -> list[Piece]:
+    found = []
+    for entry in entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            piece = entry.load()
+        except Exception:  # a broken third-party piece must not stop the others from loading
+            log.exception("could not load piece %s from %s", entry.name, entry.value)
+            continue
+        if isinstance(piece, Piece):
+            found.append(piece)
+        else:
+            log.error("entry point %s does not name a Piece", entry.value)
+    return found

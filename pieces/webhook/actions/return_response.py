@@ -1,0 +1,52 @@
+"""Return Response: answer the synchronous webhook caller with a status, headers and body."""
+
+import json
+from typing import Any
+
+from pieces.framework import (
+    Action,
+    ActionContext,
+    Number,
+    Object,
+    Option,
+    PieceError,
+    Prop,
+    StaticDropdown,
+)
+
+
+async def _run(ctx: ActionContext) -> dict[str, Any]:
+    status = int(ctx.props["status"])
+    if not 100 <= status <= 599:
+        raise PieceError(f"Status code must be between 100 and 599, got {status}")
+    headers = {str(k): str(v) for k, v in (ctx.props["headers"] or {}).items()}
+    body = ctx.props["body"]
+    if ctx.props["body_type"] == "json" and isinstance(body, str):
+        try:
+            body = json.loads(body)
+        except json.JSONDecodeError as err:
+            raise PieceError(
+                f"Body is not valid JSON ({err.msg}); choose the Raw body type to send text"
+            ) from err
+    elif ctx.props["body_type"] == "raw" and not isinstance(body, str):
+        body = "" if body is None else json.dumps(body)
+    ctx.run.respond(status=status, headers=headers, body=body)
+    return {"status": status, "headers": headers, "body": body}
+
+
+return_response = Action(
+    name="return_response",
+    display_name="Return Response",
+    description="Return a response to the caller of a synchronous webhook; the flow goes on.",
+    props={
+        "status": Number(display_name="Status code", default=200),
+        "headers": Object(display_name="Headers", default={}),
+        "body_type": StaticDropdown(
+            display_name="Body type",
+            default="json",
+            options=(Option(label="JSON", value="json"), Option(label="Raw text", value="raw")),
+        ),
+        "body": Prop(display_name="Body"),
+    },
+    run=_run,
+)

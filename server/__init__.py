@@ -1,0 +1,1 @@
+"""The Piecework server: REST API, storage, job queue and worker."""

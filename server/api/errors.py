@@ -1,0 +1,82 @@
+"""Error responses: every error is `{code, message, params}` with the right HTTP status, never a traceback."""
+
+import logging
+import uuid
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from server.services.errors import (
+    AuthenticationError,
+    ConflictError,
+    InvalidRequestError,
+    NotFoundError,
+    PermissionDeniedError,
+    ServiceError,
+)
+
+log = logging.getLogger(__name__)
+
+_STATUS: dict[type[ServiceError], int] = {
+    InvalidRequestError: 400,
+    AuthenticationError: 401,
+    PermissionDeniedError: 403,
+    NotFoundError: 404,
+    ConflictError: 409,
+}
+
+
+def error_response(
+    status: int, code: str, message: str, params: dict[str, object] | None = None
+) -> JSONResponse:
+    """A JSON error body with a status."""
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(
+        {"code": code, "message": message, "params": params or {}},
+        status_code=status,
+        headers=headers,
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Maps service errors, validation errors, HTTP errors and crashes to JSON error bodies."""
+
+    @app.exception_handler(ServiceError)
+    async def service_error(_: Request, err: ServiceError) -> JSONResponse:
+        status = next((code for kind, code in _STATUS.items() if isinstance(err, kind)), 400)
+        return error_response(status, err.code, err.message, err.params)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_: Request, err: RequestValidationError) -> JSONResponse:
+        problems = [
+            {"path": ".".join(str(part) for part in item["loc"]), "message": str(item["msg"])}
+            for item in err.errors()
+        ]
+        message = "; ".join(f"{p['path']}: {p['message']}" for p in problems)
+        return error_response(
+            400, "VALIDATION_ERROR", f"The request is not valid: {message}", {"errors": problems}
+        )
+
+    @app.exception_handler(HTTPException)
+    async def http_error(_: Request, err: HTTPException) -> JSONResponse:
+        messages = {404: "There is nothing at this address", 405: "This method is not allowed here"}
+        message = messages.get(err.status_code, str(err.detail))
+        return error_response(err.status_code, f"HTTP_{err.status_code}", message)
+
+    @app.exception_handler(Exception)
+    async def crash(request: Request, err: Exception) -> JSONResponse:
+        reference = uuid.uuid4().hex[:12]
+        log.error(
+            "request %s %s failed (reference %s)",
+            request.method,
+            request.url.path,
+            reference,
+            exc_info=err,
+        )
+        return error_response(
+            500,
+            "INTERNAL_ERROR",
+            f"Something went wrong on the server; its log has the details (reference {reference})",
+        )

@@ -1,0 +1,50 @@
+"""Request and response bodies of the API that are not engine.model resources."""
+
+from pydantic import ConfigDict, Field
+
+from engine.model import Model
+
+
+class SignUpRequest(Model):
+    """Create an account."""
+
+    # Activepieces clients send extra marketing flags (trackEvents, newsLetter); they are ignored.
+    model_config = ConfigDict(extra="ignore")
+
+    email: str = Field(max_length=320)
+    password: str = Field(max_length=256)
+    first_name: str = Field(default="", max_length=100)
+    last_name: str = Field(default="", max_length=100)
+
+
+class SignInRequest(Model):
+    """Sign in with email and password."""
+
+    email: str = Field(max_length=320)
+    password: str = Field(max_length=256)
+
+
+class AuthenticationResponse(Model):
+    """A signed-in user: the token to send as `Authorization: Bearer`, and the project to open."""
+
+    id: str
+    email: str
+    first_name: str
+    last_name: str
+    platform_role: str
+    token: str
+    project_id: str
+
+
+class FlowCreate(Model):
+    """Create a flow in a project."""
+
+    display_name: str = Field(min_length=1, max_length=200)
+    project_id: str
+    folder_id: str | None = None
+
+
+class HealthResponse(Model):
+    """The server is up and its database answers."""
+
+    status: str

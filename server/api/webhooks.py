@@ -1,0 +1,133 @@
+"""Webhooks: an HTTP request to a flow's URL starts a run; `/sync` answers with the flow's response."""
+
+import base64
+import json
+from typing import Any
+from urllib.parse import parse_qsl
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+
+from engine.model import RunStatus, WebhookResponse
+from server.api.deps import ContextDep, SessionDep
+from server.api.errors import error_response
+from server.services import runs
+from server.services.errors import InvalidRequestError, ServiceError
+
+router = APIRouter(prefix="/webhooks", tags=["webhooks"])
+
+_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+#: Response headers the server sets itself.
+_SKIPPED_HEADERS = frozenset({"content-length", "transfer-encoding", "connection"})
+
+
+class PayloadTooLargeError(ServiceError):
+    """The request body is over PW_MAX_WEBHOOK_PAYLOAD_MB."""
+
+    code = "PAYLOAD_TOO_LARGE"
+
+
+@router.api_route("/{flow_id}", methods=_METHODS)
+async def webhook(
+    flow_id: str, request: Request, context: ContextDep, session: SessionDep
+) -> Response:
+    """Queues a run of the flow and answers 200 `{runId}` at once."""
+    try:
+        payload = await _payload(request, max_mb=context.settings.max_webhook_payload_mb)
+    except PayloadTooLargeError as err:
+        return error_response(413, err.code, err.message)
+    run = await runs.create_webhook_run(session=session, flow_id=flow_id, payload=payload)
+    await context.queue.defer_run(run.id, sync=False)
+    return JSONResponse({"runId": run.id})
+
+
+@router.api_route("/{flow_id}/sync", methods=_METHODS)
+async def webhook_sync(
+    flow_id: str, request: Request, context: ContextDep, session: SessionDep
+) -> Response:
+    """Runs the flow and answers with its Return Response; 204 if it set none, 408 on timeout, 500 if it failed."""
+    try:
+        payload = await _payload(request, max_mb=context.settings.max_webhook_payload_mb)
+    except PayloadTooLargeError as err:
+        return error_response(413, err.code, err.message)
+    run = await runs.create_webhook_run(session=session, flow_id=flow_id, payload=payload)
+    await context.queue.defer_run(run.id, sync=True)
+    timeout_s = context.settings.webhook_timeout_s
+    finished = await context.waiter.wait(run.id, timeout_s=timeout_s)
+    if finished is None:
+        return JSONResponse(
+            {
+                "runId": run.id,
+                "message": f"The flow did not answer within {timeout_s:g} s; it goes on running",
+            },
+            status_code=408,
+        )
+    result = finished.result
+    if finished.status != RunStatus.SUCCEEDED or result is None:
+        message = (result.error_message if result else None) or f"The run ended {finished.status}"
+        return JSONResponse(
+            {"runId": run.id, "status": finished.status, "message": message}, status_code=500
+        )
+    if result.response is None:
+        return Response(status_code=204, headers={"x-piecework-run-id": run.id})
+    return _response(result.response, run_id=run.id)
+
+
+def _response(response: WebhookResponse, *, run_id: str) -> Response:
+    headers = {k: v for k, v in response.headers.items() if k.lower() not in _SKIPPED_HEADERS}
+    headers["x-piecework-run-id"] = run_id
+    has_type = any(k.lower() == "content-type" for k in headers)
+    body = response.body
+    if isinstance(body, str):
+        media = None if has_type else "text/plain; charset=utf-8"
+        return Response(
+            content=body, status_code=response.status, headers=headers, media_type=media
+        )
+    if body is None:
+        return Response(status_code=response.status, headers=headers)
+    media = None if has_type else "application/json"
+    return Response(
+        content=json.dumps(body), status_code=response.status, headers=headers, media_type=media
+    )
+
+
+async def _payload(request: Request, *, max_mb: float) -> dict[str, Any]:
+    limit = int(max_mb * 1024 * 1024)
+    too_large = f"The request body is larger than {max_mb:g} MB (PW_MAX_WEBHOOK_PAYLOAD_MB)"
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLargeError(too_large)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLargeError(too_large)
+        chunks.append(chunk)
+    raw = b"".join(chunks)
+    return {
+        "method": request.method,
+        "headers": dict(request.headers),
+        "queryParams": dict(request.query_params),
+        "body": _body(raw, request.headers.get("content-type", "")),
+    }
+
+
+def _body(raw: bytes, content_type: str) -> Any:
+    if not raw:
+        return {}
+    kind = content_type.split(";")[0].strip().lower()
+    if kind == "application/json" or kind.endswith("+json"):
+        try:
+            return json.loads(raw)
+        except (json.JSONDecodeError, UnicodeDecodeError) as err:
+            raise InvalidRequestError(
+                f"The request body is not valid JSON: {err}", code="INVALID_JSON"
+            ) from err
+    if kind == "application/x-www-form-urlencoded":
+        return dict(parse_qsl(raw.decode("utf-8", errors="replace"), keep_blank_values=True))
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        # Binary bodies are kept whole, as base64.
+        return {"base64": base64.b64encode(raw).decode("ascii"), "contentType": kind}

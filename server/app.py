@@ -1,0 +1,45 @@
+"""The FastAPI application: routes, error bodies, and a lifespan that starts the server context."""
+
+import contextlib
+from collections.abc import AsyncIterator
+from importlib.metadata import version
+
+from fastapi import APIRouter, FastAPI
+
+from server.api import authentication, flow_runs, flows, health, webhooks
+from server.api.errors import install_error_handlers
+from server.context import ServerContext, open_context
+from server.settings import Settings
+
+
+def create_app(settings: Settings, *, context: ServerContext | None = None) -> FastAPI:
+    """Builds the app.
+
+    Its lifespan starts the database (embedded or external), migrations and the worker, unless the
+    caller (the `piecework server` command) started them already and passes the `context`.
+    """
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if context is not None:
+            app.state.context = context
+            yield
+            return
+        async with open_context(settings.with_secrets(), worker=settings.run_worker) as opened:
+            app.state.context = opened
+            yield
+
+    app = FastAPI(
+        title="Piecework",
+        version=version("piecework"),
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    api = APIRouter(prefix="/api/v1")
+    for module in (health, authentication, flows, flow_runs, webhooks):
+        api.include_router(module.router)
+    app.include_router(api)
+    return app

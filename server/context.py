@@ -1,0 +1,104 @@
+"""What a server or worker process holds while it runs: database, queue, waiter, engine."""
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from engine.runtime.code_runtime import DenoCodeRuntime
+from engine.runtime.executor import FlowExecutor
+from engine.runtime.network_policy import NetworkPolicy
+from pieces.framework import PieceRegistry, ServerInfo
+from server.db import migrate
+from server.db.engine import create_engine, libpq_url, session_factory
+from server.embedded_pg import EmbeddedPostgres
+from server.services.auth import TokenSettings
+from server.services.queue import JobQueue
+from server.services.run_waiter import RunWaiter
+from server.settings import Settings
+from server.worker.run_executor import RunExecutor
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ServerContext:
+    """The process-wide objects request handlers and the worker use."""
+
+    settings: Settings
+    database_url: str
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    queue: JobQueue
+    waiter: RunWaiter
+    tokens: TokenSettings
+    run_executor: RunExecutor
+
+
+@contextlib.asynccontextmanager
+async def open_context(settings: Settings, *, worker: bool) -> AsyncIterator[ServerContext]:
+    """Starts everything in order (embedded Postgres, migrations, pools, worker) and stops it in reverse."""
+    async with contextlib.AsyncExitStack() as stack:
+        database_url = settings.database_url
+        if database_url is None:
+            postgres = EmbeddedPostgres(settings.data_dir)
+            database_url = await postgres.start()
+            stack.push_async_callback(postgres.stop)
+        await asyncio.to_thread(migrate.upgrade, database_url)
+        engine = create_engine(database_url)
+        stack.push_async_callback(engine.dispose)
+        sessions = session_factory(engine)
+        queue = JobQueue(libpq_url(database_url))
+        await queue.open()
+        stack.push_async_callback(queue.close)
+        waiter = RunWaiter(conninfo=libpq_url(database_url), sessions=sessions)
+        await waiter.start()
+        stack.push_async_callback(waiter.stop)
+        executor = FlowExecutor(
+            registry=PieceRegistry.discover(),
+            code_runtime=DenoCodeRuntime(
+                network=NetworkPolicy.from_env(), cache_dir=settings.data_dir / "deno-cache"
+            ),
+            server=ServerInfo(public_url=settings.public_url),
+        )
+        context = ServerContext(
+            settings=settings,
+            database_url=database_url,
+            engine=engine,
+            sessions=sessions,
+            queue=queue,
+            waiter=waiter,
+            tokens=TokenSettings(
+                jwt_secret=settings.jwt_secret,
+                expiry=timedelta(hours=settings.jwt_expiry_hours),
+                local_token=settings.local_token,
+            ),
+            run_executor=RunExecutor(
+                sessions=sessions, executor=executor, flow_timeout_s=settings.flow_timeout_s
+            ),
+        )
+        if worker:
+            task = asyncio.create_task(run_worker(context), name="worker")
+            stack.push_async_callback(_cancel, task)
+        yield context
+
+
+async def run_worker(context: ServerContext) -> None:
+    """Executes queued runs until cancelled."""
+    name = f"{socket.gethostname()}-{os.getpid()}"
+    log.info("worker %s started (concurrency %s)", name, context.settings.worker_concurrency)
+    await context.queue.run_worker(
+        context.run_executor, concurrency=context.settings.worker_concurrency, name=name
+    )
+
+
+async def _cancel(task: "asyncio.Task[None]") -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task

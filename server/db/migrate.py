@@ -1,0 +1,52 @@
+"""Runs the Alembic migrations, one process at a time (several servers may start together)."""
+
+import logging
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import create_engine, text
+
+from server.db.engine import sqlalchemy_url
+
+log = logging.getLogger(__name__)
+
+_MIGRATIONS = Path(__file__).parent / "migrations"
+
+#: pg_advisory_lock key held while migrating ("pw-migr" in hex).
+_LOCK_KEY = 0x70772D6D696772
+
+
+def alembic_config(url: str) -> Config:
+    """An Alembic config for this database, without an alembic.ini."""
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    config.attributes["url"] = sqlalchemy_url(url)
+    return config
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    """Migrates the database up to `revision` (blocking; call from a thread in async code)."""
+    _locked(url, lambda config: command.upgrade(config, revision))
+
+
+def downgrade(url: str, revision: str) -> None:
+    """Migrates the database down to `revision`."""
+    _locked(url, lambda config: command.downgrade(config, revision))
+
+
+def _locked(url: str, action: object) -> None:
+    engine = create_engine(sqlalchemy_url(url))
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _LOCK_KEY})
+            try:
+                config = alembic_config(url)
+                config.attributes["connection"] = conn
+                action(config)  # type: ignore[operator]
+                conn.commit()
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _LOCK_KEY})
+                conn.commit()
+    finally:
+        engine.dispose()

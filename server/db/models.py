@@ -1,0 +1,101 @@
+"""The tables of the first schema: users, projects, members, flows, flow versions and runs."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import DateTime, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.dialects.postgresql import JSON
+from sqlalchemy.orm import Mapped, mapped_column
+
+from server.db.base import Base, new_id, utcnow
+
+_ID = String(21)
+
+
+class _Timestamps:
+    created: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+
+class UserRow(_Timestamps, Base):
+    """A person who signs in; `password_hash` is empty for the passwordless local user."""
+
+    __tablename__ = "users"
+
+    id: Mapped[str] = mapped_column(_ID, primary_key=True, default=new_id)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    first_name: Mapped[str] = mapped_column(String(100), default="")
+    last_name: Mapped[str] = mapped_column(String(100), default="")
+    password_hash: Mapped[str] = mapped_column(Text, default="")
+    platform_role: Mapped[str] = mapped_column(String(20), default="MEMBER")
+
+
+class ProjectRow(_Timestamps, Base):
+    """A project: the scope of flows, runs and connections."""
+
+    __tablename__ = "projects"
+
+    id: Mapped[str] = mapped_column(_ID, primary_key=True, default=new_id)
+    display_name: Mapped[str] = mapped_column(String(200))
+    owner_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+
+
+class ProjectMemberRow(_Timestamps, Base):
+    """A user's role in a project."""
+
+    __tablename__ = "project_members"
+    __table_args__ = (
+        UniqueConstraint("project_id", "user_id", name="uq_project_members_project_user"),
+    )
+
+    id: Mapped[str] = mapped_column(_ID, primary_key=True, default=new_id)
+    project_id: Mapped[str] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+
+
+class FlowRow(_Timestamps, Base):
+    """A flow; its document lives in flow versions (one draft, any number of locked ones)."""
+
+    __tablename__ = "flows"
+    __table_args__ = (Index("ix_flows_project_created", "project_id", "created", "id"),)
+
+    id: Mapped[str] = mapped_column(_ID, primary_key=True, default=new_id)
+    project_id: Mapped[str] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(20), default="DISABLED")
+    published_version_id: Mapped[str | None] = mapped_column(_ID, default=None)
+
+
+class FlowVersionRow(_Timestamps, Base):
+    """One version of a flow's document, in the format of engine.model.Flow.
+
+    Documents, payloads and results are stored as `json`, not `jsonb`: jsonb reorders object keys,
+    and the objects people write (a response body, headers) must come back in their order.
+    """
+
+    __tablename__ = "flow_versions"
+
+    id: Mapped[str] = mapped_column(_ID, primary_key=True, default=new_id)
+    flow_id: Mapped[str] = mapped_column(ForeignKey("flows.id", ondelete="CASCADE"), index=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(20), default="DRAFT")
+
+
+class FlowRunRow(_Timestamps, Base):
+    """A run of a flow version: its trigger payload, status and result (step records, response)."""
+
+    __tablename__ = "flow_runs"
+    __table_args__ = (Index("ix_flow_runs_project_created", "project_id", "created", "id"),)
+
+    id: Mapped[str] = mapped_column(_ID, primary_key=True, default=new_id)
+    project_id: Mapped[str] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    flow_id: Mapped[str] = mapped_column(ForeignKey("flows.id", ondelete="CASCADE"), index=True)
+    flow_version_id: Mapped[str] = mapped_column(ForeignKey("flow_versions.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(30), default="QUEUED")
+    trigger_payload: Mapped[Any] = mapped_column(JSON)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    started: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    finished: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)

@@ -1,0 +1,209 @@
+"""Authentication: sign-up, sign-in, tokens, and the principal a request acts as."""
+
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+import jwt
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.db.base import utcnow
+from server.db.models import ProjectMemberRow, ProjectRow, UserRow
+from server.services.errors import (
+    AuthenticationError,
+    ConflictError,
+    InvalidRequestError,
+    PermissionDeniedError,
+)
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_HASHER = PasswordHasher()
+#: Hash checked when the email is unknown, so both cases take the same time.
+_DUMMY_HASH = _HASHER.hash(secrets.token_hex(8))
+MIN_PASSWORD_LENGTH = 8
+LOCAL_USER_EMAIL = "local@piecework.invalid"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Principal:
+    """Who a request acts as."""
+
+    user_id: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SignedIn:
+    """The result of signing up or in: the user, a token and the project to open."""
+
+    user: UserRow
+    token: str
+    project_id: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TokenSettings:
+    """What token issuing and checking needs."""
+
+    jwt_secret: str
+    expiry: timedelta
+    local_token: str = ""
+
+
+async def sign_up(
+    *,
+    session: AsyncSession,
+    tokens: TokenSettings,
+    email: str,
+    password: str,
+    first_name: str,
+    last_name: str,
+    open_sign_up: bool,
+) -> SignedIn:
+    """Creates a user. The first one owns the platform and a default project.
+
+    Raises:
+        InvalidRequestError: bad email or too short a password.
+        PermissionDeniedError: sign-up is closed (not the first user, PW_ALLOW_SIGN_UP not set).
+        ConflictError: the email is taken.
+    """
+    email = email.strip().lower()
+    if not _EMAIL.match(email):
+        raise InvalidRequestError("Enter a valid email address", params={"field": "email"})
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidRequestError(
+            f"The password must have at least {MIN_PASSWORD_LENGTH} characters",
+            params={"field": "password"},
+        )
+    users = await session.scalar(
+        select(func.count()).select_from(UserRow).where(UserRow.email != LOCAL_USER_EMAIL)
+    )
+    first = users == 0
+    if not first and not open_sign_up:
+        raise PermissionDeniedError(
+            "Sign-up is closed on this server; ask an admin for an invitation",
+            code="SIGN_UP_DISABLED",
+        )
+    if await session.scalar(select(UserRow.id).where(UserRow.email == email)):
+        raise ConflictError(
+            "An account with this email exists already; sign in instead", code="EXISTING_USER"
+        )
+    user = UserRow(
+        email=email,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        password_hash=_HASHER.hash(password),
+        platform_role="OWNER" if first else "MEMBER",
+    )
+    session.add(user)
+    await session.flush()
+    project = await _default_project(session=session, user=user)
+    await session.commit()
+    return SignedIn(user=user, token=issue_token(tokens, user.id), project_id=project.id)
+
+
+async def sign_in(
+    *, session: AsyncSession, tokens: TokenSettings, email: str, password: str
+) -> SignedIn:
+    """Checks an email and password.
+
+    Raises:
+        AuthenticationError: unknown email or wrong password (the same message for both).
+    """
+    user = await session.scalar(select(UserRow).where(UserRow.email == email.strip().lower()))
+    stored = user.password_hash if user is not None and user.password_hash else _DUMMY_HASH
+    try:
+        _HASHER.verify(stored, password)
+        valid = user is not None and bool(user.password_hash)
+    except (VerificationError, InvalidHashError):
+        valid = False
+    if not valid or user is None:
+        raise AuthenticationError("Wrong email or password", code="INVALID_CREDENTIALS")
+    project = await _default_project(session=session, user=user)
+    await session.commit()
+    return SignedIn(user=user, token=issue_token(tokens, user.id), project_id=project.id)
+
+
+def issue_token(tokens: TokenSettings, user_id: str) -> str:
+    """A signed JWT for the user that expires after the configured time."""
+    now = utcnow()
+    claims = {"sub": user_id, "iat": now, "exp": now + tokens.expiry, "typ": "user"}
+    return jwt.encode(claims, tokens.jwt_secret, algorithm="HS256")
+
+
+async def authenticate(*, session: AsyncSession, tokens: TokenSettings, token: str) -> Principal:
+    """The principal a bearer token stands for: a user JWT, or the personal-mode local token.
+
+    Raises:
+        AuthenticationError: the token is invalid, expired, or its user is gone.
+    """
+    if tokens.local_token and secrets.compare_digest(token, tokens.local_token):
+        user = await local_user(session)
+        return Principal(user_id=user.id)
+    try:
+        claims = jwt.decode(
+            token, tokens.jwt_secret, algorithms=["HS256"], options={"require": ["exp", "sub"]}
+        )
+    except jwt.ExpiredSignatureError:
+        raise AuthenticationError(
+            "Your session has expired; sign in again", code="TOKEN_EXPIRED"
+        ) from None
+    except jwt.InvalidTokenError:
+        raise AuthenticationError(
+            "The access token is not valid; sign in again", code="INVALID_TOKEN"
+        ) from None
+    user_id = str(claims["sub"])
+    if not await session.scalar(select(UserRow.id).where(UserRow.id == user_id)):
+        raise AuthenticationError(
+            "The account of this token no longer exists", code="INVALID_TOKEN"
+        )
+    return Principal(user_id=user_id)
+
+
+async def local_user(session: AsyncSession) -> UserRow:
+    """The user the personal-mode desktop acts as: the platform owner, created passwordless if none exists."""
+    owner = await session.scalar(
+        select(UserRow).where(UserRow.platform_role == "OWNER").order_by(UserRow.created)
+    )
+    if owner is not None:
+        return owner
+    owner = UserRow(
+        email=LOCAL_USER_EMAIL, first_name="Local", last_name="User", platform_role="OWNER"
+    )
+    session.add(owner)
+    await session.flush()
+    await _default_project(session=session, user=owner)
+    await session.commit()
+    return owner
+
+
+async def user_projects(session: AsyncSession, principal: Principal) -> list[str]:
+    """Ids of the projects the principal is a member of, oldest first."""
+    rows = await session.scalars(
+        select(ProjectMemberRow.project_id)
+        .where(ProjectMemberRow.user_id == principal.user_id)
+        .order_by(ProjectMemberRow.created)
+    )
+    return list(rows)
+
+
+async def _default_project(*, session: AsyncSession, user: UserRow) -> ProjectRow:
+    member = await session.scalar(
+        select(ProjectMemberRow)
+        .where(ProjectMemberRow.user_id == user.id)
+        .order_by(ProjectMemberRow.created)
+    )
+    if member is not None:
+        project = await session.get(ProjectRow, member.project_id)
+        if project is not None:
+            return project
+    name = f"{user.first_name}'s project" if user.first_name else "My project"
+    project = ProjectRow(display_name=name, owner_id=user.id)
+    session.add(project)
+    await session.flush()
+    session.add(ProjectMemberRow(project_id=project.id, user_id=user.id, role="ADMIN"))
+    await session.flush()
+    return project

@@ -1,0 +1,26 @@
+"""Project scoping: every query runs inside a project the caller is a member of."""
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.db.models import ProjectMemberRow
+from server.services.auth import Principal
+from server.services.errors import NotFoundError
+
+
+async def require_member(session: AsyncSession, principal: Principal, project_id: str) -> str:
+    """Returns the caller's role in the project.
+
+    Raises:
+        NotFoundError: no such project, or the caller is not a member (the same answer, so ids do not leak).
+    """
+    role = await session.scalar(
+        select(ProjectMemberRow.role).where(
+            ProjectMemberRow.project_id == project_id, ProjectMemberRow.user_id == principal.user_id
+        )
+    )
+    if role is None:
+        raise NotFoundError(
+            f"No project {project_id!r} that you can access", code="PROJECT_NOT_FOUND"
+        )
+    return role

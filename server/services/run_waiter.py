@@ -1,0 +1,81 @@
+"""Waiting for runs to finish: LISTEN for the worker's NOTIFY, with a periodic re-check as a safety net."""
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+
+import psycopg
+from psycopg import sql
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from engine.model import TERMINAL
+from engine.model.resources import FlowRunRead
+from server.services.runs import RUN_FINISHED_CHANNEL, read_run
+
+log = logging.getLogger(__name__)
+
+#: How often a waiter re-reads the run in case a notification was missed (seconds).
+RECHECK_INTERVAL_S = 1.0
+
+
+class RunWaiter:
+    """One LISTEN connection per server process, shared by every request that waits for a run."""
+
+    def __init__(self, *, conninfo: str, sessions: Callable[[], AsyncSession]) -> None:
+        self._conninfo = conninfo
+        self._sessions = sessions
+        self._waiters: dict[str, set[asyncio.Event]] = {}
+        self._conn: psycopg.AsyncConnection[object] | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """Opens the LISTEN connection."""
+        self._conn = await psycopg.AsyncConnection.connect(self._conninfo, autocommit=True)
+        await self._conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(RUN_FINISHED_CHANNEL)))
+        self._task = asyncio.create_task(self._listen(self._conn), name="run-waiter")
+
+    async def stop(self) -> None:
+        """Closes the connection; waiting requests fall back to re-checking."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        if self._conn is not None:
+            await self._conn.close()
+
+    async def wait(self, run_id: str, *, timeout_s: float) -> FlowRunRead | None:
+        """Returns the run once it is terminal, or None when `timeout_s` passes first."""
+        event = asyncio.Event()
+        self._waiters.setdefault(run_id, set()).add(event)
+        deadline = time.monotonic() + timeout_s
+        try:
+            while True:
+                async with self._sessions() as session:
+                    run = await read_run(session, run_id)
+                if run is not None and run.status in TERMINAL:
+                    return run
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return None
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(event.wait(), min(remaining, RECHECK_INTERVAL_S))
+                event.clear()
+        finally:
+            waiters = self._waiters.get(run_id)
+            if waiters is not None:
+                waiters.discard(event)
+                if not waiters:
+                    del self._waiters[run_id]
+
+    async def _listen(self, conn: psycopg.AsyncConnection[object]) -> None:
+        try:
+            async for notify in conn.notifies():
+                for event in self._waiters.get(notify.payload, ()):
+                    event.set()
+        except psycopg.Error:
+            log.warning(
+                "the run notification connection closed; waiting requests re-check every %ss",
+                RECHECK_INTERVAL_S,
+            )

@@ -1,0 +1,127 @@
+"""Server settings: PW_* environment variables, command-line overrides and the data dir."""
+
+import os
+import secrets
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TypeVar
+
+import platformdirs
+
+_N = TypeVar("_N", int, float)
+
+
+class SettingsError(ValueError):
+    """A setting has a value that cannot be used; the message names the variable."""
+
+    code = "INVALID_SETTING"
+
+
+def default_data_dir() -> Path:
+    """Where personal-mode data lives: PW_DATA_DIR, else the OS's per-user data directory."""
+    configured = os.environ.get("PW_DATA_DIR")
+    return (
+        Path(configured).expanduser()
+        if configured
+        else Path(platformdirs.user_data_dir("piecework", False))
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Settings:
+    """Everything the server process needs to know; built once at start-up."""
+
+    data_dir: Path = field(default_factory=default_data_dir)
+    #: External PostgreSQL (team mode); None starts the embedded one in the data dir.
+    database_url: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 0
+    #: Base URL webhooks are reached at; defaults to the bound address.
+    public_url: str = ""
+    jwt_secret: str = ""
+    #: Token the local desktop uses in personal mode (written to the data dir's server.json).
+    local_token: str = ""
+    allow_sign_up: bool = False
+    run_worker: bool = True
+    worker_concurrency: int = 5
+    webhook_timeout_s: float = 30.0
+    flow_timeout_s: float = 600.0
+    max_webhook_payload_mb: float = 25.0
+    jwt_expiry_hours: float = 24.0 * 7
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> "Settings":
+        """Reads PW_* variables; keyword arguments (from the command line) win over them.
+
+        Raises:
+            SettingsError: a variable holds a value of the wrong kind.
+        """
+        database_url = os.environ.get("PW_DATABASE_URL") or None
+        values: dict[str, object] = {
+            "database_url": database_url,
+            "public_url": os.environ.get("PW_PUBLIC_URL", ""),
+            "jwt_secret": os.environ.get("PW_JWT_SECRET", ""),
+            "allow_sign_up": _flag("PW_ALLOW_SIGN_UP", default=False),
+            "run_worker": _flag("PW_SERVER_RUNS_WORKER", default=database_url is None),
+            "worker_concurrency": _number("PW_WORKER_CONCURRENCY", 5, int),
+            "webhook_timeout_s": _number("PW_WEBHOOK_TIMEOUT_SECONDS", 30.0, float),
+            "flow_timeout_s": _number("PW_FLOW_TIMEOUT_SECONDS", 600.0, float),
+            "max_webhook_payload_mb": _number("PW_MAX_WEBHOOK_PAYLOAD_MB", 25.0, float),
+        }
+        values.update({key: value for key, value in overrides.items() if value is not None})
+        return cls(**values)  # type: ignore[arg-type]
+
+    @property
+    def embedded(self) -> bool:
+        """True in personal mode: the server owns an embedded PostgreSQL in the data dir."""
+        return self.database_url is None
+
+    def with_secrets(self) -> "Settings":
+        """Fills in the JWT secret (generated once into the data dir) and a fresh local token.
+
+        Raises:
+            SettingsError: team mode without PW_JWT_SECRET (every server must share one).
+        """
+        if not self.jwt_secret and not self.embedded:
+            raise SettingsError(
+                "Team mode (PW_DATABASE_URL set) needs PW_JWT_SECRET, the same value on every server, "
+                "for example the output of: python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
+            )
+        jwt_secret = self.jwt_secret or _secret_file(self.data_dir / "jwt-secret")
+        local_token = self.local_token or secrets.token_urlsafe(32)
+        return replace(self, jwt_secret=jwt_secret, local_token=local_token)
+
+
+def _secret_file(path: Path) -> str:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    secret = secrets.token_urlsafe(48)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(secret)
+    return secret
+
+
+def _flag(name: str, *, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    if raw.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if raw.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise SettingsError(f"{name} must be true or false, not {raw!r}")
+
+
+def _number(name: str, default: _N, kind: type[_N]) -> _N:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number, not {raw!r}") from None
+    if value <= 0:
+        raise SettingsError(f"{name} must be greater than 0, not {raw!r}")
+    return value

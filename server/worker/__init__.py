@@ -1,0 +1,1 @@
+"""The worker: takes run jobs from the queue and executes them with the engine."""

@@ -1,0 +1,46 @@
+"""Executes one queued run: RUNNING, the engine, then the stored result."""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from engine.model import RunResult, RunStatus
+from engine.runtime.executor import FlowExecutor
+from server.services import runs
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunExecutor:
+    """The body of the queue's run job."""
+
+    sessions: Callable[[], AsyncSession]
+    executor: FlowExecutor
+    flow_timeout_s: float
+
+    async def __call__(self, run_id: str) -> None:
+        async with self.sessions() as session:
+            started = await runs.start_run(session, run_id)
+        if started is None:
+            log.info("run %s is not queued any more; job skipped", run_id)
+            return
+        run, flow = started
+        try:
+            result = await self.executor.execute(
+                flow,
+                run_id=run_id,
+                trigger_payload=run.trigger_payload,
+                timeout_s=self.flow_timeout_s,
+            )
+        except Exception:  # an engine bug must end the run visibly, not leave it RUNNING
+            log.exception("run %s crashed the engine", run_id)
+            result = RunResult(
+                status=RunStatus.INTERNAL_ERROR,
+                error_message="An internal error stopped the run; see the server log",
+            )
+        async with self.sessions() as session:
+            await runs.finish_run(session, run_id, result)
+        log.info("run %s finished %s in %.0f ms", run_id, result.status, result.duration_ms)
