@@ -77,3 +77,12 @@ class ErrorBody(Model):
     code: str
     message: str
     params: dict[str, Any] = {}
+
+
+class ProjectRead(Model):
+    """A project the caller is a member of, with the caller's role in it."""
+
+    id: str
+    display_name: str
+    role: str
+    created: datetime

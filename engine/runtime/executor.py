@@ -100,7 +100,9 @@ class FlowExecutor:
 
     async def _run_trigger(self, flow: Flow, payload: Any, state: ExecutionState) -> ExecutionState:
         began = self.clock()
-        trigger_name = flow.trigger.settings.trigger_name if isinstance(flow.trigger, PieceTrigger) else None
+        trigger_name = (
+            flow.trigger.settings.trigger_name if isinstance(flow.trigger, PieceTrigger) else None
+        )
         if not isinstance(flow.trigger, PieceTrigger) or not trigger_name:
             return state.ended(
                 Verdict.FAILED,
@@ -110,7 +112,7 @@ class FlowExecutor:
         settings = flow.trigger.settings
         try:
             trigger = self.registry.get(settings.piece_name, settings.piece_version).trigger(
-                settings.trigger_name
+                trigger_name
             )
             props = validate_props(trigger.props, resolve(settings.input, {}))
             items = await trigger.run(

@@ -78,7 +78,7 @@ async def list_flows(
         if backwards
         else (FlowRow.created.desc(), FlowRow.id.desc())
     )
-    rows = list((await session.execute(query.order_by(*order).limit(limit + 1))).tuples())
+    rows = list((await session.execute(query.order_by(*order).limit(limit + 1))).all())
     more = len(rows) > limit
     rows = rows[:limit]
     if backwards:

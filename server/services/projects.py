@@ -3,7 +3,8 @@
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.db.models import ProjectMemberRow
+from engine.model.resources import Page, ProjectRead
+from server.db.models import ProjectMemberRow, ProjectRow
 from server.services.auth import Principal
 from server.services.errors import NotFoundError
 
@@ -24,3 +25,20 @@ async def require_member(session: AsyncSession, principal: Principal, project_id
             f"No project {project_id!r} that you can access", code="PROJECT_NOT_FOUND"
         )
     return role
+
+
+async def list_projects(session: AsyncSession, principal: Principal) -> Page[ProjectRead]:
+    """Every project the caller is a member of, oldest first (people have a handful, not pages of them)."""
+    rows = await session.execute(
+        select(ProjectRow, ProjectMemberRow.role)
+        .join(ProjectMemberRow, ProjectMemberRow.project_id == ProjectRow.id)
+        .where(ProjectMemberRow.user_id == principal.user_id)
+        .order_by(ProjectRow.created, ProjectRow.id)
+    )
+    projects = [
+        ProjectRead(
+            id=project.id, display_name=project.display_name, role=role, created=project.created
+        )
+        for project, role in rows.all()
+    ]
+    return Page[ProjectRead](data=projects)

@@ -1,0 +1,83 @@
+"""The HTTP client of the Piecework API, returning engine.model resources."""
+
+from typing import Any
+
+import httpx
+
+from engine.model.resources import FlowRead, Page, ProjectRead
+
+
+class ApiError(Exception):
+    """The server answered with an error body; `message` is for the person."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        self.status = status
+        self.code = code
+        self.message = message
+        super().__init__(message)
+
+
+class ServerUnavailableError(ApiError):
+    """The server cannot be reached."""
+
+
+class ApiClient:
+    """One httpx.AsyncClient per server connection; the GUI thread never blocks on it."""
+
+    def __init__(self, base_url: str, token: str, *, timeout_s: float = 15.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url + "/api/v1",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=timeout_s,
+        )
+
+    async def close(self) -> None:
+        """Closes the connection pool."""
+        await self._http.aclose()
+
+    async def health(self) -> bool:
+        """True when the server and its database answer."""
+        try:
+            body = await self._request("GET", "/health")
+        except ApiError:
+            return False
+        return bool(body.get("status") == "ok")
+
+    async def projects(self) -> list[ProjectRead]:
+        """The projects the signed-in user belongs to."""
+        return Page[ProjectRead].model_validate(await self._request("GET", "/projects")).data
+
+    async def flows(self, project_id: str, *, limit: int = 100) -> list[FlowRead]:
+        """Every flow of the project, newest first (following the pages)."""
+        flows: list[FlowRead] = []
+        cursor: str | None = None
+        while True:
+            params: dict[str, Any] = {"projectId": project_id, "limit": limit}
+            if cursor:
+                params["cursor"] = cursor
+            page = Page[FlowRead].model_validate(
+                await self._request("GET", "/flows", params=params)
+            )
+            flows.extend(page.data)
+            cursor = page.next
+            if not cursor:
+                return flows
+
+    async def _request(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        try:
+            response = await self._http.request(method, path, **kwargs)
+        except httpx.TransportError as err:
+            raise ServerUnavailableError(
+                0, "UNAVAILABLE", f"Cannot reach the server at {self.base_url}"
+            ) from err
+        if response.is_success:
+            body: dict[str, Any] = response.json()
+            return body
+        try:
+            error = response.json()
+            raise ApiError(response.status_code, str(error["code"]), str(error["message"]))
+        except (ValueError, KeyError, TypeError):
+            raise ApiError(
+                response.status_code, "HTTP_ERROR", f"The server answered {response.status_code}"
+            ) from None

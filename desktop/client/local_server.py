@@ -1,0 +1,70 @@
+"""Personal mode: attach to the local server of a data dir, or start one and wait until it answers."""
+
+import asyncio
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from desktop.client.api_client import ApiClient
+
+#: How long a freshly started server may take (first start initialises PostgreSQL).
+START_TIMEOUT_S = 90.0
+
+
+class LocalServerError(RuntimeError):
+    """The local server could not be found or started; the message says what to do."""
+
+
+async def connect_local_server(
+    data_dir: Path, *, start: bool = True, progress: Callable[[str], None] = lambda _: None
+) -> ApiClient:
+    """Returns a client of the data dir's running server, starting one first if there is none.
+
+    Raises:
+        LocalServerError: none runs and it could not be started (the message points at its log).
+    """
+    client = await _attach(data_dir)
+    if client is not None:
+        return client
+    if not start:
+        raise LocalServerError(
+            f"No Piecework server is running on {data_dir}; start one with: piecework server"
+        )
+    progress("Starting the local Piecework server…")
+    log_path = data_dir / "server.log"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with log_path.open("ab") as log:
+        process = subprocess.Popen(  # noqa: ASYNC220  (returns at once; the server lives on after the app)
+            [sys.executable, "-m", "piecework", "server", "--data-dir", str(data_dir)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        await asyncio.sleep(0.25)
+        client = await _attach(data_dir)
+        if client is not None:
+            return client
+        if process.poll() is not None:
+            raise LocalServerError(f"The local server stopped while starting; see {log_path}")
+    raise LocalServerError(
+        f"The local server did not start within {START_TIMEOUT_S:g} s; see {log_path}"
+    )
+
+
+async def _attach(data_dir: Path) -> ApiClient | None:
+    try:
+        info = json.loads((data_dir / "server.json").read_text(encoding="utf-8"))
+        url, token = str(info["url"]), str(info["token"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    client = ApiClient(url, token)
+    if await client.health():
+        return client
+    await client.close()
+    return None

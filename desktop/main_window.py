@@ -1,0 +1,80 @@
+"""The main window: connects to the server and shows the flows list, with a status line."""
+
+import asyncio
+import logging
+from pathlib import Path
+
+from PySide6.QtWidgets import QLabel, QMainWindow, QStatusBar, QTabWidget, QWidget
+
+from desktop.client import ApiClient, ApiError, LocalServerError, connect_local_server
+from desktop.panels.flows_panel import FlowsPanel
+
+log = logging.getLogger(__name__)
+
+
+class MainWindow(QMainWindow):
+    """Piecework's main window."""
+
+    def __init__(self, *, data_dir: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.data_dir = data_dir
+        self.client: ApiClient | None = None
+        self.project_id: str | None = None
+        self._pending: asyncio.Future[bool] | None = None
+        self.setWindowTitle("Piecework")
+        self.resize(960, 620)
+        self.flows_panel = FlowsPanel()
+        self.flows_panel.refresh_requested.connect(self._refresh_later)
+        tabs = QTabWidget()
+        tabs.addTab(self.flows_panel, "Flows")
+        self.setCentralWidget(tabs)
+        self.connection_label = QLabel("Not connected")
+        status = QStatusBar()
+        status.addPermanentWidget(self.connection_label)
+        self.setStatusBar(status)
+
+    async def start(self, *, start_server: bool = True) -> bool:
+        """Connects to this computer's server (starting it if needed) and loads the flows."""
+        try:
+            self.client = await connect_local_server(
+                self.data_dir, start=start_server, progress=self.statusBar().showMessage
+            )
+        except LocalServerError as err:
+            self._show_error(str(err))
+            return False
+        self.connection_label.setText(f"This computer · {self.client.base_url}")
+        return await self.refresh()
+
+    async def refresh(self) -> bool:
+        """Loads the flows of the first project again."""
+        if self.client is None:
+            return False
+        self.statusBar().showMessage("Loading flows…")
+        try:
+            if self.project_id is None:
+                projects = await self.client.projects()
+                if not projects:
+                    self._show_error("This account has no project yet")
+                    return False
+                self.project_id = projects[0].id
+            flows = await self.client.flows(self.project_id)
+        except ApiError as err:
+            self._show_error(err.message)
+            return False
+        self.flows_panel.show_flows(flows)
+        self.statusBar().showMessage(f"{len(flows)} flow{'s' if len(flows) != 1 else ''}", 5000)
+        return True
+
+    async def close_client(self) -> None:
+        """Closes the server connection (the local server keeps running)."""
+        if self.client is not None:
+            await self.client.close()
+            self.client = None
+
+    def _refresh_later(self) -> None:
+        self._pending = asyncio.ensure_future(self.refresh())
+
+    def _show_error(self, message: str) -> None:
+        log.warning("%s", message)
+        self.connection_label.setText("Not connected")
+        self.statusBar().showMessage(message)

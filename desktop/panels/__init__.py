@@ -1,0 +1,1 @@
+"""Panels: widgets that show server data and emit what the person asked for."""

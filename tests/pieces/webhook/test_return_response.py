@@ -1,0 +1,55 @@
+"""Return Response: validates its input and sets the webhook response without stopping the run."""
+
+import pytest
+
+from pieces.framework import (
+    ActionContext,
+    PieceError,
+    PropsValidationError,
+    RunControls,
+    validate_props,
+)
+from pieces.webhook import piece
+from pieces.webhook.actions.return_response import return_response
+
+
+async def _run(values: dict[str, object]) -> tuple[object, RunControls]:
+    controls = RunControls("run-1")
+    props = validate_props(return_response.props, values)
+    output = await return_response.run(ActionContext(step_name="s", props=props, run=controls))
+    return output, controls
+
+
+async def test_json_body_and_headers_become_the_response() -> None:
+    output, controls = await _run({"status": "201", "headers": {"X-A": 1}, "body": '{"ok": true}'})
+    assert output == {"status": 201, "headers": {"X-A": "1"}, "body": {"ok": True}}
+    assert controls.response is not None
+    assert controls.response.status == 201
+    assert controls.response.body == {"ok": True}
+    assert not controls.stopped
+
+
+async def test_raw_body_is_sent_as_text() -> None:
+    output, _ = await _run({"body_type": "raw", "body": {"a": 1}})
+    assert output == {"status": 200, "headers": {}, "body": '{"a": 1}'}
+
+
+async def test_invalid_json_body_says_what_to_do() -> None:
+    with pytest.raises(PieceError, match="choose the Raw body type"):
+        await _run({"body": "{not json"})
+
+
+async def test_status_out_of_range_is_refused() -> None:
+    with pytest.raises(PieceError, match="between 100 and 599"):
+        await _run({"status": 42})
+
+
+def test_unknown_body_type_is_a_field_error() -> None:
+    with pytest.raises(PropsValidationError) as caught:
+        validate_props(return_response.props, {"body_type": "xml"})
+    assert caught.value.errors == {"body_type": "Body type 'xml' is not one of 'json', 'raw'"}
+
+
+def test_piece_exposes_its_action_and_trigger() -> None:
+    assert piece.action("return_response") is return_response
+    assert piece.trigger("catch_webhook").name == "catch_webhook"

@@ -1,0 +1,160 @@
+"""Flows: create, list with seek pagination, import, publish, and their errors."""
+
+import json
+
+import httpx
+
+from tests.conftest import SAMPLES
+from tests.server.conftest import User
+
+
+async def create(api: httpx.AsyncClient, owner: User, name: str = "My flow") -> dict[str, object]:
+    response = await api.post(
+        "/flows", json={"displayName": name, "projectId": owner.project_id}, headers=owner.headers
+    )
+    assert response.status_code == 201, response.text
+    body: dict[str, object] = response.json()
+    return body
+
+
+def sample() -> dict[str, object]:
+    document: dict[str, object] = json.loads((SAMPLES / "add_numbers_webhook.json").read_text())
+    return document
+
+
+async def test_new_flow_has_an_empty_draft(api: httpx.AsyncClient, owner: User) -> None:
+    flow = await create(api, owner)
+    assert flow["status"] == "DISABLED"
+    assert flow["publishedVersionId"] is None
+    version = flow["version"]
+    assert isinstance(version, dict)
+    assert version["state"] == "DRAFT"
+    assert version["definition"]["trigger"]["type"] == "EMPTY"
+    fetched = await api.get(f"/flows/{flow['id']}", headers=owner.headers)
+    assert fetched.json() == flow
+
+
+async def test_import_then_publish_enables_a_locked_copy(
+    api: httpx.AsyncClient, owner: User
+) -> None:
+    flow = await create(api, owner)
+    imported = await api.post(
+        f"/flows/{flow['id']}",
+        json={"type": "IMPORT_FLOW", "request": sample()},
+        headers=owner.headers,
+    )
+    assert imported.status_code == 200, imported.text
+    assert imported.json()["version"]["displayName"] == "Add two numbers (webhook)"
+    steps = imported.json()["version"]["definition"]["steps"]
+    assert [s["name"] for s in steps] == ["step_1", "step_2"]
+    # Objects keep the order they were written in.
+    assert list(steps[1]["settings"]["input"]["body"]) == ["sum", "product", "message"]
+    published = await api.post(
+        f"/flows/{flow['id']}",
+        json={"type": "LOCK_AND_PUBLISH", "request": {}},
+        headers=owner.headers,
+    )
+    assert published.status_code == 200
+    assert published.json()["status"] == "ENABLED"
+    assert published.json()["publishedVersionId"] not in (None, published.json()["version"]["id"])
+
+
+async def test_invalid_import_lists_problems_and_keeps_the_draft(
+    api: httpx.AsyncClient, owner: User
+) -> None:
+    flow = await create(api, owner)
+    bad = {"steps": [{"name": "step_1", "type": "CODE", "settings": {"input": {}}}]}
+    response = await api.post(
+        f"/flows/{flow['id']}", json={"type": "IMPORT_FLOW", "request": bad}, headers=owner.headers
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "INVALID_FLOW"
+    assert response.json()["params"]["problems"] == [
+        {"path": "steps[0].settings.sourceCode", "message": "is required"}
+    ]
+    after = await api.get(f"/flows/{flow['id']}", headers=owner.headers)
+    assert after.json()["version"]["definition"]["steps"] == []
+
+
+async def test_publishing_without_a_trigger_is_refused(api: httpx.AsyncClient, owner: User) -> None:
+    flow = await create(api, owner)
+    response = await api.post(
+        f"/flows/{flow['id']}",
+        json={"type": "LOCK_AND_PUBLISH", "request": {}},
+        headers=owner.headers,
+    )
+    assert response.status_code == 400
+    assert response.json()["message"] == "Choose a trigger before publishing"
+
+
+async def test_unknown_operation_type_is_a_400(api: httpx.AsyncClient, owner: User) -> None:
+    flow = await create(api, owner)
+    response = await api.post(
+        f"/flows/{flow['id']}", json={"type": "EXPLODE", "request": {}}, headers=owner.headers
+    )
+    assert response.status_code == 400
+    assert "EXPLODE" in response.json()["message"]
+
+
+async def test_change_name_and_status(api: httpx.AsyncClient, owner: User) -> None:
+    flow = await create(api, owner)
+    url = f"/flows/{flow['id']}"
+    renamed = await api.post(
+        url,
+        json={"type": "CHANGE_NAME", "request": {"displayName": "Renamed"}},
+        headers=owner.headers,
+    )
+    assert renamed.json()["version"]["displayName"] == "Renamed"
+    refused = await api.post(
+        url, json={"type": "CHANGE_STATUS", "request": {"status": "ENABLED"}}, headers=owner.headers
+    )
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "FLOW_NOT_PUBLISHED"
+
+
+async def test_list_pages_forward_and_back_newest_first(
+    api: httpx.AsyncClient, owner: User
+) -> None:
+    names = [f"Flow {i}" for i in range(5)]
+    for name in names:
+        await create(api, owner, name)
+    params = {"projectId": owner.project_id, "limit": 2}
+    seen: list[str] = []
+    cursors: list[str] = []
+    page = (await api.get("/flows", params=params, headers=owner.headers)).json()
+    assert page["previous"] is None
+    while True:
+        seen.extend(f["version"]["displayName"] for f in page["data"])
+        if page["next"] is None:
+            break
+        cursors.append(page["next"])
+        page = (
+            await api.get(
+                "/flows", params={**params, "cursor": page["next"]}, headers=owner.headers
+            )
+        ).json()
+    assert seen == list(reversed(names))
+    back = (
+        await api.get(
+            "/flows", params={**params, "cursor": page["previous"]}, headers=owner.headers
+        )
+    ).json()
+    assert [f["version"]["displayName"] for f in back["data"]] == ["Flow 2", "Flow 1"]
+
+
+async def test_bad_cursor_and_limit_are_explained(api: httpx.AsyncClient, owner: User) -> None:
+    bad_cursor = await api.get(
+        "/flows", params={"projectId": owner.project_id, "cursor": "junk"}, headers=owner.headers
+    )
+    assert bad_cursor.status_code == 400
+    assert bad_cursor.json()["code"] == "INVALID_CURSOR"
+    bad_limit = await api.get(
+        "/flows", params={"projectId": owner.project_id, "limit": 0}, headers=owner.headers
+    )
+    assert bad_limit.status_code == 400
+
+
+async def test_unknown_flow_is_404(api: httpx.AsyncClient, owner: User) -> None:
+    response = await api.get("/flows/nope", headers=owner.headers)
+    assert response.status_code == 404
+    assert response.json()["code"] == "FLOW_NOT_FOUND"

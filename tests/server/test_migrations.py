@@ -1,0 +1,50 @@
+"""Migrations go up, down and up again on a real PostgreSQL."""
+
+import psycopg
+
+from server.db import migrate
+
+
+def _tables(url: str) -> set[str]:
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+        ).fetchall()
+    return {row[0] for row in rows}
+
+
+def _objects(url: str, pattern: str) -> int:
+    with psycopg.connect(url) as conn:
+        row = conn.execute(
+            "SELECT (SELECT count(*) FROM pg_proc WHERE proname LIKE %(p)s) + (SELECT count(*) FROM pg_type WHERE typname LIKE %(p)s)",
+            {"p": pattern},
+        ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def test_upgrade_downgrade_upgrade(empty_database_url: str) -> None:
+    migrate.upgrade(empty_database_url)
+    tables = _tables(empty_database_url)
+    assert {
+        "users",
+        "projects",
+        "project_members",
+        "flows",
+        "flow_versions",
+        "flow_runs",
+        "procrastinate_jobs",
+    } <= tables
+    migrate.downgrade(empty_database_url, "base")
+    assert _tables(empty_database_url) == {"alembic_version"}
+    assert _objects(empty_database_url, "procrastinate%") == 0
+    migrate.upgrade(empty_database_url)
+    assert _tables(empty_database_url) == tables
+
+
+def test_upgrade_is_idempotent(empty_database_url: str) -> None:
+    migrate.upgrade(empty_database_url)
+    migrate.upgrade(empty_database_url)
+    with psycopg.connect(empty_database_url) as conn:
+        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    assert row == ("0002",)

@@ -1,0 +1,51 @@
+"""Settings from PW_* variables, and their errors."""
+
+from pathlib import Path
+
+import pytest
+
+from server.settings import Settings, SettingsError
+
+
+def test_defaults_are_personal_mode(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("PW_DATABASE_URL", raising=False)
+    settings = Settings.from_env(data_dir=tmp_path)
+    assert settings.embedded
+    assert settings.run_worker
+    assert settings.webhook_timeout_s == 30
+
+
+def test_team_mode_needs_a_shared_jwt_secret(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("PW_DATABASE_URL", "postgresql://db/pw")
+    monkeypatch.delenv("PW_JWT_SECRET", raising=False)
+    settings = Settings.from_env(data_dir=tmp_path)
+    assert not settings.embedded
+    assert not settings.run_worker
+    with pytest.raises(SettingsError, match="PW_JWT_SECRET"):
+        settings.with_secrets()
+
+
+def test_generated_jwt_secret_is_kept_in_the_data_dir(tmp_path: Path) -> None:
+    first = Settings(data_dir=tmp_path).with_secrets()
+    second = Settings(data_dir=tmp_path).with_secrets()
+    assert first.jwt_secret == second.jwt_secret
+    assert first.local_token != second.local_token
+    assert (tmp_path / "jwt-secret").stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("PW_WEBHOOK_TIMEOUT_SECONDS", "soon"),
+        ("PW_WORKER_CONCURRENCY", "0"),
+        ("PW_ALLOW_SIGN_UP", "maybe"),
+    ],
+)
+def test_bad_values_name_the_variable(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError, match=name):
+        Settings.from_env()

@@ -1,0 +1,145 @@
+"""Webhooks through the real job queue and the in-process worker."""
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from tests.engine.builders import code, flow, respond
+from tests.server.conftest import User, serve_app, sign_up
+from tests.server.test_flows import create, sample
+
+
+async def publish(api: httpx.AsyncClient, owner: User, document: dict[str, Any]) -> str:
+    created = await create(api, owner)
+    flow_id = str(created["id"])
+    for operation in (
+        {"type": "IMPORT_FLOW", "request": document},
+        {"type": "LOCK_AND_PUBLISH", "request": {}},
+    ):
+        response = await api.post(f"/flows/{flow_id}", json=operation, headers=owner.headers)
+        assert response.status_code == 200, response.text
+    return flow_id
+
+
+async def test_sync_webhook_returns_the_flows_response(api: httpx.AsyncClient, owner: User) -> None:
+    flow_id = await publish(api, owner, sample())
+    response = await api.post(f"/webhooks/{flow_id}/sync", json={"a": 20, "b": 22})
+    assert response.status_code == 200
+    assert response.headers["x-piecework-sum"] == "42"
+    assert response.headers["content-type"] == "application/json"
+    assert response.text == '{"sum": 42, "product": 440, "message": "a + b = 42"}'
+    run_id = response.headers["x-piecework-run-id"]
+    run = (await api.get(f"/flow-runs/{run_id}", headers=owner.headers)).json()
+    assert run["status"] == "SUCCEEDED"
+    assert [s["name"] for s in run["result"]["steps"]] == ["trigger", "step_1", "step_2"]
+
+
+async def test_concurrent_sync_calls_each_get_their_own_answer(
+    api: httpx.AsyncClient, owner: User
+) -> None:
+    flow_id = await publish(api, owner, sample())
+    responses = await asyncio.gather(
+        *(api.post(f"/webhooks/{flow_id}/sync", json={"a": i, "b": 1}) for i in range(6))
+    )
+    assert [r.json()["sum"] for r in responses] == [i + 1 for i in range(6)]
+
+
+async def test_async_webhook_answers_with_the_run_id_and_the_run_completes(
+    api: httpx.AsyncClient, owner: User
+) -> None:
+    flow_id = await publish(api, owner, sample())
+    response = await api.post(f"/webhooks/{flow_id}?x=1", json={"a": 1, "b": 2})
+    assert response.status_code == 200
+    run_id = response.json()["runId"]
+    for _ in range(100):
+        run = (await api.get(f"/flow-runs/{run_id}", headers=owner.headers)).json()
+        if run["status"] == "SUCCEEDED":
+            break
+        await asyncio.sleep(0.1)
+    assert run["status"] == "SUCCEEDED"
+    assert run["result"]["steps"][0]["output"]["queryParams"] == {"x": "1"}
+
+
+async def test_flow_without_a_response_answers_204(api: httpx.AsyncClient, owner: User) -> None:
+    document = flow(code("step_1", "export const code = async () => 1")).model_dump(mode="json")
+    flow_id = await publish(api, owner, document)
+    response = await api.post(f"/webhooks/{flow_id}/sync", json={})
+    assert response.status_code == 204
+
+
+async def test_failed_run_answers_500_with_the_reason(api: httpx.AsyncClient, owner: User) -> None:
+    document = flow(
+        code("step_1", "export const code = async () => { throw new Error('bad input') }")
+    ).model_dump(mode="json")
+    flow_id = await publish(api, owner, document)
+    response = await api.post(f"/webhooks/{flow_id}/sync", json={})
+    assert response.status_code == 500
+    body = response.json()
+    assert body["status"] == "FAILED"
+    assert body["message"] == "Step 'step_1' failed: Error: bad input"
+    assert body["runId"]
+
+
+async def test_text_bodies_and_query_reach_the_flow(api: httpx.AsyncClient, owner: User) -> None:
+    document = flow(
+        respond("step_1", body={"got": "{{trigger.body}}", "q": "{{trigger.queryParams.q}}"})
+    ).model_dump(mode="json")
+    flow_id = await publish(api, owner, document)
+    response = await api.post(
+        f"/webhooks/{flow_id}/sync?q=yes",
+        content=b"plain words",
+        headers={"content-type": "text/plain"},
+    )
+    assert response.json() == {"got": "plain words", "q": "yes"}
+
+
+async def test_unknown_or_unpublished_flow_is_404_and_queues_nothing(
+    api: httpx.AsyncClient, owner: User
+) -> None:
+    unknown = await api.post("/webhooks/nope/sync", json={})
+    assert unknown.status_code == 404
+    draft_only = await create(api, owner)
+    response = await api.post(f"/webhooks/{draft_only['id']}", json={})
+    assert response.status_code == 404
+    assert response.json()["code"] == "FLOW_NOT_FOUND"
+
+
+async def test_invalid_json_body_is_a_400(api: httpx.AsyncClient, owner: User) -> None:
+    flow_id = await publish(api, owner, sample())
+    response = await api.post(
+        f"/webhooks/{flow_id}/sync", content=b"{oops", headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "INVALID_JSON"
+
+
+async def test_slow_flow_answers_408_with_the_run_id_and_keeps_running(
+    tmp_path: Path, database_url: str
+) -> None:
+    async with serve_app(tmp_path, database_url, webhook_timeout_s=1.0) as client:
+        owner = await sign_up(client)
+        slow = "export const code = async () => { await new Promise((r) => setTimeout(r, 2500)); return 1 }"
+        flow_id = await publish(client, owner, flow(code("step_1", slow)).model_dump(mode="json"))
+        response = await client.post(f"/webhooks/{flow_id}/sync", json={})
+        assert response.status_code == 408
+        run_id = response.json()["runId"]
+        for _ in range(60):
+            run = (await client.get(f"/flow-runs/{run_id}", headers=owner.headers)).json()
+            if run["status"] == "SUCCEEDED":
+                break
+            await asyncio.sleep(0.1)
+        assert run["status"] == "SUCCEEDED"
+
+
+async def test_payload_over_the_limit_is_413_and_queues_nothing(
+    tmp_path: Path, database_url: str
+) -> None:
+    async with serve_app(tmp_path, database_url, max_webhook_payload_mb=0.001) as client:
+        owner = await sign_up(client)
+        flow_id = await publish(client, owner, sample())
+        response = await client.post(f"/webhooks/{flow_id}/sync", content=b"x" * 2000)
+        assert response.status_code == 413
+        assert "larger than 0.001 MB" in response.json()["message"]
+        assert response.json()["code"] == "PAYLOAD_TOO_LARGE"
