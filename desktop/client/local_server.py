@@ -35,15 +35,7 @@ async def connect_local_server(
         )
     progress("Starting the local Piecework server…")
     log_path = data_dir / "server.log"
-    data_dir.mkdir(parents=True, exist_ok=True)
-    with log_path.open("ab") as log:
-        process = subprocess.Popen(  # noqa: ASYNC220  (returns at once; the server lives on after the app)
-            [sys.executable, "-m", "piecework", "server", "--data-dir", str(data_dir)],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
+    process = _spawn_server(data_dir, log_path)
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         await asyncio.sleep(0.25)
@@ -55,6 +47,19 @@ async def connect_local_server(
     raise LocalServerError(
         f"The local server did not start within {START_TIMEOUT_S:g} s; see {log_path}"
     )
+
+
+def _spawn_server(data_dir: Path, log_path: Path) -> "subprocess.Popen[bytes]":
+    # A detached process (its own session): the server keeps running schedules after the app closes.
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with log_path.open("ab") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "piecework", "server", "--data-dir", str(data_dir)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
 
 
 async def _attach(data_dir: Path) -> ApiClient | None:

@@ -1,6 +1,8 @@
 """The Deno code runtime: results, errors, limits, isolation and permissions, with the real binary."""
 
+import asyncio
 import http.server
+import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -107,7 +109,7 @@ async def test_temp_dir_is_usable_and_removed_afterwards(runtime: DenoCodeRuntim
     )
     result = await runtime.run(source, {})
     assert result.output["text"] == "hi"
-    assert not Path(result.output["path"]).exists()
+    assert not await asyncio.to_thread(os.path.exists, result.output["path"])
 
 
 @pytest.mark.parametrize(
@@ -155,7 +157,7 @@ async def test_unrestricted_mode_lifts_the_block(tmp_path: Path, local_http: str
 
 
 async def test_remote_imports_are_refused(runtime: DenoCodeRuntime) -> None:
-    with pytest.raises(CodeExecutionError, match="could not run|not found in cache|remote"):
+    with pytest.raises(CodeExecutionError, match="A remote specifier was requested"):
         await runtime.run(
             "import x from 'https://example.com/x.ts'; export const code = async () => x", {}
         )
