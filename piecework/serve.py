@@ -17,6 +17,7 @@ from engine.runtime.network_policy import NetworkPolicyError
 from server.app import create_app
 from server.context import open_context, run_worker
 from server.db.engine import DatabaseUrlError
+from server.db.migrate import DatabaseUnavailableError
 from server.embedded_pg import EmbeddedPostgresError
 from server.lockfile import DataDirInUseError, ServerLock
 from server.settings import Settings, SettingsError
@@ -29,6 +30,7 @@ USER_ERRORS = (
     EmbeddedPostgresError,
     SettingsError,
     DatabaseUrlError,
+    DatabaseUnavailableError,
     NetworkPolicyError,
     psycopg.OperationalError,
 )

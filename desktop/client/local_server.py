@@ -14,6 +14,11 @@ from desktop.client.api_client import ApiClient
 START_TIMEOUT_S = 90.0
 
 
+#: Servers this process started. They outlive the app on purpose (schedules keep firing); the
+#: handles are kept so that Python does not warn about dropping a running child.
+_SPAWNED: list["subprocess.Popen[bytes]"] = []
+
+
 class LocalServerError(RuntimeError):
     """The local server could not be found or started; the message says what to do."""
 
@@ -53,13 +58,15 @@ def _spawn_server(data_dir: Path, log_path: Path) -> "subprocess.Popen[bytes]":
     # A detached process (its own session): the server keeps running schedules after the app closes.
     data_dir.mkdir(parents=True, exist_ok=True)
     with log_path.open("ab") as log:
-        return subprocess.Popen(
+        process = subprocess.Popen(
             [sys.executable, "-m", "piecework", "server", "--data-dir", str(data_dir)],
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
+    _SPAWNED.append(process)
+    return process
 
 
 async def _attach(data_dir: Path) -> ApiClient | None:

@@ -72,4 +72,5 @@ class FlowsPanel(QWidget):
 
     def flow_names(self) -> list[str]:
         """The names shown, top to bottom."""
-        return [self.table.item(row, 0).text() for row in range(self.table.rowCount())]
+        items = (self.table.item(row, 0) for row in range(self.table.rowCount()))
+        return [item.text() for item in items if item is not None]

@@ -5,7 +5,8 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.exc import OperationalError
 
 from server.db.engine import sqlalchemy_url
 
@@ -35,10 +36,25 @@ def downgrade(url: str, revision: str) -> None:
     _locked(url, lambda config: command.downgrade(config, revision))
 
 
+class DatabaseUnavailableError(RuntimeError):
+    """The database cannot be reached; the message names it (without the password)."""
+
+    code = "DATABASE_UNAVAILABLE"
+
+
 def _locked(url: str, action: object) -> None:
     engine = create_engine(sqlalchemy_url(url))
     try:
-        with engine.connect() as conn:
+        try:
+            conn = engine.connect()
+        except OperationalError as err:
+            shown = make_url(sqlalchemy_url(url)).render_as_string(hide_password=True)
+            reason = str(err.orig).strip().splitlines()[-1] if err.orig else str(err)
+            raise DatabaseUnavailableError(
+                f"Cannot connect to the database {shown}: {reason}. "
+                "Check PW_DATABASE_URL and that PostgreSQL is running."
+            ) from err
+        with conn:
             conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _LOCK_KEY})
             try:
                 config = alembic_config(url)

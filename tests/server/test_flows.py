@@ -118,7 +118,7 @@ async def test_list_pages_forward_and_back_newest_first(
     names = [f"Flow {i}" for i in range(5)]
     for name in names:
         await create(api, owner, name)
-    params = {"projectId": owner.project_id, "limit": 2}
+    params: dict[str, str | int] = {"projectId": owner.project_id, "limit": 2}
     seen: list[str] = []
     cursors: list[str] = []
     page = (await api.get("/flows", params=params, headers=owner.headers)).json()
