@@ -191,3 +191,15 @@ def test_server_with_unreachable_database_says_so(tmp_path: Path) -> None:
     )
     assert "Traceback" not in result.stderr
     assert "hunter2" not in result.stderr
+
+
+def test_keep_alive_requests_are_not_delayed_by_nagle(server_process: ServerProcess) -> None:
+    # Without TCP_NODELAY on the listening socket every keep-alive response took ~40 ms (delayed ACK).
+    with httpx.Client() as client:
+        client.get(server_process.url + "/api/v1/health")
+        timings = []
+        for _ in range(10):
+            started = time.perf_counter()
+            client.get(server_process.url + "/api/v1/health")
+            timings.append(time.perf_counter() - started)
+    assert sorted(timings)[5] < 0.025, timings
