@@ -47,9 +47,16 @@ def sync_webhook(runs: int) -> list[float]:
             base = server.url + "/api/v1"
             headers = {"Authorization": f"Bearer {server.token}"}
             project = httpx.get(f"{base}/projects", headers=headers).json()["data"][0]["id"]
-            flow_id = httpx.post(f"{base}/flows", json={"displayName": "bench", "projectId": project}, headers=headers).json()["id"]
+            flow_id = httpx.post(
+                f"{base}/flows",
+                json={"displayName": "bench", "projectId": project},
+                headers=headers,
+            ).json()["id"]
             document = json.loads((ROOT / "resources/samples/add_numbers_webhook.json").read_text())
-            for op in ({"type": "IMPORT_FLOW", "request": document}, {"type": "LOCK_AND_PUBLISH", "request": {}}):
+            for op in (
+                {"type": "IMPORT_FLOW", "request": document},
+                {"type": "LOCK_AND_PUBLISH", "request": {}},
+            ):
                 httpx.post(f"{base}/flows/{flow_id}", json=op, headers=headers).raise_for_status()
             samples = []
             with httpx.Client(timeout=30) as client:
@@ -68,7 +75,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=50)
     args = parser.parse_args()
-    sys.stdout.write(summary("code step (Deno, process per execution)", asyncio.run(code_step(args.runs))) + "\n")
+    sys.stdout.write(
+        summary("code step (Deno, process per execution)", asyncio.run(code_step(args.runs))) + "\n"
+    )
     sys.stdout.write(summary("sync webhook round trip (2 steps)", sync_webhook(args.runs)) + "\n")
 
 

@@ -32,13 +32,10 @@ async def webhook(
     flow_id: str, request: Request, context: ContextDep, session: SessionDep
 ) -> Response:
     """Queues a run of the flow and answers 200 `{runId}` at once."""
-    try:
-        payload = await _payload(request, max_mb=context.settings.max_webhook_payload_mb)
-    except PayloadTooLargeError as err:
-        return error_response(413, err.code, err.message)
-    run = await runs.create_webhook_run(session=session, flow_id=flow_id, payload=payload)
-    await context.queue.defer_run(run.id, sync=False)
-    return JSONResponse({"runId": run.id})
+    queued = await _queue_run(flow_id, request, context, session, sync=False)
+    if isinstance(queued, Response):
+        return queued
+    return JSONResponse({"runId": queued})
 
 
 @router.api_route("/{flow_id}/sync", methods=_METHODS)
@@ -46,18 +43,15 @@ async def webhook_sync(
     flow_id: str, request: Request, context: ContextDep, session: SessionDep
 ) -> Response:
     """Runs the flow and answers with its Return Response; 204 if it set none, 408 on timeout, 500 if it failed."""
-    try:
-        payload = await _payload(request, max_mb=context.settings.max_webhook_payload_mb)
-    except PayloadTooLargeError as err:
-        return error_response(413, err.code, err.message)
-    run = await runs.create_webhook_run(session=session, flow_id=flow_id, payload=payload)
-    await context.queue.defer_run(run.id, sync=True)
+    queued = await _queue_run(flow_id, request, context, session, sync=True)
+    if isinstance(queued, Response):
+        return queued
     timeout_s = context.settings.webhook_timeout_s
-    finished = await context.waiter.wait(run.id, timeout_s=timeout_s)
+    finished = await context.waiter.wait(queued, timeout_s=timeout_s)
     if finished is None:
         return JSONResponse(
             {
-                "runId": run.id,
+                "runId": queued,
                 "message": f"The flow did not answer within {timeout_s:g} s; it goes on running",
             },
             status_code=408,
@@ -66,11 +60,24 @@ async def webhook_sync(
     if finished.status != RunStatus.SUCCEEDED or result is None:
         message = (result.error_message if result else None) or f"The run ended {finished.status}"
         return JSONResponse(
-            {"runId": run.id, "status": finished.status, "message": message}, status_code=500
+            {"runId": queued, "status": finished.status, "message": message}, status_code=500
         )
     if result.response is None:
-        return Response(status_code=204, headers={"x-piecework-run-id": run.id})
-    return _response(result.response, run_id=run.id)
+        return Response(status_code=204, headers={"x-piecework-run-id": queued})
+    return _response(result.response, run_id=queued)
+
+
+async def _queue_run(
+    flow_id: str, request: Request, context: ContextDep, session: SessionDep, *, sync: bool
+) -> str | Response:
+    """Stores the request as a run and queues it; returns the run id, or the 413 answer."""
+    try:
+        payload = await _payload(request, max_mb=context.settings.max_webhook_payload_mb)
+    except PayloadTooLargeError as err:
+        return error_response(413, err.code, err.message)
+    run = await runs.create_webhook_run(session=session, flow_id=flow_id, payload=payload)
+    await context.queue.defer_run(run.id, sync=sync)
+    return run.id
 
 
 def _response(response: WebhookResponse, *, run_id: str) -> Response:

@@ -20,7 +20,7 @@ from server.db.models import FlowRow, FlowVersionRow
 from server.services.auth import Principal
 from server.services.errors import InvalidRequestError, NotFoundError
 from server.services.pagination import check_limit, decode_cursor, encode_cursor
-from server.services.projects import require_member
+from server.services.projects import require_member, require_visible
 
 
 async def create_flow(
@@ -160,13 +160,11 @@ async def _publish(session: AsyncSession, flow: FlowRow, draft: FlowVersionRow) 
 async def _load(
     session: AsyncSession, principal: Principal, flow_id: str
 ) -> tuple[FlowRow, FlowVersionRow]:
+    not_found = NotFoundError(f"No flow {flow_id!r}", code="FLOW_NOT_FOUND")
     flow = await session.get(FlowRow, flow_id)
     if flow is None:
-        raise NotFoundError(f"No flow {flow_id!r}", code="FLOW_NOT_FOUND")
-    try:
-        await require_member(session, principal, flow.project_id)
-    except NotFoundError:
-        raise NotFoundError(f"No flow {flow_id!r}", code="FLOW_NOT_FOUND") from None
+        raise not_found
+    await require_visible(session, principal, flow.project_id, not_found=not_found)
     draft = await session.scalar(
         select(FlowVersionRow).where(
             FlowVersionRow.flow_id == flow_id, FlowVersionRow.state == "DRAFT"

@@ -27,6 +27,16 @@ async def require_member(session: AsyncSession, principal: Principal, project_id
     return role
 
 
+async def require_visible(
+    session: AsyncSession, principal: Principal, project_id: str, *, not_found: NotFoundError
+) -> None:
+    """Raises `not_found` (about the resource, not the project) unless the caller is a member."""
+    try:
+        await require_member(session, principal, project_id)
+    except NotFoundError:
+        raise not_found from None
+
+
 async def list_projects(session: AsyncSession, principal: Principal) -> Page[ProjectRead]:
     """Every project the caller is a member of, oldest first (people have a handful, not pages of them)."""
     rows = await session.execute(

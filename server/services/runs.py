@@ -11,7 +11,7 @@ from server.db.base import utcnow
 from server.db.models import FlowRow, FlowRunRow, FlowVersionRow
 from server.services.auth import Principal
 from server.services.errors import NotFoundError
-from server.services.projects import require_member
+from server.services.projects import require_visible
 
 #: NOTIFY channel a run's id is sent on when it reaches a terminal status.
 RUN_FINISHED_CHANNEL = "pw_run_finished"
@@ -84,13 +84,11 @@ async def get_run(*, session: AsyncSession, principal: Principal, run_id: str) -
     Raises:
         NotFoundError: otherwise.
     """
+    not_found = NotFoundError(f"No flow run {run_id!r}", code="FLOW_RUN_NOT_FOUND")
     run = await session.get(FlowRunRow, run_id)
     if run is None:
-        raise NotFoundError(f"No flow run {run_id!r}", code="FLOW_RUN_NOT_FOUND")
-    try:
-        await require_member(session, principal, run.project_id)
-    except NotFoundError:
-        raise NotFoundError(f"No flow run {run_id!r}", code="FLOW_RUN_NOT_FOUND") from None
+        raise not_found
+    await require_visible(session, principal, run.project_id, not_found=not_found)
     return to_read(run)
 
 

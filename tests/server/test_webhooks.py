@@ -23,6 +23,20 @@ async def publish(api: httpx.AsyncClient, owner: User, document: dict[str, Any])
     return flow_id
 
 
+async def finished_run(
+    api: httpx.AsyncClient, owner: User, run_id: str, timeout_s: float = 15
+) -> dict[str, Any]:
+    """The run once it is no longer QUEUED or RUNNING."""
+    async with asyncio.timeout(timeout_s):
+        while True:
+            run: dict[str, Any] = (
+                await api.get(f"/flow-runs/{run_id}", headers=owner.headers)
+            ).json()
+            if run["status"] not in {"QUEUED", "RUNNING"}:
+                return run
+            await asyncio.sleep(0.1)
+
+
 async def test_sync_webhook_returns_the_flows_response(api: httpx.AsyncClient, owner: User) -> None:
     flow_id = await publish(api, owner, sample())
     response = await api.post(f"/webhooks/{flow_id}/sync", json={"a": 20, "b": 22})
@@ -52,12 +66,7 @@ async def test_async_webhook_answers_with_the_run_id_and_the_run_completes(
     flow_id = await publish(api, owner, sample())
     response = await api.post(f"/webhooks/{flow_id}?x=1", json={"a": 1, "b": 2})
     assert response.status_code == 200
-    run_id = response.json()["runId"]
-    for _ in range(100):
-        run = (await api.get(f"/flow-runs/{run_id}", headers=owner.headers)).json()
-        if run["status"] == "SUCCEEDED":
-            break
-        await asyncio.sleep(0.1)
+    run = await finished_run(api, owner, response.json()["runId"])
     assert run["status"] == "SUCCEEDED"
     assert run["result"]["steps"][0]["output"]["queryParams"] == {"x": "1"}
 
@@ -124,12 +133,7 @@ async def test_slow_flow_answers_408_with_the_run_id_and_keeps_running(
         flow_id = await publish(client, owner, flow(code("step_1", slow)).model_dump(mode="json"))
         response = await client.post(f"/webhooks/{flow_id}/sync", json={})
         assert response.status_code == 408
-        run_id = response.json()["runId"]
-        for _ in range(60):
-            run = (await client.get(f"/flow-runs/{run_id}", headers=owner.headers)).json()
-            if run["status"] == "SUCCEEDED":
-                break
-            await asyncio.sleep(0.1)
+        run = await finished_run(client, owner, response.json()["runId"])
         assert run["status"] == "SUCCEEDED"
 
 
