@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test test-fast check format venv sysdeps clean
+.PHONY: run test test-fast check format venv sysdeps coverage clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ test: venv sysdeps check
 ## test-fast: unit tests only
 test-fast: venv
 	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -m "not integration and not gui and not e2e"
+
+## coverage: the whole suite with a per-file coverage report (code run in subprocesses is not counted)
+coverage: venv
+	QT_QPA_PLATFORM=offscreen $(BIN)/pytest --cov --cov-report=term-missing:skip-covered
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info test-artifacts

@@ -71,8 +71,7 @@ def server(
 ) -> None:
     """Run the server: API, webhooks and (in personal mode) the worker.
 
-    With PW_DATABASE_URL set it runs in team mode on that PostgreSQL; otherwise it starts an
-    embedded PostgreSQL in the data dir.
+    With PW_DATABASE_URL set, team mode on that PostgreSQL; otherwise an embedded one in the data dir.
     """
     from piecework.serve import StartupError, serve
     from server.settings import Settings, SettingsError
