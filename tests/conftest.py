@@ -1,11 +1,14 @@
 """Fixtures every kind of test shares: the embedded PostgreSQL, fresh databases, real server processes."""
 
+import asyncio
 import itertools
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -27,7 +30,7 @@ _counter = itertools.count()
 
 
 @pytest.fixture(scope="session")
-def postgres_admin_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def postgres_admin_url() -> Iterator[str]:
     """One embedded PostgreSQL for the whole test run, with a migrated template database.
 
     PW_TEST_DATABASE_URL (an admin URL of any PostgreSQL) is used instead when set.
@@ -37,14 +40,16 @@ def postgres_admin_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str
         _create_template(external)
         yield external
         return
-    import asyncio
-
-    postgres = EmbeddedPostgres(tmp_path_factory.mktemp("pg"))
+    # Not under pytest's tmp_path: concurrent pytest runs rotate those away (keeping the last few),
+    # which would delete a running cluster's files.
+    directory = Path(tempfile.mkdtemp(prefix="pw-test-pg-"))
+    postgres = EmbeddedPostgres(directory)
     url = asyncio.run(postgres.start())
     admin_url = url.replace("/piecework?", "/postgres?")
     _create_template(admin_url)
     yield admin_url
     asyncio.run(postgres.stop())
+    shutil.rmtree(directory, ignore_errors=True)
 
 
 @pytest.fixture

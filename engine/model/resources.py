@@ -86,3 +86,13 @@ class ProjectRead(Model):
     display_name: str
     role: str
     created: datetime
+
+
+class ApiKeyRead(Model):
+    """An API key without its value (shown only once, at creation)."""
+
+    id: str
+    display_name: str
+    truncated_value: str
+    created: datetime
+    last_used: datetime | None = None

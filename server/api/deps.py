@@ -8,8 +8,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.context import ServerContext
-from server.services.auth import Principal, authenticate
+from server.services.auth import authenticate
 from server.services.errors import AuthenticationError
+from server.services.principal import Principal
 
 _bearer = HTTPBearer(
     auto_error=False, description="A sign-in token, an API key, or the local token"

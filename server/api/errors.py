@@ -15,6 +15,7 @@ from server.services.errors import (
     NotFoundError,
     PermissionDeniedError,
     ServiceError,
+    TooManyRequestsError,
 )
 
 log = logging.getLogger(__name__)
@@ -25,6 +26,7 @@ _STATUS: dict[type[ServiceError], int] = {
     PermissionDeniedError: 403,
     NotFoundError: 404,
     ConflictError: 409,
+    TooManyRequestsError: 429,
 }
 
 

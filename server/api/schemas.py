@@ -3,6 +3,7 @@
 from pydantic import ConfigDict, Field
 
 from engine.model import Model
+from engine.model.resources import ApiKeyRead
 
 
 class SignUpRequest(Model):
@@ -48,3 +49,15 @@ class HealthResponse(Model):
     """The server is up and its database answers."""
 
     status: str
+
+
+class ApiKeyCreate(Model):
+    """Create an API key."""
+
+    display_name: str = Field(min_length=1, max_length=200)
+
+
+class ApiKeyCreated(ApiKeyRead):
+    """A new API key with its value (the only time it is returned)."""
+
+    value: str

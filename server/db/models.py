@@ -99,3 +99,27 @@ class FlowRunRow(_Timestamps, Base):
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     started: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     finished: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+
+
+class ApiKeyRow(_Timestamps, Base):
+    """A platform API key; only its SHA-256 is stored, the key is shown once at creation."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[str] = mapped_column(_ID, primary_key=True, default=new_id)
+    display_name: Mapped[str] = mapped_column(String(200))
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    hashed_value: Mapped[str] = mapped_column(String(64), unique=True)
+    truncated_value: Mapped[str] = mapped_column(String(8))
+    last_used: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+
+
+class SignInFailureRow(Base):
+    """A failed sign-in, kept for the rate limit window (shared by every server of a team)."""
+
+    __tablename__ = "sign_in_failures"
+    __table_args__ = (Index("ix_sign_in_failures_email_created", "email", "created"),)
+
+    id: Mapped[str] = mapped_column(_ID, primary_key=True, default=new_id)
+    email: Mapped[str] = mapped_column(String(320))
+    created: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

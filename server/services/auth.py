@@ -8,31 +8,30 @@ from datetime import timedelta
 import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db.base import utcnow
-from server.db.models import ProjectMemberRow, ProjectRow, UserRow
+from server.db.models import ProjectMemberRow, ProjectRow, SignInFailureRow, UserRow
+from server.services.api_keys import is_api_key, user_of_key
 from server.services.errors import (
     AuthenticationError,
     ConflictError,
     InvalidRequestError,
     PermissionDeniedError,
+    TooManyRequestsError,
 )
+from server.services.principal import Principal
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _HASHER = PasswordHasher()
 #: Hash checked when the email is unknown, so both cases take the same time.
 _DUMMY_HASH = _HASHER.hash(secrets.token_hex(8))
 MIN_PASSWORD_LENGTH = 8
+#: Failed sign-ins allowed per email within the window before sign-in is refused for a while.
+MAX_SIGN_IN_FAILURES = 10
+SIGN_IN_FAILURE_WINDOW = timedelta(minutes=15)
 LOCAL_USER_EMAIL = "local@piecework.invalid"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Principal:
-    """Who a request acts as."""
-
-    user_id: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -112,8 +111,11 @@ async def sign_in(
 
     Raises:
         AuthenticationError: unknown email or wrong password (the same message for both).
+        TooManyRequestsError: too many failed attempts for this email lately.
     """
-    user = await session.scalar(select(UserRow).where(UserRow.email == email.strip().lower()))
+    email = email.strip().lower()
+    await _check_failures(session, email)
+    user = await session.scalar(select(UserRow).where(UserRow.email == email))
     stored = user.password_hash if user is not None and user.password_hash else _DUMMY_HASH
     try:
         _HASHER.verify(stored, password)
@@ -121,10 +123,27 @@ async def sign_in(
     except (VerificationError, InvalidHashError):
         valid = False
     if not valid or user is None:
+        session.add(SignInFailureRow(email=email))
+        await session.commit()
         raise AuthenticationError("Wrong email or password", code="INVALID_CREDENTIALS")
+    await session.execute(delete(SignInFailureRow).where(SignInFailureRow.email == email))
     project = await _default_project(session=session, user=user)
     await session.commit()
     return SignedIn(user=user, token=issue_token(tokens, user.id), project_id=project.id)
+
+
+async def _check_failures(session: AsyncSession, email: str) -> None:
+    since = utcnow() - SIGN_IN_FAILURE_WINDOW
+    await session.execute(delete(SignInFailureRow).where(SignInFailureRow.created < since))
+    failures = await session.scalar(
+        select(func.count()).select_from(SignInFailureRow).where(SignInFailureRow.email == email)
+    )
+    if (failures or 0) >= MAX_SIGN_IN_FAILURES:
+        minutes = int(SIGN_IN_FAILURE_WINDOW.total_seconds() // 60)
+        raise TooManyRequestsError(
+            f"Too many failed sign-ins for this email; wait {minutes} minutes or reset the password",
+            code="TOO_MANY_SIGN_IN_ATTEMPTS",
+        )
 
 
 def issue_token(tokens: TokenSettings, user_id: str) -> str:
@@ -135,7 +154,7 @@ def issue_token(tokens: TokenSettings, user_id: str) -> str:
 
 
 async def authenticate(*, session: AsyncSession, tokens: TokenSettings, token: str) -> Principal:
-    """The principal a bearer token stands for: a user JWT, or the personal-mode local token.
+    """The principal a bearer token stands for: a user JWT, an API key, or the personal-mode local token.
 
     Raises:
         AuthenticationError: the token is invalid, expired, or its user is gone.
@@ -143,6 +162,13 @@ async def authenticate(*, session: AsyncSession, tokens: TokenSettings, token: s
     if tokens.local_token and secrets.compare_digest(token, tokens.local_token):
         user = await local_user(session)
         return Principal(user_id=user.id)
+    if is_api_key(token):
+        user_id = await user_of_key(session, token)
+        if user_id is None:
+            raise AuthenticationError(
+                "This API key is not valid (it may have been deleted)", code="INVALID_API_KEY"
+            )
+        return Principal(user_id=user_id)
     try:
         claims = jwt.decode(
             token, tokens.jwt_secret, algorithms=["HS256"], options={"require": ["exp", "sub"]}

@@ -46,3 +46,9 @@ class ConflictError(ServiceError):
     """The request conflicts with existing data (HTTP 409)."""
 
     code = "CONFLICT"
+
+
+class TooManyRequestsError(ServiceError):
+    """Too many attempts; try again later (HTTP 429)."""
+
+    code = "TOO_MANY_REQUESTS"

@@ -17,9 +17,9 @@ from engine.model.operations import (
 from engine.model.resources import FlowRead, FlowStatus, FlowVersionRead, FlowVersionState, Page
 from server.db.base import utcnow
 from server.db.models import FlowRow, FlowVersionRow
-from server.services.auth import Principal
 from server.services.errors import InvalidRequestError, NotFoundError
 from server.services.pagination import check_limit, decode_cursor, encode_cursor
+from server.services.principal import Principal
 from server.services.projects import require_member, require_visible
 
 

@@ -5,8 +5,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.model.resources import Page, ProjectRead
 from server.db.models import ProjectMemberRow, ProjectRow
-from server.services.auth import Principal
 from server.services.errors import NotFoundError
+from server.services.principal import Principal
 
 
 async def require_member(session: AsyncSession, principal: Principal, project_id: str) -> str:

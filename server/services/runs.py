@@ -9,8 +9,8 @@ from engine.model import Flow, RunResult, RunStatus, check_transition, load_flow
 from engine.model.resources import FlowRunRead, FlowStatus
 from server.db.base import utcnow
 from server.db.models import FlowRow, FlowRunRow, FlowVersionRow
-from server.services.auth import Principal
 from server.services.errors import NotFoundError
+from server.services.principal import Principal
 from server.services.projects import require_visible
 
 #: NOTIFY channel a run's id is sent on when it reaches a terminal status.

@@ -129,3 +129,34 @@ async def test_open_sign_up_creates_separate_projects(tmp_path: Path, database_u
             "/flows", params={"projectId": eve.project_id}, headers=owner.headers
         )
         assert foreign.status_code == 404
+
+
+async def test_repeated_wrong_passwords_are_rate_limited(
+    api: httpx.AsyncClient, owner: User
+) -> None:
+    wrong = {"email": "owner@example.com", "password": "not the password"}
+    for _ in range(10):
+        assert (await api.post("/authentication/sign-in", json=wrong)).status_code == 401
+    limited = await api.post("/authentication/sign-in", json=wrong)
+    assert limited.status_code == 429
+    assert limited.json()["code"] == "TOO_MANY_SIGN_IN_ATTEMPTS"
+    right = await api.post(
+        "/authentication/sign-in", json={"email": "owner@example.com", "password": "correct horse"}
+    )
+    assert right.status_code == 429
+
+
+async def test_successful_sign_in_clears_earlier_failures(
+    api: httpx.AsyncClient, owner: User
+) -> None:
+    wrong = {"email": "owner@example.com", "password": "not the password"}
+    for _ in range(9):
+        await api.post("/authentication/sign-in", json=wrong)
+    assert (
+        await api.post(
+            "/authentication/sign-in",
+            json={"email": "owner@example.com", "password": "correct horse"},
+        )
+    ).status_code == 200
+    for _ in range(9):
+        assert (await api.post("/authentication/sign-in", json=wrong)).status_code == 401

@@ -47,4 +47,26 @@ def test_upgrade_is_idempotent(empty_database_url: str) -> None:
     migrate.upgrade(empty_database_url)
     with psycopg.connect(empty_database_url) as conn:
         row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-    assert row == ("0002",)
+    assert row == ("0003",)
+
+
+def test_models_match_the_migrations(empty_database_url: str) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlalchemy import create_engine
+
+    from server.db import models  # noqa: F401  (registers the tables)
+    from server.db.base import Base
+    from server.db.engine import sqlalchemy_url
+
+    migrate.upgrade(empty_database_url)
+    engine = create_engine(sqlalchemy_url(empty_database_url))
+    try:
+        with engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            differences = [
+                d for d in compare_metadata(context, Base.metadata) if "procrastinate" not in str(d)
+            ]
+    finally:
+        engine.dispose()
+    assert differences == []
