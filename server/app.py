@@ -6,7 +6,16 @@ from importlib.metadata import version
 
 from fastapi import APIRouter, FastAPI
 
-from server.api import api_keys, authentication, flow_runs, flows, health, projects, webhooks
+from server.api import (
+    api_keys,
+    authentication,
+    flow_runs,
+    flows,
+    health,
+    members,
+    projects,
+    webhooks,
+)
 from server.api.errors import install_error_handlers
 from server.context import ServerContext, open_context
 from server.settings import Settings
@@ -39,7 +48,7 @@ def create_app(settings: Settings, *, context: ServerContext | None = None) -> F
     )
     install_error_handlers(app)
     api = APIRouter(prefix="/api/v1")
-    for module in (health, authentication, api_keys, projects, flows, flow_runs, webhooks):
+    for module in (health, authentication, api_keys, projects, members, flows, flow_runs, webhooks):
         api.include_router(module.router)
     app.include_router(api)
     return app

@@ -96,3 +96,28 @@ class ApiKeyRead(Model):
     truncated_value: str
     created: datetime
     last_used: datetime | None = None
+
+
+class ProjectMemberRead(Model):
+    """A member of a project, with their role."""
+
+    id: str
+    project_id: str
+    user_id: str
+    email: str
+    first_name: str
+    last_name: str
+    role: str
+    created: datetime
+
+
+class UserInvitationRead(Model):
+    """An invitation to a project."""
+
+    id: str
+    email: str
+    type: str
+    project_id: str
+    project_role: str
+    status: str
+    created: datetime

@@ -1,5 +1,7 @@
 """Request and response bodies of the API that are not engine.model resources."""
 
+from typing import Literal
+
 from pydantic import ConfigDict, Field
 
 from engine.model import Model
@@ -61,3 +63,24 @@ class ApiKeyCreated(ApiKeyRead):
     """A new API key with its value (the only time it is returned)."""
 
     value: str
+
+
+class ProjectCreate(Model):
+    """Create a project (platform owners and admins)."""
+
+    display_name: str = Field(min_length=1, max_length=200)
+
+
+class UserInvitationCreate(Model):
+    """Invite an email to a project with a role (Activepieces' shape)."""
+
+    email: str = Field(min_length=3, max_length=320)
+    type: Literal["PROJECT"] = "PROJECT"
+    project_id: str
+    project_role: str
+
+
+class ProjectMemberUpdate(Model):
+    """Change a member's role."""
+
+    role: str

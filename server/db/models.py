@@ -123,3 +123,19 @@ class SignInFailureRow(Base):
     id: Mapped[str] = mapped_column(_ID, primary_key=True, default=new_id)
     email: Mapped[str] = mapped_column(String(320))
     created: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class UserInvitationRow(_Timestamps, Base):
+    """An invitation to join a project with a role; signing up with the email accepts it."""
+
+    __tablename__ = "user_invitations"
+    __table_args__ = (
+        UniqueConstraint("email", "project_id", name="uq_user_invitations_email_project"),
+    )
+
+    id: Mapped[str] = mapped_column(_ID, primary_key=True, default=new_id)
+    email: Mapped[str] = mapped_column(String(320), index=True)
+    type: Mapped[str] = mapped_column(String(20), default="PROJECT")
+    project_id: Mapped[str] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    project_role: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), default="PENDING")

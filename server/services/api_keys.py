@@ -9,13 +9,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.model.resources import ApiKeyRead, Page
 from server.db.base import utcnow
-from server.db.models import ApiKeyRow, UserRow
-from server.services.errors import InvalidRequestError, NotFoundError, PermissionDeniedError
+from server.db.models import ApiKeyRow
+from server.services.errors import InvalidRequestError, NotFoundError
+from server.services.platform import require_platform_admin
 from server.services.principal import Principal
 
 #: Every key starts with this, so leaked keys are easy to recognise (and to scan for).
 KEY_PREFIX = "pw_"
-_ADMIN_ROLES = frozenset({"OWNER", "ADMIN"})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -45,7 +45,7 @@ async def create_api_key(
         PermissionDeniedError: the caller is not a platform owner or admin.
         InvalidRequestError: empty name.
     """
-    await _require_platform_admin(session, principal)
+    await require_platform_admin(session, principal, action="manage API keys")
     if not display_name.strip():
         raise InvalidRequestError("Give the API key a name", params={"field": "displayName"})
     value = KEY_PREFIX + secrets.token_urlsafe(32)
@@ -62,7 +62,7 @@ async def create_api_key(
 
 async def list_api_keys(*, session: AsyncSession, principal: Principal) -> Page[ApiKeyRead]:
     """The platform's keys, without their values."""
-    await _require_platform_admin(session, principal)
+    await require_platform_admin(session, principal, action="manage API keys")
     rows = await session.scalars(select(ApiKeyRow).order_by(ApiKeyRow.created.desc(), ApiKeyRow.id))
     return Page[ApiKeyRead](data=[_read(row) for row in rows])
 
@@ -73,7 +73,7 @@ async def delete_api_key(*, session: AsyncSession, principal: Principal, key_id:
     Raises:
         NotFoundError: no such key.
     """
-    await _require_platform_admin(session, principal)
+    await require_platform_admin(session, principal, action="manage API keys")
     row = await session.get(ApiKeyRow, key_id)
     if row is None:
         raise NotFoundError(f"No API key {key_id!r}", code="API_KEY_NOT_FOUND")
@@ -89,14 +89,6 @@ async def user_of_key(session: AsyncSession, value: str) -> str | None:
     row.last_used = utcnow()
     await session.commit()
     return row.user_id
-
-
-async def _require_platform_admin(session: AsyncSession, principal: Principal) -> None:
-    role = await session.scalar(
-        select(UserRow.platform_role).where(UserRow.id == principal.user_id)
-    )
-    if role not in _ADMIN_ROLES:
-        raise PermissionDeniedError("Only platform owners and admins manage API keys")
 
 
 def _read(row: ApiKeyRow) -> ApiKeyRead:

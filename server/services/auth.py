@@ -21,6 +21,7 @@ from server.services.errors import (
     PermissionDeniedError,
     TooManyRequestsError,
 )
+from server.services.members import accept_invitations, has_invitation
 from server.services.principal import Principal
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -62,11 +63,12 @@ async def sign_up(
     last_name: str,
     open_sign_up: bool,
 ) -> SignedIn:
-    """Creates a user. The first one owns the platform and a default project.
+    """Creates a user. The first one owns the platform and a default project; invited ones join
+    the projects they were invited to.
 
     Raises:
         InvalidRequestError: bad email or too short a password.
-        PermissionDeniedError: sign-up is closed (not the first user, PW_ALLOW_SIGN_UP not set).
+        PermissionDeniedError: sign-up is closed (not the first user, not invited, PW_ALLOW_SIGN_UP not set).
         ConflictError: the email is taken.
     """
     email = email.strip().lower()
@@ -81,7 +83,7 @@ async def sign_up(
         select(func.count()).select_from(UserRow).where(UserRow.email != LOCAL_USER_EMAIL)
     )
     first = users == 0
-    if not first and not open_sign_up:
+    if not first and not open_sign_up and not await has_invitation(session, email):
         raise PermissionDeniedError(
             "Sign-up is closed on this server; ask an admin for an invitation",
             code="SIGN_UP_DISABLED",
@@ -99,9 +101,10 @@ async def sign_up(
     )
     session.add(user)
     await session.flush()
-    project = await _default_project(session=session, user=user)
+    joined = await accept_invitations(session, user=user)
+    project_id = joined[0] if joined else (await _default_project(session=session, user=user)).id
     await session.commit()
-    return SignedIn(user=user, token=issue_token(tokens, user.id), project_id=project.id)
+    return SignedIn(user=user, token=issue_token(tokens, user.id), project_id=project_id)
 
 
 async def sign_in(

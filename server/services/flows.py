@@ -19,8 +19,8 @@ from server.db.base import utcnow
 from server.db.models import FlowRow, FlowVersionRow
 from server.services.errors import InvalidRequestError, NotFoundError
 from server.services.pagination import check_limit, decode_cursor, encode_cursor
+from server.services.permissions import Permission, require_permission
 from server.services.principal import Principal
-from server.services.projects import require_member, require_visible
 
 
 async def create_flow(
@@ -31,7 +31,7 @@ async def create_flow(
     Raises:
         NotFoundError: the caller cannot access the project.
     """
-    await require_member(session, principal, project_id)
+    await require_permission(session, principal, project_id, Permission.WRITE_FLOW)
     flow = FlowRow(project_id=project_id, status=FlowStatus.DISABLED)
     session.add(flow)
     await session.flush()
@@ -51,7 +51,7 @@ async def list_flows(
     *, session: AsyncSession, principal: Principal, project_id: str, limit: int, cursor: str | None
 ) -> Page[FlowRead]:
     """A page of the project's flows, newest first."""
-    await require_member(session, principal, project_id)
+    await require_permission(session, principal, project_id, Permission.READ_FLOW)
     limit = check_limit(limit)
     query = select(FlowRow, FlowVersionRow).join(
         FlowVersionRow, and_(FlowVersionRow.flow_id == FlowRow.id, FlowVersionRow.state == "DRAFT")
@@ -103,7 +103,7 @@ async def get_flow(*, session: AsyncSession, principal: Principal, flow_id: str)
     Raises:
         NotFoundError: no such flow in a project the caller can access.
     """
-    flow, draft = await _load(session, principal, flow_id)
+    flow, draft = await _load(session, principal, flow_id, Permission.READ_FLOW)
     return to_read(flow, draft)
 
 
@@ -116,7 +116,12 @@ async def apply_operation(
         NotFoundError: no such flow in a project the caller can access.
         InvalidRequestError: the operation's content is wrong (an invalid document, nothing to publish).
     """
-    flow, draft = await _load(session, principal, flow_id)
+    needed = (
+        Permission.UPDATE_FLOW_STATUS
+        if isinstance(operation, LockAndPublishOperation | ChangeStatusOperation)
+        else Permission.WRITE_FLOW
+    )
+    flow, draft = await _load(session, principal, flow_id, needed)
     if isinstance(operation, ImportFlowOperation | ChangeNameOperation):
         try:
             document = apply(load_flow(draft.definition), operation)
@@ -158,13 +163,13 @@ async def _publish(session: AsyncSession, flow: FlowRow, draft: FlowVersionRow) 
 
 
 async def _load(
-    session: AsyncSession, principal: Principal, flow_id: str
+    session: AsyncSession, principal: Principal, flow_id: str, permission: Permission
 ) -> tuple[FlowRow, FlowVersionRow]:
     not_found = NotFoundError(f"No flow {flow_id!r}", code="FLOW_NOT_FOUND")
     flow = await session.get(FlowRow, flow_id)
     if flow is None:
         raise not_found
-    await require_visible(session, principal, flow.project_id, not_found=not_found)
+    await require_permission(session, principal, flow.project_id, permission, not_found=not_found)
     draft = await session.scalar(
         select(FlowVersionRow).where(
             FlowVersionRow.flow_id == flow_id, FlowVersionRow.state == "DRAFT"

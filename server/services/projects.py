@@ -5,36 +5,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.model.resources import Page, ProjectRead
 from server.db.models import ProjectMemberRow, ProjectRow
-from server.services.errors import NotFoundError
+from server.services.platform import require_platform_admin
 from server.services.principal import Principal
-
-
-async def require_member(session: AsyncSession, principal: Principal, project_id: str) -> str:
-    """Returns the caller's role in the project.
-
-    Raises:
-        NotFoundError: no such project, or the caller is not a member (the same answer, so ids do not leak).
-    """
-    role = await session.scalar(
-        select(ProjectMemberRow.role).where(
-            ProjectMemberRow.project_id == project_id, ProjectMemberRow.user_id == principal.user_id
-        )
-    )
-    if role is None:
-        raise NotFoundError(
-            f"No project {project_id!r} that you can access", code="PROJECT_NOT_FOUND"
-        )
-    return role
-
-
-async def require_visible(
-    session: AsyncSession, principal: Principal, project_id: str, *, not_found: NotFoundError
-) -> None:
-    """Raises `not_found` (about the resource, not the project) unless the caller is a member."""
-    try:
-        await require_member(session, principal, project_id)
-    except NotFoundError:
-        raise not_found from None
 
 
 async def list_projects(session: AsyncSession, principal: Principal) -> Page[ProjectRead]:
@@ -52,3 +24,22 @@ async def list_projects(session: AsyncSession, principal: Principal) -> Page[Pro
         for project, role in rows.all()
     ]
     return Page[ProjectRead](data=projects)
+
+
+async def create_project(
+    *, session: AsyncSession, principal: Principal, display_name: str
+) -> ProjectRead:
+    """Creates a project with the caller as its owner and admin.
+
+    Raises:
+        PermissionDeniedError: the caller is not a platform owner or admin.
+    """
+    await require_platform_admin(session, principal, action="create projects")
+    project = ProjectRow(display_name=display_name.strip(), owner_id=principal.user_id)
+    session.add(project)
+    await session.flush()
+    session.add(ProjectMemberRow(project_id=project.id, user_id=principal.user_id, role="ADMIN"))
+    await session.commit()
+    return ProjectRead(
+        id=project.id, display_name=project.display_name, role="ADMIN", created=project.created
+    )

@@ -10,8 +10,8 @@ from engine.model.resources import FlowRunRead, FlowStatus
 from server.db.base import utcnow
 from server.db.models import FlowRow, FlowRunRow, FlowVersionRow
 from server.services.errors import NotFoundError
+from server.services.permissions import Permission, require_permission
 from server.services.principal import Principal
-from server.services.projects import require_visible
 
 #: NOTIFY channel a run's id is sent on when it reaches a terminal status.
 RUN_FINISHED_CHANNEL = "pw_run_finished"
@@ -88,7 +88,9 @@ async def get_run(*, session: AsyncSession, principal: Principal, run_id: str) -
     run = await session.get(FlowRunRow, run_id)
     if run is None:
         raise not_found
-    await require_visible(session, principal, run.project_id, not_found=not_found)
+    await require_permission(
+        session, principal, run.project_id, Permission.READ_RUN, not_found=not_found
+    )
     return to_read(run)
 
 

@@ -47,7 +47,7 @@ def test_upgrade_is_idempotent(empty_database_url: str) -> None:
     migrate.upgrade(empty_database_url)
     with psycopg.connect(empty_database_url) as conn:
         row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-    assert row == ("0003",)
+    assert row == ("0004",)
 
 
 def test_models_match_the_migrations(empty_database_url: str) -> None:
