@@ -73,7 +73,7 @@ def work(settings: Settings) -> None:
         raise StartupError(
             "piecework worker needs PW_DATABASE_URL (team mode). In personal mode the server runs its own worker."
         )
-    asyncio.run(_work(settings))
+    asyncio.run(_work(settings.with_secrets()))
 
 
 async def _serve(

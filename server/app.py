@@ -8,6 +8,7 @@ from fastapi import APIRouter, FastAPI
 
 from server.api import (
     api_keys,
+    app_connections,
     authentication,
     flow_runs,
     flows,
@@ -48,7 +49,17 @@ def create_app(settings: Settings, *, context: ServerContext | None = None) -> F
     )
     install_error_handlers(app)
     api = APIRouter(prefix="/api/v1")
-    for module in (health, authentication, api_keys, projects, members, flows, flow_runs, webhooks):
+    for module in (
+        health,
+        authentication,
+        api_keys,
+        projects,
+        members,
+        flows,
+        flow_runs,
+        app_connections,
+        webhooks,
+    ):
         api.include_router(module.router)
     app.include_router(api)
     return app

@@ -18,6 +18,7 @@ from pieces.framework import PieceRegistry, ServerInfo
 from server.db import migrate
 from server.db.engine import create_engine, libpq_url, session_factory
 from server.embedded_pg import EmbeddedPostgres
+from server.secrets_box import SecretBox
 from server.services.auth import TokenSettings
 from server.services.queue import JobQueue
 from server.services.run_waiter import RunWaiter
@@ -38,6 +39,7 @@ class ServerContext:
     queue: JobQueue
     waiter: RunWaiter
     tokens: TokenSettings
+    secret_box: SecretBox
     run_executor: RunExecutor
 
 
@@ -79,6 +81,7 @@ async def open_context(settings: Settings, *, worker: bool) -> AsyncIterator[Ser
                 expiry=timedelta(hours=settings.jwt_expiry_hours),
                 local_token=settings.local_token,
             ),
+            secret_box=SecretBox(settings.encryption_key),
             run_executor=RunExecutor(
                 sessions=sessions, executor=executor, flow_timeout_s=settings.flow_timeout_s
             ),

@@ -8,6 +8,8 @@ from typing import TypeVar
 
 import platformdirs
 
+from server.secrets_box import personal_encryption_key
+
 _N = TypeVar("_N", int, float)
 
 
@@ -39,6 +41,8 @@ class Settings:
     #: Base URL webhooks are reached at; defaults to the bound address.
     public_url: str = ""
     jwt_secret: str = ""
+    #: Hex key that encrypts connection values (PW_ENCRYPTION_KEY; generated in personal mode).
+    encryption_key: str = ""
     #: Token the local desktop uses in personal mode (written to the data dir's server.json).
     local_token: str = ""
     allow_sign_up: bool = False
@@ -61,6 +65,7 @@ class Settings:
             "database_url": database_url,
             "public_url": os.environ.get("PW_PUBLIC_URL", ""),
             "jwt_secret": os.environ.get("PW_JWT_SECRET", ""),
+            "encryption_key": os.environ.get("PW_ENCRYPTION_KEY", ""),
             "allow_sign_up": _flag("PW_ALLOW_SIGN_UP", default=False),
             "run_worker": _flag("PW_SERVER_RUNS_WORKER", default=database_url is None),
             "worker_concurrency": _number("PW_WORKER_CONCURRENCY", 5, int),
@@ -87,9 +92,17 @@ class Settings:
                 "Team mode (PW_DATABASE_URL set) needs PW_JWT_SECRET, the same value on every server, "
                 "for example the output of: python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
             )
+        if not self.encryption_key and not self.embedded:
+            raise SettingsError(
+                "Team mode (PW_DATABASE_URL set) needs PW_ENCRYPTION_KEY, the same value on every server and "
+                "worker, for example the output of: openssl rand -hex 32"
+            )
         jwt_secret = self.jwt_secret or _secret_file(self.data_dir / "jwt-secret")
+        encryption_key = self.encryption_key or personal_encryption_key(self.data_dir)
         local_token = self.local_token or secrets.token_urlsafe(32)
-        return replace(self, jwt_secret=jwt_secret, local_token=local_token)
+        return replace(
+            self, jwt_secret=jwt_secret, encryption_key=encryption_key, local_token=local_token
+        )
 
 
 def _secret_file(path: Path) -> str:

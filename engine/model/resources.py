@@ -121,3 +121,17 @@ class UserInvitationRead(Model):
     project_role: str
     status: str
     created: datetime
+
+
+class AppConnectionRead(Model):
+    """A connection as the API returns it: never its value."""
+
+    id: str
+    project_id: str
+    external_id: str
+    display_name: str
+    piece_name: str
+    type: str
+    status: str
+    created: datetime
+    updated: datetime

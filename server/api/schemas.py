@@ -6,6 +6,7 @@ from pydantic import ConfigDict, Field
 
 from engine.model import Model
 from engine.model.resources import ApiKeyRead
+from server.api.connection_values import ConnectionValue
 
 
 class SignUpRequest(Model):
@@ -84,3 +85,22 @@ class ProjectMemberUpdate(Model):
     """Change a member's role."""
 
     role: str
+
+
+class AppConnectionUpsert(Model):
+    """Create or update a connection, keyed by (projectId, externalId); `value` as in Activepieces."""
+
+    external_id: str = Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_\-.]+$")
+    display_name: str = Field(min_length=1, max_length=200)
+    piece_name: str = Field(min_length=1, max_length=200)
+    project_id: str
+    type: Literal[
+        "SECRET_TEXT",
+        "BASIC_AUTH",
+        "CUSTOM_AUTH",
+        "OAUTH2",
+        "CLOUD_OAUTH2",
+        "PLATFORM_OAUTH2",
+        "NO_AUTH",
+    ]
+    value: ConnectionValue

@@ -139,3 +139,21 @@ class UserInvitationRow(_Timestamps, Base):
     project_id: Mapped[str] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
     project_role: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(20), default="PENDING")
+
+
+class AppConnectionRow(_Timestamps, Base):
+    """Credentials for a piece, in a project; `value` is encrypted and never leaves the server."""
+
+    __tablename__ = "app_connections"
+    __table_args__ = (
+        UniqueConstraint("project_id", "external_id", name="uq_app_connections_project_external"),
+    )
+
+    id: Mapped[str] = mapped_column(_ID, primary_key=True, default=new_id)
+    project_id: Mapped[str] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    external_id: Mapped[str] = mapped_column(String(200))
+    display_name: Mapped[str] = mapped_column(String(200))
+    piece_name: Mapped[str] = mapped_column(String(200))
+    type: Mapped[str] = mapped_column(String(30))
+    status: Mapped[str] = mapped_column(String(20), default="ACTIVE")
+    encrypted_value: Mapped[str] = mapped_column(Text)

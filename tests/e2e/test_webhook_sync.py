@@ -107,6 +107,7 @@ def test_team_mode_server_and_separate_worker(tmp_path: Path, database_url: str)
         **os.environ,
         "PW_DATABASE_URL": database_url,
         "PW_JWT_SECRET": "team-secret-" + "y" * 40,
+        "PW_ENCRYPTION_KEY": "cd" * 32,
     }
     server_log = (tmp_path / "server.log").open("wb")
     worker_log = (tmp_path / "worker.log").open("wb")
@@ -133,7 +134,9 @@ def test_team_mode_server_and_separate_worker(tmp_path: Path, database_url: str)
     )
     base = f"http://127.0.0.1:{port}/api/v1"
     try:
-        for _ in range(300):
+        for _ in range(600):
+            assert server.poll() is None, (tmp_path / "server.log").read_text()
+            assert worker.poll() is None, (tmp_path / "worker.log").read_text()
             try:
                 if httpx.get(f"{base}/health").status_code == 200:
                     break
@@ -177,6 +180,7 @@ def test_server_with_unreachable_database_says_so(tmp_path: Path) -> None:
         **os.environ,
         "PW_DATABASE_URL": "postgresql://nobody:hunter2@127.0.0.1:1/none",
         "PW_JWT_SECRET": "z" * 40,
+        "PW_ENCRYPTION_KEY": "ef" * 32,
     }
     result = subprocess.run(
         [sys.executable, "-m", "piecework", "server", "--data-dir", str(tmp_path)],

@@ -30,6 +30,7 @@ def make_settings(tmp_path: Path, database_url: str, **overrides: Any) -> Settin
         "data_dir": tmp_path / "data",
         "database_url": database_url,
         "jwt_secret": "test-secret-" + "x" * 32,
+        "encryption_key": "ab" * 32,
         "run_worker": True,
         "webhook_timeout_s": 20.0,
         **overrides,

@@ -49,3 +49,21 @@ def test_bad_values_name_the_variable(
     monkeypatch.setenv(name, value)
     with pytest.raises(SettingsError, match=name):
         Settings.from_env()
+
+
+def test_team_mode_needs_a_shared_encryption_key(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("PW_DATABASE_URL", "postgresql://db/pw")
+    monkeypatch.setenv("PW_JWT_SECRET", "s" * 40)
+    monkeypatch.delenv("PW_ENCRYPTION_KEY", raising=False)
+    with pytest.raises(SettingsError, match="PW_ENCRYPTION_KEY"):
+        Settings.from_env(data_dir=tmp_path).with_secrets()
+
+
+def test_personal_encryption_key_is_made_once_into_a_private_file(tmp_path: Path) -> None:
+    first = Settings(data_dir=tmp_path).with_secrets()
+    second = Settings(data_dir=tmp_path).with_secrets()
+    assert first.encryption_key == second.encryption_key
+    assert len(bytes.fromhex(first.encryption_key)) == 32
+    assert (tmp_path / "encryption-key").stat().st_mode & 0o777 == 0o600
