@@ -1,6 +1,7 @@
 """Fixtures every kind of test shares: the embedded PostgreSQL, fresh databases, real server processes."""
 
 import asyncio
+import contextlib
 import itertools
 import json
 import os
@@ -151,10 +152,31 @@ def stop_server_process(server: ServerProcess) -> int:
     return server.process.returncode
 
 
+@contextlib.contextmanager
+def fresh_data_dir() -> Iterator[Path]:
+    """A data dir for a server with an embedded Postgres, removed afterwards.
+
+    Not under pytest's tmp_path: when running as root the embedded Postgres runs as another user
+    that must traverse the parents, and every pytest session resets pytest's temp root to 0700.
+    """
+    parent = Path(tempfile.mkdtemp(prefix="pw-test-data-"))
+    try:
+        yield parent / "data"
+    finally:
+        shutil.rmtree(parent, ignore_errors=True)
+
+
 @pytest.fixture
-def server_process(tmp_path: Path) -> Iterator[ServerProcess]:
+def data_dir() -> Iterator[Path]:
+    """A fresh data dir path (not created yet) for a personal-mode server."""
+    with fresh_data_dir() as path:
+        yield path
+
+
+@pytest.fixture
+def server_process(data_dir: Path) -> Iterator[ServerProcess]:
     """A real personal-mode server on a fresh data dir, stopped afterwards."""
-    server = start_server_process(tmp_path / "data")
+    server = start_server_process(data_dir)
     yield server
     stop_server_process(server)
 

@@ -75,9 +75,8 @@ def test_window_without_a_server_says_what_to_do(
 
 
 def test_window_starts_the_local_server_when_none_runs(
-    qtbot: QtBot, qt_loop: asyncio.AbstractEventLoop, tmp_path: Path
+    qtbot: QtBot, qt_loop: asyncio.AbstractEventLoop, data_dir: Path
 ) -> None:
-    data_dir = tmp_path / "data"
     window = MainWindow(data_dir=data_dir)
     qtbot.addWidget(window)
     try:

@@ -95,13 +95,13 @@ def test_missing_file_and_bad_payload_exit_2(tmp_path: Path) -> None:
     assert "--payload is not valid JSON" in bad_payload.stderr
 
 
-def test_without_a_display_it_serves_headless_and_says_how_to_use_it(tmp_path: Path) -> None:
+def test_without_a_display_it_serves_headless_and_says_how_to_use_it(data_dir: Path) -> None:
     env = {
         k: v
         for k, v in os.environ.items()
         if k not in {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"}
     }
-    env["PW_DATA_DIR"] = str(tmp_path / "data")
+    env["PW_DATA_DIR"] = str(data_dir)
     with subprocess.Popen(
         [sys.executable, "-m", "piecework"],
         env=env,

@@ -4,11 +4,18 @@ import itertools
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.conftest import SAMPLES, ServerProcess, start_server_process, stop_server_process
+from tests.conftest import (
+    SAMPLES,
+    ServerProcess,
+    fresh_data_dir,
+    start_server_process,
+    stop_server_process,
+)
 
 ROLES = ("ADMIN", "EDITOR", "OPERATOR", "VIEWER")
 _spares = itertools.count()
@@ -48,8 +55,13 @@ class Team:
 
 
 @pytest.fixture(scope="module")
-def team(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Team]:
-    server: ServerProcess = start_server_process(tmp_path_factory.mktemp("perm") / "data")
+def team() -> Iterator[Team]:
+    with fresh_data_dir() as data_dir:
+        yield from _team(data_dir)
+
+
+def _team(data_dir: Path) -> Iterator[Team]:
+    server: ServerProcess = start_server_process(data_dir)
     base = server.url + "/api/v1"
     owner_body = httpx.post(
         f"{base}/authentication/sign-up",

@@ -73,8 +73,8 @@ def test_second_server_on_the_same_data_dir_refuses(server_process: ServerProces
     assert httpx.get(server_process.url + "/api/v1/health").status_code == 200
 
 
-def test_server_stops_cleanly_and_restarts_with_its_data(tmp_path: Path) -> None:
-    first = start_server_process(tmp_path / "data")
+def test_server_stops_cleanly_and_restarts_with_its_data(data_dir: Path) -> None:
+    first = start_server_process(data_dir)
     base = first.url + "/api/v1"
     signed_up = httpx.post(
         f"{base}/authentication/sign-up",
@@ -82,8 +82,8 @@ def test_server_stops_cleanly_and_restarts_with_its_data(tmp_path: Path) -> None
     )
     assert stop_server_process(first) == 0
     assert "Piecework server stopped." in first.log()
-    assert not (tmp_path / "data" / "server.json").exists()
-    second = start_server_process(tmp_path / "data")
+    assert not (data_dir / "server.json").exists()
+    second = start_server_process(data_dir)
     try:
         again = httpx.post(
             second.url + "/api/v1/authentication/sign-in",
