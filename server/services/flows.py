@@ -6,11 +6,11 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.model import Flow, FlowLoadError, load_flow
+from engine.model.operation_errors import FlowOperationError
 from engine.model.operations import (
-    ChangeNameOperation,
+    DOCUMENT_OPERATIONS,
     ChangeStatusOperation,
     FlowOperation,
-    ImportFlowOperation,
     LockAndPublishOperation,
     apply,
 )
@@ -114,16 +114,23 @@ async def apply_operation(
 
     Raises:
         NotFoundError: no such flow in a project the caller can access.
-        InvalidRequestError: the operation's content is wrong (an invalid document, nothing to publish).
+        InvalidRequestError: the operation's content is wrong (an invalid document, an edit that
+            would break the flow, nothing to publish).
     """
     flow, draft = await _load(session, principal, flow_id)
-    if isinstance(operation, ImportFlowOperation | ChangeNameOperation):
+    if isinstance(operation, DOCUMENT_OPERATIONS):
         try:
             document = apply(load_flow(draft.definition), operation)
         except FlowLoadError as err:
             problems = [{"path": p.path, "message": p.message} for p in err.problems]
             raise InvalidRequestError(
                 f"The flow is not valid: {err}", code="INVALID_FLOW", params={"problems": problems}
+            ) from err
+        except FlowOperationError as err:
+            raise InvalidRequestError(
+                f"{operation.type} cannot be applied: {err.message}",
+                code=err.code,
+                params={"step": err.step, "field": err.field},
             ) from err
         draft.definition = document.model_dump(mode="json")
         draft.display_name = document.display_name
