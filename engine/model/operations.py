@@ -5,6 +5,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError
 
+from engine.model.activepieces import is_activepieces_document, load_activepieces
 from engine.model.base import Model
 from engine.model.branch_edits import add_branch, delete_branch, update_branch
 from engine.model.flow import Flow, Note, Step, Trigger
@@ -37,7 +38,7 @@ from engine.model.step_edits import (
 
 
 class ImportFlowOperation(Model):
-    """Replace the draft with a whole flow document."""
+    """Replace the draft with a whole flow document: ours, or an Activepieces export."""
 
     type: Literal["IMPORT_FLOW"] = "IMPORT_FLOW"
     request: dict[str, Any]
@@ -217,7 +218,12 @@ def apply(flow: Flow, operation: DocumentOperation) -> Flow:
             `step` and `field` say where).
     """
     if isinstance(operation, ImportFlowOperation):
-        imported = load_flow(operation.request)
+        document = operation.request
+        imported = (
+            load_activepieces(document)
+            if is_activepieces_document(document)
+            else load_flow(document)
+        )
         return imported.model_copy(
             update={"display_name": imported.display_name or flow.display_name}
         )

@@ -4,8 +4,10 @@ import json
 
 import httpx
 
-from tests.conftest import SAMPLES
+from tests.conftest import ROOT, SAMPLES
 from tests.server.conftest import User
+
+ACTIVEPIECES = ROOT / "tests" / "engine" / "fixtures" / "activepieces"
 
 
 async def create(api: httpx.AsyncClient, owner: User, name: str = "My flow") -> dict[str, object]:
@@ -182,6 +184,23 @@ async def test_operation_that_would_break_the_flow_is_a_400_naming_step_and_fiel
         "step_1",
         "step_2",
     ]
+
+
+async def test_activepieces_export_imports_through_the_api(
+    api: httpx.AsyncClient, owner: User
+) -> None:
+    flow = await create(api, owner)
+    export = json.loads((ACTIVEPIECES / "router_template.json").read_text())
+    response = await api.post(
+        f"/flows/{flow['id']}",
+        json={"type": "IMPORT_FLOW", "request": export},
+        headers=owner.headers,
+    )
+    assert response.status_code == 200, response.text
+    definition = response.json()["version"]["definition"]
+    assert definition["trigger"]["settings"]["pieceName"] == "webhook"
+    assert [s["name"] for s in definition["steps"]] == ["step_1", "step_2", "step_5"]
+    assert [len(b["steps"]) for b in definition["steps"][1]["branches"]] == [1, 1]
 
 
 async def test_list_pages_forward_and_back_newest_first(
