@@ -21,6 +21,7 @@ from engine.model.step_tree import (
     JsonStep,
     child_lists,
     insertion_point,
+    locate,
     names,
     next_free_name,
     require,
@@ -116,8 +117,12 @@ def delete_action(document: Document, request: DeleteActionRequest) -> None:
     if not targets:
         raise FlowOperationError("names: list at least one step to delete", field="names")
     for name in targets:
-        container, index = require(document, name, field="names")
-        del container[index]
+        require(document, name, field="names")
+    for name in targets:
+        found = locate(document["steps"], name)
+        if found is not None:  # None: it went with a loop or router deleted before it
+            container, index = found
+            del container[index]
 
 
 def move_action(document: Document, request: MoveActionRequest) -> None:

@@ -204,6 +204,8 @@ def test_delete_action_removes_steps_with_their_children() -> None:
     assert isinstance(err, StepNotFoundError)
     assert (err.step, err.field) == ("ghost", "names")
     assert fails(sample(), "DELETE_ACTION", {}).field == "names"
+    with_child = run(sample(), "DELETE_ACTION", {"names": ["each", "inner"]})
+    assert tree(with_child) == ["step_1", {"pick": [["big"], ["small"]]}]
 
 
 def test_move_action_to_another_place() -> None:
