@@ -147,3 +147,19 @@ async def test_steps_after_a_loop_see_the_last_iteration(executor: FlowExecutor)
     result = await executor.execute(run, run_id="r", trigger_payload=request({"rows": [5, 6]}))
     assert result.status == RunStatus.SUCCEEDED
     assert result.steps[2].output == {"last": 6, "count": 2}
+
+
+async def test_skipped_loop_runs_none_of_its_children(executor: FlowExecutor) -> None:
+    skipped = loop("each", "{{trigger.body.rows}}", code("never", THROW)).model_copy(
+        update={"skip": True}
+    )
+    result = await executor.execute(flow(skipped), run_id="r", trigger_payload=request({}))
+    assert result.status == RunStatus.SUCCEEDED
+    assert [(s.name, s.status) for s in result.steps[1:]] == [("each", StepStatus.SKIPPED)]
+
+
+async def test_retry_inside_a_loop_retries_the_failing_child(executor: FlowExecutor) -> None:
+    run = flow(loop("each", "{{trigger.body.rows}}", code("flaky", THROW, retry=True)))
+    result = await executor.execute(run, run_id="r", trigger_payload=request({"rows": [1]}))
+    assert result.status == RunStatus.FAILED
+    assert result.steps[1].output["iterations"][0]["flaky"]["attempts"] == 4
