@@ -29,6 +29,7 @@ from engine.model.flow import (
     iter_steps,
 )
 from engine.model.loading import FlowLoadError, load_flow
+from engine.model.operation_errors import FlowOperationError
 from engine.model.run import (
     ALLOWED_TRANSITIONS,
     TERMINAL,
@@ -40,6 +41,7 @@ from engine.model.run import (
     WebhookResponse,
     check_transition,
 )
+from engine.model.validation import ValidationProblem, validate
 
 __all__ = [
     "ALLOWED_TRANSITIONS",
@@ -56,6 +58,7 @@ __all__ = [
     "ErrorOption",
     "Flow",
     "FlowLoadError",
+    "FlowOperationError",
     "InvalidTransitionError",
     "LoopSettings",
     "LoopStep",
@@ -75,8 +78,10 @@ __all__ = [
     "StepRecord",
     "StepStatus",
     "Trigger",
+    "ValidationProblem",
     "WebhookResponse",
     "check_transition",
     "iter_steps",
     "load_flow",
+    "validate",
 ]

@@ -3,17 +3,13 @@
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from engine.model import (
-    CodeStep,
     Flow,
-    LoopStep,
-    PieceStep,
     PieceTrigger,
-    RouterStep,
     RunResult,
     RunStatus,
     StepRecord,
@@ -21,14 +17,22 @@ from engine.model import (
 )
 from engine.runtime.code_runtime import DenoCodeRuntime
 from engine.runtime.errors import EngineError, UnsupportedStepError
-from engine.runtime.handlers import CodeHandler, PieceHandler, StepContext, StepHandler
+from engine.runtime.handlers import (
+    AnyStep,
+    CodeHandler,
+    ControlContext,
+    ControlHandler,
+    LoopHandler,
+    PieceHandler,
+    RouterHandler,
+    StepContext,
+    StepHandler,
+)
 from engine.runtime.state import ExecutionState, StepOutcome, Verdict
 from engine.runtime.templating import resolve
 from pieces.framework import PieceError, PieceRegistry, ServerInfo, TriggerContext, validate_props
 
 log = logging.getLogger(__name__)
-
-AnyStep = CodeStep | PieceStep | LoopStep | RouterStep
 
 #: Attempts of a step with retryOnFailure, and the wait before each retry (seconds).
 RETRY_DELAYS_S = (1.0, 2.0, 4.0)
@@ -140,13 +144,19 @@ class FlowExecutor:
         return state.with_step(record, output=output)
 
     async def _run_steps(
-        self, steps: list[AnyStep], state: ExecutionState, ctx: StepContext, *, deadline: float
+        self,
+        steps: Sequence[AnyStep],
+        state: ExecutionState,
+        ctx: StepContext,
+        *,
+        deadline: float,
     ) -> ExecutionState:
+        """Runs steps in order until one ends the run; a finished list leaves the verdict RUNNING."""
         for step in steps:
             state = await self._run_step(step, state, ctx, deadline=deadline)
             if state.verdict is not Verdict.RUNNING:
                 return state
-        return state.ended(Verdict.SUCCEEDED) if state.verdict is Verdict.RUNNING else state
+        return state
 
     async def _run_step(
         self, step: AnyStep, state: ExecutionState, ctx: StepContext, *, deadline: float
@@ -154,6 +164,9 @@ class FlowExecutor:
         if step.skip:
             record = StepRecord(name=step.name, type=step.type, status=StepStatus.SKIPPED)
             return state.with_step(record, output=None)
+        control = self._control_handlers().get(step.type)
+        if control is not None:
+            return await self._run_control(step, control, state, ctx, deadline=deadline)
         handler = self._handlers().get(step.type)
         options = getattr(step.settings, "error_handling_options", None)
         retry = bool(options and options.retry_on_failure.value)
@@ -169,9 +182,7 @@ class FlowExecutor:
                 await self.sleep(delay)
             try:
                 if handler is None:
-                    raise UnsupportedStepError(
-                        f"{step.type} steps cannot run in this version of the engine yet"
-                    )
+                    raise UnsupportedStepError(f"{step.type} is not a step type this engine knows")
                 resolved = resolve(dict(raw_input), state.outputs)
                 step_ctx = StepContext(
                     run_id=ctx.run_id,
@@ -189,6 +200,41 @@ class FlowExecutor:
             return self._succeeded(
                 step, state, outcome, resolved=resolved, began=began, attempts=attempts
             )
+        return self._failed(
+            step, state, error=error, resolved=resolved, began=began, attempts=attempts, go_on=go_on
+        )
+
+    async def _run_control(
+        self,
+        step: AnyStep,
+        handler: ControlHandler,
+        state: ExecutionState,
+        ctx: StepContext,
+        *,
+        deadline: float,
+    ) -> ExecutionState:
+        async def run_steps(steps: Sequence[AnyStep], inner: ExecutionState) -> ExecutionState:
+            return await self._run_steps(steps, inner, ctx, deadline=deadline)
+
+        began = self.clock()
+        try:
+            return await handler(step, state, ControlContext(run_steps=run_steps, clock=self.clock))
+        except (EngineError, PieceError) as err:
+            return self._failed(
+                step, state, error=err.message, resolved=None, began=began, attempts=1, go_on=False
+            )
+
+    def _failed(
+        self,
+        step: AnyStep,
+        state: ExecutionState,
+        *,
+        error: str,
+        resolved: Any,
+        began: float,
+        attempts: int,
+        go_on: bool,
+    ) -> ExecutionState:
         record = StepRecord(
             name=step.name,
             type=step.type,
@@ -230,3 +276,6 @@ class FlowExecutor:
 
     def _handlers(self) -> dict[str, StepHandler]:
         return {"CODE": CodeHandler(self.code_runtime), "PIECE": PieceHandler(self.registry)}
+
+    def _control_handlers(self) -> dict[str, ControlHandler]:
+        return {"LOOP_ON_ITEMS": LoopHandler(), "ROUTER": RouterHandler()}

@@ -43,6 +43,14 @@ class ExecutionState:
         outputs = MappingProxyType({**self.outputs, record.name: output})
         return replace(self, outputs=outputs, records=(*self.records, record))
 
+    def with_output(self, name: str, output: Any) -> "ExecutionState":
+        """The state with a step's output in scope, without a record (e.g. a loop's current item)."""
+        return replace(self, outputs=MappingProxyType({**self.outputs, name: output}))
+
+    def with_records(self, records: tuple[StepRecord, ...]) -> "ExecutionState":
+        """The state with its records replaced (a loop collects each iteration's records apart)."""
+        return replace(self, records=records)
+
     def with_response(self, response: WebhookResponse | None) -> "ExecutionState":
         """The state with the webhook response set, if one was given."""
         return self if response is None else replace(self, response=response)

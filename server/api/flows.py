@@ -53,7 +53,7 @@ async def apply_operation(
     principal: CurrentPrincipal,
     session: SessionDep,
 ) -> FlowRead:
-    """Applies one operation `{type, request}`: IMPORT_FLOW, CHANGE_NAME, LOCK_AND_PUBLISH, CHANGE_STATUS."""
+    """Applies one operation `{type, request}` (DESIGN.md section 3), e.g. ADD_ACTION or LOCK_AND_PUBLISH."""
     return await flows.apply_operation(
         session=session, principal=principal, flow_id=flow_id, operation=operation
     )

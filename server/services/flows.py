@@ -2,15 +2,15 @@
 
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.model import Flow, FlowLoadError, load_flow
+from engine.model.operation_errors import FlowOperationError
 from engine.model.operations import (
-    ChangeNameOperation,
+    DOCUMENT_OPERATIONS,
     ChangeStatusOperation,
     FlowOperation,
-    ImportFlowOperation,
     LockAndPublishOperation,
     apply,
 )
@@ -18,7 +18,7 @@ from engine.model.resources import FlowRead, FlowStatus, FlowVersionRead, FlowVe
 from server.db.base import utcnow
 from server.db.models import FlowRow, FlowVersionRow
 from server.services.errors import InvalidRequestError, NotFoundError
-from server.services.pagination import check_limit, decode_cursor, encode_cursor
+from server.services.pagination import seek_page
 from server.services.permissions import Permission, require_permission
 from server.services.principal import Principal
 
@@ -52,48 +52,22 @@ async def list_flows(
 ) -> Page[FlowRead]:
     """A page of the project's flows, newest first."""
     await require_permission(session, principal, project_id, Permission.READ_FLOW)
-    limit = check_limit(limit)
     query = select(FlowRow, FlowVersionRow).join(
         FlowVersionRow, and_(FlowVersionRow.flow_id == FlowRow.id, FlowVersionRow.state == "DRAFT")
     )
-    query = query.where(FlowRow.project_id == project_id)
-    backwards = False
-    if cursor:
-        direction, created, row_id = decode_cursor(cursor)
-        backwards = direction == "p"
-        if backwards:
-            query = query.where(
-                or_(
-                    FlowRow.created > created, and_(FlowRow.created == created, FlowRow.id > row_id)
-                )
-            )
-        else:
-            query = query.where(
-                or_(
-                    FlowRow.created < created, and_(FlowRow.created == created, FlowRow.id < row_id)
-                )
-            )
-    order = (
-        (FlowRow.created.asc(), FlowRow.id.asc())
-        if backwards
-        else (FlowRow.created.desc(), FlowRow.id.desc())
+    page = await seek_page(
+        session,
+        query.where(FlowRow.project_id == project_id),
+        created=FlowRow.created,
+        row_id=FlowRow.id,
+        key=lambda row: (row[0].created, row[0].id),
+        limit=limit,
+        cursor=cursor,
     )
-    rows = list((await session.execute(query.order_by(*order).limit(limit + 1))).all())
-    more = len(rows) > limit
-    rows = rows[:limit]
-    if backwards:
-        rows.reverse()
-    items = [to_read(flow, draft) for flow, draft in rows]
-    has_next = more if not backwards else bool(cursor)
-    has_previous = bool(cursor) if not backwards else more
     return Page[FlowRead](
-        data=items,
-        next=encode_cursor(rows[-1][0].created, rows[-1][0].id, direction="n")
-        if rows and has_next
-        else None,
-        previous=encode_cursor(rows[0][0].created, rows[0][0].id, direction="p")
-        if rows and has_previous
-        else None,
+        data=[to_read(flow, draft) for flow, draft in page.rows],
+        next=page.next,
+        previous=page.previous,
     )
 
 
@@ -114,7 +88,8 @@ async def apply_operation(
 
     Raises:
         NotFoundError: no such flow in a project the caller can access.
-        InvalidRequestError: the operation's content is wrong (an invalid document, nothing to publish).
+        InvalidRequestError: the operation's content is wrong (an invalid document, an edit that
+            would break the flow, nothing to publish).
     """
     needed = (
         Permission.UPDATE_FLOW_STATUS
@@ -122,13 +97,19 @@ async def apply_operation(
         else Permission.WRITE_FLOW
     )
     flow, draft = await _load(session, principal, flow_id, needed)
-    if isinstance(operation, ImportFlowOperation | ChangeNameOperation):
+    if isinstance(operation, DOCUMENT_OPERATIONS):
         try:
             document = apply(load_flow(draft.definition), operation)
         except FlowLoadError as err:
             problems = [{"path": p.path, "message": p.message} for p in err.problems]
             raise InvalidRequestError(
                 f"The flow is not valid: {err}", code="INVALID_FLOW", params={"problems": problems}
+            ) from err
+        except FlowOperationError as err:
+            raise InvalidRequestError(
+                f"{operation.type} cannot be applied: {err.message}",
+                code=err.code,
+                params={"step": err.step, "field": err.field},
             ) from err
         draft.definition = document.model_dump(mode="json")
         draft.display_name = document.display_name

@@ -62,7 +62,7 @@ class SeekPage(Generic[R]):
 
 async def seek_page(
     session: AsyncSession,
-    query: Select[Any],
+    query: Select[*tuple[Any, ...]],
     *,
     created: InstrumentedAttribute[datetime],
     row_id: InstrumentedAttribute[str],

@@ -3,20 +3,28 @@
 from typing import Any
 
 from engine.model import (
+    Branch,
+    BranchType,
     CodeSettings,
     CodeStep,
+    Condition,
+    ConditionOperator,
     ErrorHandlingOptions,
     ErrorOption,
     Flow,
+    LoopSettings,
     LoopStep,
     PieceSettings,
     PieceStep,
     PieceTrigger,
     PieceTriggerSettings,
+    RouterExecutionType,
+    RouterSettings,
+    RouterStep,
     SourceCode,
 )
 
-AnyStep = CodeStep | PieceStep | LoopStep
+AnyStep = CodeStep | PieceStep | LoopStep | RouterStep
 
 
 def webhook_trigger() -> PieceTrigger:
@@ -74,3 +82,37 @@ def flow(*steps: AnyStep, name: str = "Test flow") -> Flow:
 def request(body: Any) -> dict[str, Any]:
     """A webhook trigger payload."""
     return {"method": "POST", "headers": {}, "queryParams": {}, "body": body}
+
+
+def loop(name: str, items: str, *steps: AnyStep) -> LoopStep:
+    return LoopStep(name=name, settings=LoopSettings(items=items), steps=list(steps))
+
+
+def when(
+    first: Any, operator: str, second: Any = None, *, case_sensitive: bool = False
+) -> Condition:
+    return Condition(
+        first_value=first,
+        operator=ConditionOperator(operator),
+        second_value=second,
+        case_sensitive=case_sensitive,
+    )
+
+
+def branch(name: str, *steps: AnyStep, conditions: list[list[Condition]]) -> Branch:
+    return Branch(branch_name=name, conditions=conditions, steps=list(steps))
+
+
+def fallback(*steps: AnyStep, name: str = "Otherwise") -> Branch:
+    return Branch(branch_name=name, branch_type=BranchType.FALLBACK, steps=list(steps))
+
+
+def router(name: str, *branches: Branch, all_matches: bool = False) -> RouterStep:
+    mode = (
+        RouterExecutionType.EXECUTE_ALL_MATCH
+        if all_matches
+        else RouterExecutionType.EXECUTE_FIRST_MATCH
+    )
+    return RouterStep(
+        name=name, settings=RouterSettings(execution_type=mode), branches=list(branches)
+    )

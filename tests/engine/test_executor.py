@@ -3,8 +3,6 @@
 import json
 from pathlib import Path
 
-import pytest
-
 from engine.model import (
     EmptyTrigger,
     Flow,
@@ -19,18 +17,6 @@ from engine.runtime.executor import FlowExecutor
 from pieces.framework import PieceRegistry
 from tests.conftest import SAMPLES
 from tests.engine.builders import code, flow, request, respond
-
-
-@pytest.fixture
-def executor(tmp_path: Path) -> FlowExecutor:
-    async def no_wait(_: float) -> None:
-        return None
-
-    return FlowExecutor(
-        registry=PieceRegistry.discover(),
-        code_runtime=DenoCodeRuntime(cache_dir=tmp_path),
-        sleep=no_wait,
-    )
 
 
 async def test_sample_flow_computes_and_responds(executor: FlowExecutor) -> None:
@@ -141,7 +127,7 @@ async def test_flow_without_trigger_fails_before_any_step(executor: FlowExecutor
     assert result.error_message == "The flow has no trigger set up; choose one first"
 
 
-async def test_loop_steps_are_reported_as_not_supported_yet(executor: FlowExecutor) -> None:
+async def test_loaded_loop_without_items_fails_with_what_to_do(executor: FlowExecutor) -> None:
     run = load_flow(
         {
             "trigger": flow().trigger.model_dump(),
@@ -150,9 +136,8 @@ async def test_loop_steps_are_reported_as_not_supported_yet(executor: FlowExecut
     )
     result = await executor.execute(run, run_id="r", trigger_payload=request({}))
     assert result.status == RunStatus.FAILED
-    assert "LOOP_ON_ITEMS steps cannot run in this version of the engine yet" in (
-        result.error_message or ""
-    )
+    assert result.failed_step == "loop"
+    assert "loop 'loop' has no items; set them to a list" in (result.error_message or "")
 
 
 async def test_run_timeout_ends_the_run(executor: FlowExecutor) -> None:

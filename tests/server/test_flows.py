@@ -4,8 +4,10 @@ import json
 
 import httpx
 
-from tests.conftest import SAMPLES
+from tests.conftest import ROOT, SAMPLES
 from tests.server.conftest import User
+
+ACTIVEPIECES = ROOT / "tests" / "engine" / "fixtures" / "activepieces"
 
 
 async def create(api: httpx.AsyncClient, owner: User, name: str = "My flow") -> dict[str, object]:
@@ -110,6 +112,95 @@ async def test_change_name_and_status(api: httpx.AsyncClient, owner: User) -> No
     )
     assert refused.status_code == 400
     assert refused.json()["code"] == "FLOW_NOT_PUBLISHED"
+
+
+async def test_step_and_branch_operations_edit_the_draft(
+    api: httpx.AsyncClient, owner: User
+) -> None:
+    flow = await create(api, owner)
+    url = f"/flows/{flow['id']}"
+    await api.post(url, json={"type": "IMPORT_FLOW", "request": sample()}, headers=owner.headers)
+    router = {
+        "name": "route",
+        "type": "ROUTER",
+        "settings": {"executionType": "EXECUTE_FIRST_MATCH"},
+        "branches": [
+            {"branchName": "Otherwise", "branchType": "FALLBACK", "conditions": [], "steps": []}
+        ],
+    }
+    added = await api.post(
+        url,
+        json={"type": "ADD_ACTION", "request": {"parentStep": "step_1", "action": router}},
+        headers=owner.headers,
+    )
+    assert added.status_code == 200, added.text
+    branch = {"stepName": "route", "branchIndex": 0, "branchName": "Big"}
+    with_branch = await api.post(
+        url, json={"type": "ADD_BRANCH", "request": branch}, headers=owner.headers
+    )
+    assert with_branch.status_code == 200, with_branch.text
+    moved = await api.post(
+        url,
+        json={
+            "type": "MOVE_ACTION",
+            "request": {
+                "name": "step_2",
+                "newParentStep": "route",
+                "stepLocationRelativeToNewParent": "INSIDE_BRANCH",
+                "branchIndex": 1,
+            },
+        },
+        headers=owner.headers,
+    )
+    assert moved.status_code == 200, moved.text
+    steps = moved.json()["version"]["definition"]["steps"]
+    assert [s["name"] for s in steps] == ["step_1", "route"]
+    assert [b["branchName"] for b in steps[1]["branches"]] == ["Big", "Otherwise"]
+    assert [s["name"] for s in steps[1]["branches"][1]["steps"]] == ["step_2"]
+
+
+async def test_operation_that_would_break_the_flow_is_a_400_naming_step_and_field(
+    api: httpx.AsyncClient, owner: User
+) -> None:
+    flow = await create(api, owner)
+    url = f"/flows/{flow['id']}"
+    await api.post(url, json={"type": "IMPORT_FLOW", "request": sample()}, headers=owner.headers)
+    duplicate = {"parentStep": "trigger", "action": sample()["steps"][0]}  # type: ignore[index]
+    response = await api.post(
+        url, json={"type": "ADD_ACTION", "request": duplicate}, headers=owner.headers
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "DUPLICATE_STEP_NAME"
+    assert body["params"] == {"step": "step_1", "field": "action.name"}
+    assert "a step named 'step_1' already exists" in body["message"]
+    missing = await api.post(
+        url, json={"type": "DELETE_ACTION", "request": {"names": ["ghost"]}}, headers=owner.headers
+    )
+    assert missing.status_code == 400
+    assert missing.json()["code"] == "STEP_NOT_FOUND"
+    after = await api.get(url, headers=owner.headers)
+    assert [s["name"] for s in after.json()["version"]["definition"]["steps"]] == [
+        "step_1",
+        "step_2",
+    ]
+
+
+async def test_activepieces_export_imports_through_the_api(
+    api: httpx.AsyncClient, owner: User
+) -> None:
+    flow = await create(api, owner)
+    export = json.loads((ACTIVEPIECES / "router_template.json").read_text())
+    response = await api.post(
+        f"/flows/{flow['id']}",
+        json={"type": "IMPORT_FLOW", "request": export},
+        headers=owner.headers,
+    )
+    assert response.status_code == 200, response.text
+    definition = response.json()["version"]["definition"]
+    assert definition["trigger"]["settings"]["pieceName"] == "webhook"
+    assert [s["name"] for s in definition["steps"]] == ["step_1", "step_2", "step_5"]
+    assert [len(b["steps"]) for b in definition["steps"][1]["branches"]] == [1, 1]
 
 
 async def test_list_pages_forward_and_back_newest_first(

@@ -1,11 +1,17 @@
-"""The step handler protocol and what a handler gets besides its step and resolved input."""
+"""The step handler protocols and what a handler gets besides its step and input."""
 
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from engine.model import CodeStep, LoopStep, PieceStep, RouterStep
-from engine.runtime.state import StepOutcome
+from engine.runtime.state import ExecutionState, StepOutcome
 from pieces.framework import ServerInfo
+
+AnyStep = CodeStep | PieceStep | LoopStep | RouterStep
+
+#: Runs child steps in order from a state and returns the state after them (the executor's runner).
+RunSteps = Callable[[Sequence[AnyStep], ExecutionState], Awaitable[ExecutionState]]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -22,7 +28,27 @@ class StepHandler(Protocol):
 
     async def __call__(
         self,
-        step: CodeStep | PieceStep | LoopStep | RouterStep,
+        step: AnyStep,
         resolved_input: dict[str, Any],
         ctx: StepContext,
     ) -> StepOutcome: ...
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ControlContext:
+    """What a control-flow handler (loop, router) needs: the executor's step runner and clock."""
+
+    run_steps: RunSteps
+    clock: Callable[[], float]
+
+
+class ControlHandler(Protocol):
+    """Executes a step that contains other steps, returning the state after it and its children.
+
+    It raises EngineError only for a problem of the step itself (e.g. its items are not a list),
+    before any child ran; a failing child is recorded in the returned state instead.
+    """
+
+    async def __call__(
+        self, step: AnyStep, state: ExecutionState, ctx: ControlContext
+    ) -> ExecutionState: ...

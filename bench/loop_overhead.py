@@ -1,0 +1,95 @@
+"""Engine overhead per step: a loop over many items running a trivial built-in action.
+
+Usage: .venv/bin/python bench/loop_overhead.py [--items N]
+"""
+
+import argparse
+import asyncio
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from engine.model import (  # noqa: E402
+    Flow,
+    LoopSettings,
+    LoopStep,
+    PieceSettings,
+    PieceStep,
+    PieceTrigger,
+    PieceTriggerSettings,
+    RunStatus,
+)
+from engine.runtime.code_runtime import DenoCodeRuntime  # noqa: E402
+from engine.runtime.executor import FlowExecutor  # noqa: E402
+from pieces.framework import Action, ActionContext, Piece, PieceRegistry, Prop  # noqa: E402
+from pieces.webhook import piece as webhook  # noqa: E402
+
+
+async def _echo(ctx: ActionContext) -> Any:
+    return ctx.props["value"]
+
+
+ECHO = Piece(
+    name="echo",
+    display_name="Echo",
+    version="1.0.0",
+    actions=(
+        Action(
+            name="echo",
+            display_name="Echo",
+            props={"value": Prop(display_name="Value")},
+            run=_echo,
+        ),
+    ),
+)
+
+
+def looping_flow() -> Flow:
+    echo = PieceStep(
+        name="echo",
+        settings=PieceSettings(
+            piece_name="echo",
+            piece_version="1.0.0",
+            action_name="echo",
+            input={"value": "{{each.item}}"},
+        ),
+    )
+    trigger = PieceTrigger(
+        settings=PieceTriggerSettings(
+            piece_name="webhook", piece_version="0.1.0", trigger_name="catch_webhook"
+        )
+    )
+    each = LoopStep(name="each", settings=LoopSettings(items="{{trigger.body.rows}}"), steps=[echo])
+    return Flow(trigger=trigger, steps=[each])
+
+
+async def main(items: int) -> None:
+    executor = FlowExecutor(
+        registry=PieceRegistry([webhook, ECHO]),
+        code_runtime=DenoCodeRuntime(cache_dir=Path(tempfile.mkdtemp())),
+    )
+    payload = {"method": "POST", "headers": {}, "queryParams": {}, "body": {"rows": []}}
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    payload["body"] = {"rows": [{"id": i, "name": f"row {i}"} for i in range(items)]}
+    started = time.perf_counter()
+    result = await executor.execute(looping_flow(), run_id="bench", trigger_payload=payload)
+    elapsed = time.perf_counter() - started
+    assert result.status == RunStatus.SUCCEEDED, result.error_message
+    rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    sys.stdout.write(
+        f"loop over {items} items: {elapsed * 1e6 / items:.1f} us per step "
+        f"({elapsed:.2f} s), peak RSS {rss_after / 1024:.0f} MB "
+        f"(+{(rss_after - rss_before) / 1024:.0f} MB)\n"
+    )
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--items", type=int, default=10_000)
+    asyncio.run(main(parser.parse_args().items))

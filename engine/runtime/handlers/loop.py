@@ -1,0 +1,77 @@
+"""The LOOP_ON_ITEMS step handler: runs the loop's child steps once per item."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from engine.model import LoopStep, StepRecord, StepStatus
+from engine.runtime.errors import EngineError
+from engine.runtime.handlers.base import AnyStep, ControlContext
+from engine.runtime.state import ExecutionState, Verdict
+from engine.runtime.templating import resolve
+
+
+class LoopItemsError(EngineError):
+    """A loop's items are missing or do not resolve to a list."""
+
+    code = "INVALID_LOOP_ITEMS"
+
+
+@dataclass(frozen=True, slots=True)
+class LoopHandler:
+    """Runs loops.
+
+    While an iteration runs, the loop's output in scope is `{item, index}` (index counts from 1,
+    as in Activepieces), so children reference `{{loop.item}}`. Each iteration's records are
+    collected by step name into the loop's output `{item, index, iterations}`; they are not
+    added to the run's top-level records, where step names must stay unique.
+    """
+
+    async def __call__(
+        self, step: AnyStep, state: ExecutionState, ctx: ControlContext
+    ) -> ExecutionState:
+        assert isinstance(step, LoopStep)
+        began = ctx.clock()
+        items = loop_items(step, state)
+        outer_records = state.records
+        iterations: list[dict[str, Any]] = []
+        current: dict[str, Any] = {"item": None, "index": 0}
+        for index, item in enumerate(items, start=1):
+            current = {"item": item, "index": index}
+            state = state.with_output(step.name, current).with_records(())
+            state = await ctx.run_steps(step.steps, state)
+            iterations.append({r.name: r.model_dump(mode="json") for r in state.records})
+            if state.verdict is not Verdict.RUNNING:
+                break
+        output = {**current, "iterations": iterations}
+        record = StepRecord(
+            name=step.name,
+            type=step.type,
+            status=StepStatus.FAILED if state.verdict is Verdict.FAILED else StepStatus.SUCCEEDED,
+            input={"items": items},
+            output=output,
+            error_message=state.error_message if state.verdict is Verdict.FAILED else None,
+            duration_ms=(ctx.clock() - began) * 1000,
+        )
+        return state.with_records(outer_records).with_step(record, output=output)
+
+
+def loop_items(step: LoopStep, state: ExecutionState) -> list[Any]:
+    """The list a loop iterates: its `items` template resolved against earlier outputs.
+
+    Raises:
+        LoopItemsError: no items are set, or they resolve to something other than a list.
+        TemplateError: the template references a missing step or path.
+    """
+    template = step.settings.items.strip()
+    if not template:
+        raise LoopItemsError(
+            f"loop {step.name!r} has no items; set them to a list, e.g. {{{{trigger.body.rows}}}}"
+        )
+    items = resolve(template, state.outputs)
+    if not isinstance(items, list):
+        kind = "nothing" if items is None else type(items).__name__
+        raise LoopItemsError(
+            f"loop {step.name!r} needs a list of items, but {template} is {kind}; "
+            "point it at a list"
+        )
+    return items
