@@ -115,6 +115,7 @@ def run_command(
     timeout: Annotated[float, typer.Option(help="Run timeout in seconds.")] = 600.0,
 ) -> None:
     """Run a flow file once through the engine, with no server, and print the run result as JSON."""
+    from engine.model import report
     from piecework.flow_file import FlowFileError, parse_payload, read_flow, run_flow
 
     try:
@@ -124,7 +125,7 @@ def run_command(
         typer.echo(f"error: {err}", err=True)
         raise typer.Exit(2) from None
     result = run_flow(flow, data, timeout_s=timeout)
-    typer.echo(json.dumps(result.model_dump(mode="json"), indent=2))
+    typer.echo(json.dumps(report(result).model_dump(mode="json"), indent=2))
     raise typer.Exit(0 if result.status == "SUCCEEDED" else 1)
 
 

@@ -34,12 +34,15 @@ from engine.model.run import (
     ALLOWED_TRANSITIONS,
     TERMINAL,
     InvalidTransitionError,
+    RunReport,
     RunResult,
     RunStatus,
     StepRecord,
+    StepReport,
     StepStatus,
     WebhookResponse,
     check_transition,
+    report,
 )
 from engine.model.validation import ValidationProblem, validate
 
@@ -71,11 +74,13 @@ __all__ = [
     "RouterExecutionType",
     "RouterSettings",
     "RouterStep",
+    "RunReport",
     "RunResult",
     "RunStatus",
     "SourceCode",
     "Step",
     "StepRecord",
+    "StepReport",
     "StepStatus",
     "Trigger",
     "ValidationProblem",
@@ -83,5 +88,6 @@ __all__ = [
     "check_transition",
     "iter_steps",
     "load_flow",
+    "report",
     "validate",
 ]

@@ -6,7 +6,7 @@ from typing import Any, Generic, TypeVar
 
 from engine.model.base import Model
 from engine.model.flow import Flow
-from engine.model.run import RunResult, RunStatus
+from engine.model.run import RunStatus, StepReport, WebhookResponse
 
 T = TypeVar("T")
 
@@ -50,17 +50,21 @@ class FlowRead(Model):
 
 
 class FlowRunRead(Model):
-    """A flow run as the API returns it."""
+    """A flow run as the API returns it; `steps` is None in lists and filled when one run is read."""
 
     id: str
     project_id: str
     flow_id: str
     flow_version_id: str
     status: RunStatus
-    result: RunResult | None = None
     created: datetime
-    started: datetime | None = None
-    finished: datetime | None = None
+    start_time: datetime | None = None
+    finish_time: datetime | None = None
+    steps: dict[str, StepReport] | None = None
+    response: WebhookResponse | None = None
+    error: str | None = None
+    failed_step: str | None = None
+    duration: float | None = None
 
 
 class Page(Model, Generic[T]):

@@ -100,3 +100,50 @@ class RunResult(Model):
     error_message: str | None = None
     failed_step: str | None = None
     duration_ms: float = 0
+
+
+class StepReport(Model):
+    """One step in a run report (the shape `piecework run` prints and the API returns)."""
+
+    type: str
+    status: StepStatus
+    input: Any = None
+    output: Any = None
+    error_message: str | None = None
+    duration: float = 0
+    attempts: int = 1
+
+
+class RunReport(Model):
+    """A run's outcome for people and clients: steps keyed by name, in execution order."""
+
+    status: RunStatus
+    steps: dict[str, StepReport] = {}
+    response: WebhookResponse | None = None
+    error: str | None = None
+    failed_step: str | None = None
+    duration: float = 0
+
+
+def report(result: RunResult) -> RunReport:
+    """The report of a run result (`duration` in milliseconds)."""
+    steps = {
+        record.name: StepReport(
+            type=record.type,
+            status=record.status,
+            input=record.input,
+            output=record.output,
+            error_message=record.error_message,
+            duration=round(record.duration_ms, 3),
+            attempts=record.attempts,
+        )
+        for record in result.steps
+    }
+    return RunReport(
+        status=result.status,
+        steps=steps,
+        response=result.response,
+        error=result.error_message,
+        failed_step=result.failed_step,
+        duration=round(result.duration_ms, 3),
+    )

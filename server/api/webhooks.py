@@ -56,15 +56,14 @@ async def webhook_sync(
             },
             status_code=408,
         )
-    result = finished.result
-    if finished.status != RunStatus.SUCCEEDED or result is None:
-        message = (result.error_message if result else None) or f"The run ended {finished.status}"
+    if finished.status != RunStatus.SUCCEEDED:
+        message = finished.error or f"The run ended {finished.status}"
         return JSONResponse(
             {"runId": queued, "status": finished.status, "message": message}, status_code=500
         )
-    if result.response is None:
+    if finished.response is None:
         return Response(status_code=204, headers={"x-piecework-run-id": queued})
-    return _response(result.response, run_id=queued)
+    return _response(finished.response, run_id=queued)
 
 
 async def _queue_run(

@@ -1,15 +1,18 @@
 """Flow runs: creating them from trigger events, their status changes, results and reads."""
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from engine.model import Flow, RunResult, RunStatus, check_transition, load_flow
-from engine.model.resources import FlowRunRead, FlowStatus
+from engine.model import Flow, RunResult, RunStatus, check_transition, load_flow, report
+from engine.model.resources import FlowRunRead, FlowStatus, Page
 from server.db.base import utcnow
 from server.db.models import FlowRow, FlowRunRow, FlowVersionRow
 from server.services.errors import NotFoundError
+from server.services.pagination import seek_page
 from server.services.permissions import Permission, require_permission
 from server.services.principal import Principal
 
@@ -73,13 +76,13 @@ async def finish_run(session: AsyncSession, run_id: str, result: RunResult) -> N
 
 
 async def read_run(session: AsyncSession, run_id: str) -> FlowRunRead | None:
-    """The run, with no access check (for the server's own webhook path)."""
+    """The run with its steps, with no access check (for the server's own webhook path)."""
     run = await session.get(FlowRunRow, run_id, populate_existing=True)
-    return None if run is None else to_read(run)
+    return None if run is None else to_read(run, with_steps=True)
 
 
 async def get_run(*, session: AsyncSession, principal: Principal, run_id: str) -> FlowRunRead:
-    """The run, if it is in a project the caller can access.
+    """The run with its steps, if it is in a project the caller can access.
 
     Raises:
         NotFoundError: otherwise.
@@ -91,19 +94,68 @@ async def get_run(*, session: AsyncSession, principal: Principal, run_id: str) -
     await require_permission(
         session, principal, run.project_id, Permission.READ_RUN, not_found=not_found
     )
-    return to_read(run)
+    return to_read(run, with_steps=True)
 
 
-def to_read(run: FlowRunRow) -> FlowRunRead:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunFilter:
+    """Which runs of a project to list."""
+
+    flow_id: str | None = None
+    statuses: tuple[RunStatus, ...] = ()
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+
+
+async def list_runs(
+    *,
+    session: AsyncSession,
+    principal: Principal,
+    project_id: str,
+    where: RunFilter,
+    limit: int,
+    cursor: str | None,
+) -> Page[FlowRunRead]:
+    """A page of the project's runs, newest first, without their steps."""
+    await require_permission(session, principal, project_id, Permission.READ_RUN)
+    query = select(FlowRunRow).where(FlowRunRow.project_id == project_id)
+    if where.flow_id:
+        query = query.where(FlowRunRow.flow_id == where.flow_id)
+    if where.statuses:
+        query = query.where(FlowRunRow.status.in_([str(status) for status in where.statuses]))
+    if where.created_after:
+        query = query.where(FlowRunRow.created >= where.created_after)
+    if where.created_before:
+        query = query.where(FlowRunRow.created < where.created_before)
+    page = await seek_page(
+        session,
+        query,
+        created=FlowRunRow.created,
+        row_id=FlowRunRow.id,
+        key=lambda row: (row[0].created, row[0].id),
+        limit=limit,
+        cursor=cursor,
+    )
+    return Page[FlowRunRead](
+        data=[to_read(row[0]) for row in page.rows], next=page.next, previous=page.previous
+    )
+
+
+def to_read(run: FlowRunRow, *, with_steps: bool = False) -> FlowRunRead:
     """The API shape of a run."""
+    summary = report(RunResult.model_validate(run.result)) if run.result else None
     return FlowRunRead(
         id=run.id,
         project_id=run.project_id,
         flow_id=run.flow_id,
         flow_version_id=run.flow_version_id,
         status=RunStatus(run.status),
-        result=RunResult.model_validate(run.result) if run.result else None,
         created=run.created,
-        started=run.started,
-        finished=run.finished,
+        start_time=run.started,
+        finish_time=run.finished,
+        steps=(summary.steps if summary else {}) if with_steps else None,
+        response=summary.response if summary else None,
+        error=summary.error if summary else None,
+        failed_step=summary.failed_step if summary else None,
+        duration=summary.duration if summary else None,
     )

@@ -39,9 +39,12 @@ def test_run_prints_a_succeeded_result_with_the_code_output() -> None:
     assert result.returncode == 0, result.stderr
     run = json.loads(result.stdout)
     assert run["status"] == "SUCCEEDED"
-    code_step = next(step for step in run["steps"] if step["name"] == "step_1")
+    assert list(run["steps"]) == ["trigger", "step_1", "step_2"]
+    code_step = run["steps"]["step_1"]
+    assert code_step["status"] == "SUCCEEDED"
+    assert code_step["duration"] > 0
     assert code_step["output"] == {"sum": 3, "product": 2}
-    assert run["steps"][0]["output"] == {
+    assert run["steps"]["trigger"]["output"] == {
         "method": "POST",
         "headers": {},
         "queryParams": {},
@@ -55,7 +58,7 @@ def test_run_of_a_failing_flow_exits_1_with_the_result(tmp_path: Path) -> None:
     assert result.returncode == 1
     run = json.loads(result.stdout)
     assert run["status"] == "FAILED"
-    assert "{{trigger.body.b}}: trigger.body has no field 'b'" in run["errorMessage"]
+    assert "{{trigger.body.b}}: trigger.body has no field 'b'" in run["error"]
 
 
 @pytest.mark.parametrize(

@@ -47,7 +47,9 @@ async def test_sync_webhook_returns_the_flows_response(api: httpx.AsyncClient, o
     run_id = response.headers["x-piecework-run-id"]
     run = (await api.get(f"/flow-runs/{run_id}", headers=owner.headers)).json()
     assert run["status"] == "SUCCEEDED"
-    assert [s["name"] for s in run["result"]["steps"]] == ["trigger", "step_1", "step_2"]
+    assert list(run["steps"]) == ["trigger", "step_1", "step_2"]
+    assert run["steps"]["step_1"]["output"] == {"sum": 42, "product": 440}
+    assert run["startTime"] <= run["finishTime"]
 
 
 async def test_concurrent_sync_calls_each_get_their_own_answer(
@@ -68,7 +70,7 @@ async def test_async_webhook_answers_with_the_run_id_and_the_run_completes(
     assert response.status_code == 200
     run = await finished_run(api, owner, response.json()["runId"])
     assert run["status"] == "SUCCEEDED"
-    assert run["result"]["steps"][0]["output"]["queryParams"] == {"x": "1"}
+    assert run["steps"]["trigger"]["output"]["queryParams"] == {"x": "1"}
 
 
 async def test_flow_without_a_response_answers_204(api: httpx.AsyncClient, owner: User) -> None:
@@ -147,3 +149,41 @@ async def test_payload_over_the_limit_is_413_and_queues_nothing(
         assert response.status_code == 413
         assert "larger than 0.001 MB" in response.json()["message"]
         assert response.json()["code"] == "PAYLOAD_TOO_LARGE"
+
+
+async def test_runs_are_listed_newest_first_with_filters(
+    api: httpx.AsyncClient, owner: User
+) -> None:
+    good = await publish(api, owner, sample())
+    bad = await publish(
+        api,
+        owner,
+        flow(code("step_1", "export const code = async () => { throw new Error('x') }")).model_dump(
+            mode="json"
+        ),
+    )
+    for flow_id, body in ((good, {"a": 1, "b": 1}), (bad, {}), (good, {"a": 2, "b": 2})):
+        await api.post(f"/webhooks/{flow_id}/sync", json=body)
+    base = {"projectId": owner.project_id}
+    every = (await api.get("/flow-runs", params=base, headers=owner.headers)).json()["data"]
+    assert [r["status"] for r in every] == ["SUCCEEDED", "FAILED", "SUCCEEDED"]
+    assert all(r["steps"] is None for r in every)
+    failed = (
+        await api.get("/flow-runs", params={**base, "status": "FAILED"}, headers=owner.headers)
+    ).json()["data"]
+    assert [r["flowId"] for r in failed] == [bad]
+    assert failed[0]["error"] == "Step 'step_1' failed: Error: x"
+    of_good = (
+        await api.get(
+            "/flow-runs", params={**base, "flowId": good, "limit": 1}, headers=owner.headers
+        )
+    ).json()
+    assert len(of_good["data"]) == 1
+    assert of_good["next"] is not None
+    later = every[0]["created"]
+    before = (
+        await api.get("/flow-runs", params={**base, "createdBefore": later}, headers=owner.headers)
+    ).json()["data"]
+    assert [r["id"] for r in before] == [r["id"] for r in every[1:]]
+    wrong = await api.get("/flow-runs", params={**base, "status": "DANCING"}, headers=owner.headers)
+    assert wrong.status_code == 400
