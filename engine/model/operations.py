@@ -161,6 +161,19 @@ class ChangeStatusOperation(Model):
     request: ChangeStatusRequest
 
 
+class ChangeFolderRequest(Model):
+    """The folder to move the flow into, or None for no folder."""
+
+    folder_id: str | None = None
+
+
+class ChangeFolderOperation(Model):
+    """Move the flow into a folder of its project."""
+
+    type: Literal["CHANGE_FOLDER"] = "CHANGE_FOLDER"
+    request: ChangeFolderRequest
+
+
 #: Operations that change the flow document (the others change the flow's state on the server).
 DocumentOperation = (
     ImportFlowOperation
@@ -183,7 +196,7 @@ DocumentOperation = (
 DOCUMENT_OPERATIONS = DocumentOperation.__args__
 
 FlowOperation = Annotated[
-    DocumentOperation | LockAndPublishOperation | ChangeStatusOperation,
+    DocumentOperation | LockAndPublishOperation | ChangeStatusOperation | ChangeFolderOperation,
     Field(discriminator="type"),
 ]
 
@@ -276,6 +289,8 @@ __all__ = [
     "AddBranchRequest",
     "AddNoteOperation",
     "AddNoteRequest",
+    "ChangeFolderOperation",
+    "ChangeFolderRequest",
     "ChangeNameOperation",
     "ChangeNameRequest",
     "ChangeStatusOperation",

@@ -42,6 +42,7 @@ class FlowRead(Model):
 
     id: str
     project_id: str
+    folder_id: str | None = None
     status: FlowStatus
     published_version_id: str | None
     version: FlowVersionRead
@@ -139,3 +140,13 @@ class AppConnectionRead(Model):
     status: str
     created: datetime
     updated: datetime
+
+
+class FolderRead(Model):
+    """A folder of flows, with how many flows it holds."""
+
+    id: str
+    project_id: str
+    display_name: str
+    number_of_flows: int = 0
+    created: datetime

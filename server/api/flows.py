@@ -1,11 +1,11 @@
-"""Flows: create, list, read, and edit through operations."""
+"""Flows: create, list, read, edit through operations, duplicate, delete, versions and export."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Body, Query, Response
 
 from engine.model.operations import FlowOperation
-from engine.model.resources import FlowRead, Page
+from engine.model.resources import FlowRead, FlowStatus, FlowVersionRead, Page
 from server.api.deps import CurrentPrincipal, SessionDep
 from server.api.schemas import FlowCreate
 from server.services import flows
@@ -17,12 +17,13 @@ router = APIRouter(prefix="/flows", tags=["flows"])
 async def create_flow(
     body: FlowCreate, principal: CurrentPrincipal, session: SessionDep
 ) -> FlowRead:
-    """Creates a flow with an empty draft."""
+    """Creates a flow with an empty draft, optionally in a folder."""
     return await flows.create_flow(
         session=session,
         principal=principal,
         project_id=body.project_id,
         display_name=body.display_name,
+        folder_id=body.folder_id,
     )
 
 
@@ -31,19 +32,35 @@ async def list_flows(
     principal: CurrentPrincipal,
     session: SessionDep,
     project_id: Annotated[str, Query(alias="projectId")],
+    status: FlowStatus | None = None,
+    name: Annotated[str | None, Query(description="Part of the flow's name, any case.")] = None,
+    folder_id: Annotated[str | None, Query(alias="folderId")] = None,
     limit: int = 10,
     cursor: str | None = None,
 ) -> Page[FlowRead]:
     """A page of the project's flows, newest first."""
+    where = flows.FlowFilter(status=status, name=name, folder_id=folder_id)
     return await flows.list_flows(
-        session=session, principal=principal, project_id=project_id, limit=limit, cursor=cursor
+        session=session,
+        principal=principal,
+        project_id=project_id,
+        limit=limit,
+        cursor=cursor,
+        where=where,
     )
 
 
 @router.get("/{flow_id}")
-async def get_flow(flow_id: str, principal: CurrentPrincipal, session: SessionDep) -> FlowRead:
-    """The flow with its draft."""
-    return await flows.get_flow(session=session, principal=principal, flow_id=flow_id)
+async def get_flow(
+    flow_id: str,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    version_id: Annotated[str | None, Query(alias="versionId")] = None,
+) -> FlowRead:
+    """The flow with its draft, or with the version `versionId`."""
+    return await flows.get_flow(
+        session=session, principal=principal, flow_id=flow_id, version_id=version_id
+    )
 
 
 @router.post("/{flow_id}")
@@ -53,7 +70,44 @@ async def apply_operation(
     principal: CurrentPrincipal,
     session: SessionDep,
 ) -> FlowRead:
-    """Applies one operation `{type, request}` (DESIGN.md section 3), e.g. ADD_ACTION or LOCK_AND_PUBLISH."""
+    """Applies one operation `{type, request}` (IMPORT_FLOW, ADD_ACTION, LOCK_AND_PUBLISH, CHANGE_FOLDER, ...)."""
     return await flows.apply_operation(
         session=session, principal=principal, flow_id=flow_id, operation=operation
     )
+
+
+@router.delete("/{flow_id}", status_code=204)
+async def delete_flow(flow_id: str, principal: CurrentPrincipal, session: SessionDep) -> Response:
+    """Deletes the flow, its versions and its runs."""
+    await flows.delete_flow(session=session, principal=principal, flow_id=flow_id)
+    return Response(status_code=204)
+
+
+@router.post("/{flow_id}/duplicate", status_code=201)
+async def duplicate_flow(
+    flow_id: str, principal: CurrentPrincipal, session: SessionDep
+) -> FlowRead:
+    """A disabled copy of the flow's draft named "Copy of …"."""
+    return await flows.duplicate_flow(session=session, principal=principal, flow_id=flow_id)
+
+
+@router.get("/{flow_id}/versions")
+async def list_versions(
+    flow_id: str, principal: CurrentPrincipal, session: SessionDep
+) -> Page[FlowVersionRead]:
+    """The draft and every published version, newest first."""
+    return await flows.list_versions(session=session, principal=principal, flow_id=flow_id)
+
+
+@router.get("/{flow_id}/export")
+async def export_flow(
+    flow_id: str,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    version_id: Annotated[str | None, Query(alias="versionId")] = None,
+) -> dict[str, Any]:
+    """The flow document (draft, or `versionId`), ready for IMPORT_FLOW; it never holds connection values."""
+    flow = await flows.get_flow(
+        session=session, principal=principal, flow_id=flow_id, version_id=version_id
+    )
+    return flow.version.definition.model_dump(mode="json")

@@ -104,3 +104,16 @@ class AppConnectionUpsert(Model):
         "NO_AUTH",
     ]
     value: ConnectionValue
+
+
+class FolderCreate(Model):
+    """Create a folder."""
+
+    display_name: str = Field(min_length=1, max_length=200)
+    project_id: str
+
+
+class FolderUpdate(Model):
+    """Rename a folder."""
+
+    display_name: str = Field(min_length=1, max_length=200)

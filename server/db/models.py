@@ -66,6 +66,9 @@ class FlowRow(_Timestamps, Base):
     project_id: Mapped[str] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
     status: Mapped[str] = mapped_column(String(20), default="DISABLED")
     published_version_id: Mapped[str | None] = mapped_column(_ID, default=None)
+    folder_id: Mapped[str | None] = mapped_column(
+        ForeignKey("folders.id", ondelete="SET NULL"), default=None, index=True
+    )
 
 
 class FlowVersionRow(_Timestamps, Base):
@@ -157,3 +160,18 @@ class AppConnectionRow(_Timestamps, Base):
     type: Mapped[str] = mapped_column(String(30))
     status: Mapped[str] = mapped_column(String(20), default="ACTIVE")
     encrypted_value: Mapped[str] = mapped_column(Text)
+
+
+class FolderRow(_Timestamps, Base):
+    """A folder of flows in a project."""
+
+    __tablename__ = "folders"
+    __table_args__ = (
+        UniqueConstraint("project_id", "display_name", name="uq_folders_project_name"),
+    )
+
+    id: Mapped[str] = mapped_column(_ID, primary_key=True, default=new_id)
+    project_id: Mapped[str] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
+    display_name: Mapped[str] = mapped_column(String(200))

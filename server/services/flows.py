@@ -1,5 +1,6 @@
 """Flows: create, list, read, and apply edit operations."""
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, select
@@ -9,6 +10,7 @@ from engine.model import Flow, FlowLoadError, load_flow
 from engine.model.operation_errors import FlowOperationError
 from engine.model.operations import (
     DOCUMENT_OPERATIONS,
+    ChangeFolderOperation,
     ChangeStatusOperation,
     FlowOperation,
     LockAndPublishOperation,
@@ -16,7 +18,7 @@ from engine.model.operations import (
 )
 from engine.model.resources import FlowRead, FlowStatus, FlowVersionRead, FlowVersionState, Page
 from server.db.base import utcnow
-from server.db.models import FlowRow, FlowVersionRow
+from server.db.models import FlowRow, FlowVersionRow, FolderRow
 from server.services.errors import InvalidRequestError, NotFoundError
 from server.services.pagination import seek_page
 from server.services.permissions import Permission, require_permission
@@ -24,15 +26,22 @@ from server.services.principal import Principal
 
 
 async def create_flow(
-    *, session: AsyncSession, principal: Principal, project_id: str, display_name: str
+    *,
+    session: AsyncSession,
+    principal: Principal,
+    project_id: str,
+    display_name: str,
+    folder_id: str | None = None,
 ) -> FlowRead:
-    """Creates a flow with an empty draft in the project.
+    """Creates a flow with an empty draft in the project (and folder).
 
     Raises:
-        NotFoundError: the caller cannot access the project.
+        NotFoundError: the caller cannot access the project, or the folder is not in it.
     """
     await require_permission(session, principal, project_id, Permission.WRITE_FLOW)
     flow = FlowRow(project_id=project_id, status=FlowStatus.DISABLED)
+    await _check_folder(session, flow, folder_id)
+    flow.folder_id = folder_id
     session.add(flow)
     await session.flush()
     document = Flow(display_name=display_name)
@@ -47,17 +56,39 @@ async def create_flow(
     return to_read(flow, draft)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FlowFilter:
+    """Which flows of a project to list."""
+
+    status: FlowStatus | None = None
+    name: str | None = None
+    folder_id: str | None = None
+
+
 async def list_flows(
-    *, session: AsyncSession, principal: Principal, project_id: str, limit: int, cursor: str | None
+    *,
+    session: AsyncSession,
+    principal: Principal,
+    project_id: str,
+    limit: int,
+    cursor: str | None,
+    where: FlowFilter | None = None,
 ) -> Page[FlowRead]:
-    """A page of the project's flows, newest first."""
+    """A page of the project's flows, newest first; `where` narrows it by status, name or folder."""
     await require_permission(session, principal, project_id, Permission.READ_FLOW)
     query = select(FlowRow, FlowVersionRow).join(
         FlowVersionRow, and_(FlowVersionRow.flow_id == FlowRow.id, FlowVersionRow.state == "DRAFT")
     )
+    query = query.where(FlowRow.project_id == project_id)
+    if where and where.status:
+        query = query.where(FlowRow.status == where.status)
+    if where and where.name:
+        query = query.where(FlowVersionRow.display_name.icontains(where.name, autoescape=True))
+    if where and where.folder_id:
+        query = query.where(FlowRow.folder_id == where.folder_id)
     page = await seek_page(
         session,
-        query.where(FlowRow.project_id == project_id),
+        query,
         created=FlowRow.created,
         row_id=FlowRow.id,
         key=lambda row: (row[0].created, row[0].id),
@@ -71,14 +102,36 @@ async def list_flows(
     )
 
 
-async def get_flow(*, session: AsyncSession, principal: Principal, flow_id: str) -> FlowRead:
-    """The flow with its draft.
+async def get_flow(
+    *, session: AsyncSession, principal: Principal, flow_id: str, version_id: str | None = None
+) -> FlowRead:
+    """The flow with its draft, or with the version `version_id`.
 
     Raises:
-        NotFoundError: no such flow in a project the caller can access.
+        NotFoundError: no such flow in a project the caller can access, or no such version of it.
     """
     flow, draft = await _load(session, principal, flow_id, Permission.READ_FLOW)
-    return to_read(flow, draft)
+    if version_id is None or version_id == draft.id:
+        return to_read(flow, draft)
+    version = await session.get(FlowVersionRow, version_id)
+    if version is None or version.flow_id != flow.id:
+        raise NotFoundError(
+            f"Flow {flow_id!r} has no version {version_id!r}", code="FLOW_VERSION_NOT_FOUND"
+        )
+    return to_read(flow, version)
+
+
+async def list_versions(
+    *, session: AsyncSession, principal: Principal, flow_id: str
+) -> Page[FlowVersionRead]:
+    """Every version of the flow, newest first: the draft and each published (locked) one."""
+    await _load(session, principal, flow_id, Permission.READ_FLOW)
+    rows = await session.scalars(
+        select(FlowVersionRow)
+        .where(FlowVersionRow.flow_id == flow_id)
+        .order_by(FlowVersionRow.created.desc(), FlowVersionRow.id)
+    )
+    return Page[FlowVersionRead](data=[version_read(row) for row in rows])
 
 
 async def apply_operation(
@@ -116,6 +169,9 @@ async def apply_operation(
         draft.updated = utcnow()
     elif isinstance(operation, LockAndPublishOperation):
         await _publish(session, flow, draft)
+    elif isinstance(operation, ChangeFolderOperation):
+        await _check_folder(session, flow, operation.request.folder_id)
+        flow.folder_id = operation.request.folder_id
     elif isinstance(operation, ChangeStatusOperation):
         if operation.request.status == FlowStatus.ENABLED and flow.published_version_id is None:
             raise InvalidRequestError(
@@ -125,6 +181,47 @@ async def apply_operation(
     flow.updated = utcnow()
     await session.commit()
     return to_read(flow, draft)
+
+
+async def delete_flow(*, session: AsyncSession, principal: Principal, flow_id: str) -> None:
+    """Deletes a flow with its versions and runs; its webhook stops answering at once.
+
+    Raises:
+        NotFoundError: no such flow in a project the caller can access.
+    """
+    flow, _ = await _load(session, principal, flow_id, Permission.WRITE_FLOW)
+    await session.delete(flow)
+    await session.commit()
+
+
+async def duplicate_flow(*, session: AsyncSession, principal: Principal, flow_id: str) -> FlowRead:
+    """A new, disabled flow named "Copy of …" with a copy of the draft (not its runs or publications).
+
+    Raises:
+        NotFoundError: no such flow in a project the caller can access.
+    """
+    flow, draft = await _load(session, principal, flow_id, Permission.WRITE_FLOW)
+    copy = FlowRow(project_id=flow.project_id, status=FlowStatus.DISABLED, folder_id=flow.folder_id)
+    session.add(copy)
+    await session.flush()
+    name = f"Copy of {draft.display_name}"[:200]
+    definition = {**draft.definition, "displayName": name}
+    copy_draft = FlowVersionRow(
+        flow_id=copy.id, display_name=name, definition=definition, state="DRAFT"
+    )
+    session.add(copy_draft)
+    await session.commit()
+    return to_read(copy, copy_draft)
+
+
+async def _check_folder(session: AsyncSession, flow: FlowRow, folder_id: str | None) -> None:
+    if folder_id is None:
+        return
+    folder = await session.get(FolderRow, folder_id)
+    if folder is None or folder.project_id != flow.project_id:
+        raise NotFoundError(
+            f"No folder {folder_id!r} in this flow's project", code="FOLDER_NOT_FOUND"
+        )
 
 
 async def _publish(session: AsyncSession, flow: FlowRow, draft: FlowVersionRow) -> None:
@@ -166,6 +263,7 @@ def to_read(flow: FlowRow, version: FlowVersionRow) -> FlowRead:
     return FlowRead(
         id=flow.id,
         project_id=flow.project_id,
+        folder_id=flow.folder_id,
         status=FlowStatus(flow.status),
         published_version_id=flow.published_version_id,
         version=version_read(version),

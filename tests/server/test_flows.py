@@ -249,3 +249,86 @@ async def test_unknown_flow_is_404(api: httpx.AsyncClient, owner: User) -> None:
     response = await api.get("/flows/nope", headers=owner.headers)
     assert response.status_code == 404
     assert response.json()["code"] == "FLOW_NOT_FOUND"
+
+
+async def test_duplicate_copies_the_draft_but_not_the_publication(
+    api: httpx.AsyncClient, owner: User
+) -> None:
+    flow = await create(api, owner)
+    await api.post(
+        f"/flows/{flow['id']}",
+        json={"type": "IMPORT_FLOW", "request": sample()},
+        headers=owner.headers,
+    )
+    await api.post(
+        f"/flows/{flow['id']}",
+        json={"type": "LOCK_AND_PUBLISH", "request": {}},
+        headers=owner.headers,
+    )
+    copy = await api.post(f"/flows/{flow['id']}/duplicate", headers=owner.headers)
+    assert copy.status_code == 201
+    assert copy.json()["id"] != flow["id"]
+    assert copy.json()["status"] == "DISABLED"
+    assert copy.json()["publishedVersionId"] is None
+    assert copy.json()["version"]["displayName"] == "Copy of Add two numbers (webhook)"
+    assert len(copy.json()["version"]["definition"]["steps"]) == 2
+
+
+async def test_versions_are_listed_and_readable(api: httpx.AsyncClient, owner: User) -> None:
+    flow = await create(api, owner)
+    url = f"/flows/{flow['id']}"
+    await api.post(url, json={"type": "IMPORT_FLOW", "request": sample()}, headers=owner.headers)
+    published = (
+        await api.post(url, json={"type": "LOCK_AND_PUBLISH", "request": {}}, headers=owner.headers)
+    ).json()
+    await api.post(
+        url,
+        json={"type": "CHANGE_NAME", "request": {"displayName": "Edited draft"}},
+        headers=owner.headers,
+    )
+    versions = (await api.get(f"{url}/versions", headers=owner.headers)).json()["data"]
+    assert sorted(v["state"] for v in versions) == ["DRAFT", "LOCKED"]
+    locked = (
+        await api.get(
+            url, params={"versionId": published["publishedVersionId"]}, headers=owner.headers
+        )
+    ).json()
+    assert locked["version"]["state"] == "LOCKED"
+    assert locked["version"]["displayName"] == "Add two numbers (webhook)"
+    missing = await api.get(url, params={"versionId": "nope"}, headers=owner.headers)
+    assert missing.status_code == 404
+
+
+async def test_export_gives_a_document_that_imports_again(
+    api: httpx.AsyncClient, owner: User
+) -> None:
+    flow = await create(api, owner)
+    await api.post(
+        f"/flows/{flow['id']}",
+        json={"type": "IMPORT_FLOW", "request": sample()},
+        headers=owner.headers,
+    )
+    exported = (await api.get(f"/flows/{flow['id']}/export", headers=owner.headers)).json()
+    assert exported["displayName"] == "Add two numbers (webhook)"
+    other = await create(api, owner, "Target")
+    imported = await api.post(
+        f"/flows/{other['id']}",
+        json={"type": "IMPORT_FLOW", "request": exported},
+        headers=owner.headers,
+    )
+    assert imported.json()["version"]["definition"] == exported
+
+
+async def test_deleted_flow_is_gone_with_its_webhook(api: httpx.AsyncClient, owner: User) -> None:
+    flow = await create(api, owner)
+    url = f"/flows/{flow['id']}"
+    await api.post(url, json={"type": "IMPORT_FLOW", "request": sample()}, headers=owner.headers)
+    await api.post(url, json={"type": "LOCK_AND_PUBLISH", "request": {}}, headers=owner.headers)
+    assert (
+        await api.post(f"/webhooks/{flow['id']}/sync", json={"a": 1, "b": 1})
+    ).status_code == 200
+    assert (await api.delete(url, headers=owner.headers)).status_code == 204
+    assert (await api.get(url, headers=owner.headers)).status_code == 404
+    assert (
+        await api.post(f"/webhooks/{flow['id']}/sync", json={"a": 1, "b": 1})
+    ).status_code == 404
