@@ -36,7 +36,7 @@ async def test_flows_move_into_folders_and_are_listed_by_folder(
     assert moved.json()["folderId"] == sales["id"]
     listed = await api.get(
         "/flows",
-        params={"projectId": owner.project_id, "folderId": sales["id"]},
+        params={"projectId": owner.project_id, "folderId": str(sales["id"])},
         headers=owner.headers,
     )
     assert {f["version"]["displayName"] for f in listed.json()["data"]} == {"Lead", "Loose"}
