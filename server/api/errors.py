@@ -3,9 +3,11 @@
 import logging
 import uuid
 
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException
 
 from server.services.errors import (
@@ -66,6 +68,16 @@ def install_error_handlers(app: FastAPI) -> None:
         messages = {404: "There is nothing at this address", 405: "This method is not allowed here"}
         message = messages.get(err.status_code, str(err.detail))
         return error_response(err.status_code, f"HTTP_{err.status_code}", message)
+
+    @app.exception_handler(DBAPIError)
+    async def database_error(request: Request, err: DBAPIError) -> JSONResponse:
+        if isinstance(err.orig, psycopg.DataError):
+            # A value the database cannot store (a NUL character, a number out of range): the caller's input.
+            reason = str(err.orig).strip().splitlines()[0]
+            return error_response(
+                400, "INVALID_VALUE", f"The request has a value that cannot be stored: {reason}"
+            )
+        return await crash(request, err)
 
     @app.exception_handler(Exception)
     async def crash(request: Request, err: Exception) -> JSONResponse:

@@ -27,7 +27,6 @@ class PayloadTooLargeError(ServiceError):
     code = "PAYLOAD_TOO_LARGE"
 
 
-@router.api_route("/{flow_id}", methods=_METHODS)
 async def webhook(
     flow_id: str, request: Request, context: ContextDep, session: SessionDep
 ) -> Response:
@@ -38,7 +37,6 @@ async def webhook(
     return JSONResponse({"runId": queued})
 
 
-@router.api_route("/{flow_id}/sync", methods=_METHODS)
 async def webhook_sync(
     flow_id: str, request: Request, context: ContextDep, session: SessionDep
 ) -> Response:
@@ -77,6 +75,16 @@ async def _queue_run(
     run = await runs.create_webhook_run(session=session, flow_id=flow_id, payload=payload)
     await context.queue.defer_run(run.id, sync=sync)
     return run.id
+
+
+# One route per method: OpenAPI needs a distinct operation id for each.
+for _method in _METHODS:
+    router.add_api_route(
+        "/{flow_id}", webhook, methods=[_method], name=f"webhook_{_method.lower()}"
+    )
+    router.add_api_route(
+        "/{flow_id}/sync", webhook_sync, methods=[_method], name=f"webhook_sync_{_method.lower()}"
+    )
 
 
 def _response(response: WebhookResponse, *, run_id: str) -> Response:
