@@ -33,6 +33,21 @@ class PieceRegistry:
         """The names of every known piece, sorted."""
         return sorted(self._pieces)
 
+    def versions(self) -> dict[str, str]:
+        """Each piece's newest version (by semver), by name."""
+        return {name: max(found, key=_semver_key) for name, found in self._pieces.items()}
+
+    def latest(self, name: str) -> Piece:
+        """The newest version of a piece.
+
+        Raises:
+            PieceNotFoundError: no piece has that name.
+        """
+        if name not in self._pieces:
+            known = ", ".join(self.names()) or "none"
+            raise PieceNotFoundError(f"piece {name!r} is not installed (installed: {known})")
+        return self._pieces[name][self.versions()[name]]
+
     def get(self, name: str, version: str) -> Piece:
         """Returns the piece at exactly this version.
 
@@ -49,6 +64,11 @@ class PieceRegistry:
             raise PieceNotFoundError(
                 f"piece {name!r} version {version} is not installed (installed: {known})"
             ) from None
+
+
+def _semver_key(version: str) -> tuple[int, ...]:
+    core = version.split("+", 1)[0].split("-", 1)[0]
+    return tuple(int(part) if part.isdigit() else 0 for part in core.split("."))
 
 
 def _builtin_pieces() -> list[Piece]:

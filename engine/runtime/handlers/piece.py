@@ -1,20 +1,38 @@
 """The PIECE step handler: validates the input against the action's props and runs the action."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from engine.model import CodeStep, LoopStep, PieceStep, RouterStep
 from engine.runtime.errors import EngineError
 from engine.runtime.handlers.base import StepContext
 from engine.runtime.state import StepOutcome
-from pieces.framework import ActionContext, PieceRegistry, RunControls, validate_props
+from pieces.framework import (
+    ActionContext,
+    Files,
+    InMemoryFiles,
+    InMemoryStore,
+    NetworkPolicy,
+    PieceRegistry,
+    RunControls,
+    Store,
+    create_http_client,
+    validate_props,
+)
 
 
 @dataclass(frozen=True, slots=True)
 class PieceHandler:
-    """Runs piece actions from the registry."""
+    """Runs piece actions from the registry.
+
+    The store and files default to in-memory ones living as long as the handler; the server's
+    database-backed ones are passed in when they exist.
+    """
 
     registry: PieceRegistry
+    store: Store = field(default_factory=InMemoryStore)
+    files: Files = field(default_factory=InMemoryFiles)
+    network: NetworkPolicy = field(default_factory=NetworkPolicy.from_env)
 
     async def __call__(
         self,
@@ -33,7 +51,16 @@ class PieceHandler:
         )
         props = validate_props(action.props, resolved_input)
         controls = RunControls(ctx.run_id)
-        output = await action.run(
-            ActionContext(step_name=step.name, props=props, run=controls, server=ctx.server)
-        )
+        async with create_http_client(self.network) as http:
+            output = await action.run(
+                ActionContext(
+                    step_name=step.name,
+                    props=props,
+                    run=controls,
+                    store=self.store,
+                    files=self.files,
+                    http=http,
+                    server=ctx.server,
+                )
+            )
         return StepOutcome(output=output, response=controls.response, stop=controls.stopped)

@@ -6,11 +6,11 @@ from typing import Any
 from pieces.framework import (
     Action,
     ActionContext,
+    Custom,
     Number,
     Object,
     Option,
     PieceError,
-    Prop,
     StaticDropdown,
 )
 
@@ -46,7 +46,10 @@ return_response = Action(
             default="json",
             options=(Option(label="JSON", value="json"), Option(label="Raw text", value="raw")),
         ),
-        "body": Prop(display_name="Body"),
+        "body": Custom(
+            display_name="Body",
+            description="JSON (an object, list or JSON text) or raw text, per the body type.",
+        ),
     },
     run=_run,
 )
