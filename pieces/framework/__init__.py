@@ -17,6 +17,7 @@ from pieces.framework.context import (
     RunControls,
     ServerInfo,
     TriggerContext,
+    TriggerSchedule,
 )
 from pieces.framework.errors import (
     AuthError,
@@ -114,6 +115,7 @@ __all__ = [
     "StoredFile",
     "Trigger",
     "TriggerContext",
+    "TriggerSchedule",
     "TriggerStrategy",
     "WebhookResponse",
     "create_http_client",

@@ -44,6 +44,21 @@ class RunControls:
         self.stopped = True
 
 
+class TriggerSchedule:
+    """Lets a schedule trigger's `on_enable` say when the flow runs; the server reads it after."""
+
+    __slots__ = ("cron_expression", "timezone")
+
+    def __init__(self) -> None:
+        self.cron_expression: str | None = None
+        self.timezone = "UTC"
+
+    def set(self, *, cron_expression: str, timezone: str = "UTC") -> None:
+        """Runs the flow on this 5-field cron expression, in this IANA time zone."""
+        self.cron_expression = cron_expression
+        self.timezone = timezone
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ServerInfo:
     """Where the server that runs this flow can be reached."""
@@ -100,6 +115,7 @@ class TriggerContext:
         http: see ActionContext.
         webhook_url: the flow's webhook URL (APP_WEBHOOK and WEBHOOK triggers register it).
         server: where the server can be reached.
+        schedule: where a schedule trigger's `on_enable` sets its cron expression.
     """
 
     props: Mapping[str, Any]
@@ -110,3 +126,4 @@ class TriggerContext:
     http: httpx.AsyncClient = field(default_factory=default_http_client)
     webhook_url: str = ""
     server: ServerInfo = field(default_factory=ServerInfo)
+    schedule: TriggerSchedule = field(default_factory=TriggerSchedule)

@@ -16,6 +16,7 @@ from pieces.framework.context import (
     RunControls,
     ServerInfo,
     TriggerContext,
+    TriggerSchedule,
 )
 from pieces.framework.files import Files, InMemoryFiles
 from pieces.framework.http_client import create_http_client
@@ -103,3 +104,31 @@ async def run_trigger(
             webhook_url=TEST_WEBHOOK_URL,
         )
         return await trigger.run(ctx)
+
+
+async def enable_trigger(
+    trigger: Trigger,
+    props: Mapping[str, Any] | None = None,
+    *,
+    auth: Any = None,
+    store: Store | None = None,
+) -> TriggerSchedule:
+    """Validates `props` and runs the trigger's `on_enable`, as publishing a flow does.
+
+    Returns:
+        The schedule the trigger set (cron_expression None if it set none).
+    """
+    values = validate_props(trigger.props, props or {})
+    schedule = TriggerSchedule()
+    if trigger.on_enable is not None:
+        async with create_http_client(NetworkPolicy()) as http:
+            ctx = TriggerContext(
+                props=values,
+                auth=auth,
+                store=store if store is not None else InMemoryStore(),
+                http=http,
+                webhook_url=TEST_WEBHOOK_URL,
+                schedule=schedule,
+            )
+            await trigger.on_enable(ctx)
+    return schedule
