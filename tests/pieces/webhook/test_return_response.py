@@ -2,22 +2,15 @@
 
 import pytest
 
-from pieces.framework import (
-    ActionContext,
-    PieceError,
-    PropsValidationError,
-    RunControls,
-    validate_props,
-)
+from pieces.framework import PieceError, PropsValidationError, RunControls, validate_props
+from pieces.framework.testing import run_action
 from pieces.webhook import piece
 from pieces.webhook.actions.return_response import return_response
 
 
 async def _run(values: dict[str, object]) -> tuple[object, RunControls]:
-    controls = RunControls("run-1")
-    props = validate_props(return_response.props, values)
-    output = await return_response.run(ActionContext(step_name="s", props=props, run=controls))
-    return output, controls
+    result = await run_action(return_response, values)
+    return result.output, result.run
 
 
 async def test_json_body_and_headers_become_the_response() -> None:
