@@ -6,12 +6,11 @@ from typing import Any
 from engine.model import CodeStep, LoopStep, PieceStep, RouterStep
 from engine.runtime.errors import EngineError
 from engine.runtime.handlers.base import StepContext
+from engine.runtime.run_resources import DEFAULT_RUN_RESOURCES
 from engine.runtime.state import StepOutcome
 from pieces.framework import (
     ActionContext,
     Files,
-    InMemoryFiles,
-    InMemoryStore,
     NetworkPolicy,
     PieceRegistry,
     RunControls,
@@ -25,13 +24,13 @@ from pieces.framework import (
 class PieceHandler:
     """Runs piece actions from the registry.
 
-    The store and files default to in-memory ones living as long as the handler; the server's
-    database-backed ones are passed in when they exist.
+    Without a store and files passed in, each run gets in-memory ones shared by its steps
+    (`run_resources`); the server passes its database-backed ones when they exist.
     """
 
     registry: PieceRegistry
-    store: Store = field(default_factory=InMemoryStore)
-    files: Files = field(default_factory=InMemoryFiles)
+    store: Store | None = None
+    files: Files | None = None
     network: NetworkPolicy = field(default_factory=NetworkPolicy.from_env)
 
     async def __call__(
@@ -51,14 +50,15 @@ class PieceHandler:
         )
         props = validate_props(action.props, resolved_input)
         controls = RunControls(ctx.run_id)
+        run_store, run_files = DEFAULT_RUN_RESOURCES.for_run(ctx.run_id)
         async with create_http_client(self.network) as http:
             output = await action.run(
                 ActionContext(
                     step_name=step.name,
                     props=props,
                     run=controls,
-                    store=self.store,
-                    files=self.files,
+                    store=self.store if self.store is not None else run_store,
+                    files=self.files if self.files is not None else run_files,
                     http=http,
                     server=ctx.server,
                 )
