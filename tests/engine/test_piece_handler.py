@@ -77,3 +77,14 @@ def test_run_resources_keep_the_most_recent_runs() -> None:
     resources.for_run("c")
     assert resources.for_run("a") is first
     assert resources.for_run("b") is not second
+
+
+async def test_a_connection_on_a_piece_without_auth_is_refused(executor: FlowExecutor) -> None:
+    steps = flow(
+        piece_step("sum", "math_helper", "add", auth="key", first_number=1, second_number=2)
+    )
+    result = await executor.execute(steps, run_id="r4", trigger_payload=request({}))
+    assert result.status == RunStatus.FAILED
+    assert result.error_message == (
+        "Step 'sum' failed: piece 'math_helper' takes no connection; remove it from the step"
+    )

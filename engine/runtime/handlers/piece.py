@@ -18,6 +18,7 @@ from pieces.framework import (
     create_http_client,
     validate_props,
 )
+from pieces.framework.connection import AUTH_INPUT, resolve_auth
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,10 +46,13 @@ class PieceHandler:
             raise EngineError(
                 f"step {step.name!r} has no action chosen; pick one in the step settings"
             )
-        action = self.registry.get(settings.piece_name, settings.piece_version).action(
-            settings.action_name
+        piece = self.registry.get(settings.piece_name, settings.piece_version)
+        action = piece.action(settings.action_name)
+        values = dict(resolved_input)
+        auth = await resolve_auth(
+            piece, require_auth=action.require_auth, value=values.pop(AUTH_INPUT, None)
         )
-        props = validate_props(action.props, resolved_input)
+        props = validate_props(action.props, values)
         controls = RunControls(ctx.run_id)
         run_store, run_files = DEFAULT_RUN_RESOURCES.for_run(ctx.run_id)
         async with create_http_client(self.network) as http:
@@ -57,6 +61,7 @@ class PieceHandler:
                     step_name=step.name,
                     props=props,
                     run=controls,
+                    auth=auth,
                     store=self.store if self.store is not None else run_store,
                     files=self.files if self.files is not None else run_files,
                     http=http,
