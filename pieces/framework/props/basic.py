@@ -50,13 +50,16 @@ class Number(Prop):
                 raise PropValueError(f"expected a finite number, got {value}")
             return value
         if isinstance(value, str):
+            text = value.strip()
+            if text.lstrip("+-").isdigit():
+                return int(text)
             try:
-                number = float(value.strip())
+                number = float(text)
             except ValueError:
                 raise PropValueError(f"expected a number, got {value!r}") from None
             if not math.isfinite(number):
                 raise PropValueError(f"expected a finite number, got {value!r}")
-            return int(number) if number.is_integer() and "." not in value else number
+            return int(number) if number.is_integer() and "." not in text else number
         raise PropValueError(f"expected a number, got {describe(value)}")
 
 

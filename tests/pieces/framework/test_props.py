@@ -83,6 +83,8 @@ def test_number_refuses_booleans_and_non_finite_values() -> None:
             validate_props(props, {"n": bad})
         assert caught.value.errors == {"n": message}
     assert validate_props(props, {"n": " 2.0 "}) == {"n": 2.0}
+    assert validate_props(props, {"n": "12345678901234567891"}) == {"n": 12345678901234567891}
+    assert validate_props(props, {"n": "-1e3"}) == {"n": -1000}
 
 
 def test_checkbox_false_is_a_value_not_a_missing_one() -> None:
