@@ -52,6 +52,7 @@ from pieces.framework.props import (
     ShortText,
     StaticDropdown,
     StaticMultiSelectDropdown,
+    validate_input,
     validate_props,
     validators,
 )
@@ -119,6 +120,7 @@ __all__ = [
     "TriggerStrategy",
     "WebhookResponse",
     "create_http_client",
+    "validate_input",
     "validate_props",
     "validators",
 ]

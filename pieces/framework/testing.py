@@ -21,7 +21,7 @@ from pieces.framework.context import (
 from pieces.framework.files import Files, InMemoryFiles
 from pieces.framework.http_client import create_http_client
 from pieces.framework.network import NetworkPolicy
-from pieces.framework.props import validate_props
+from pieces.framework.props import validate_input, validate_props
 from pieces.framework.store import InMemoryStore, Store
 from pieces.framework.trigger import Trigger
 
@@ -63,7 +63,7 @@ async def run_action(
     Raises:
         PropsValidationError: the values do not fit the props.
     """
-    values = validate_props(action.props, props or {})
+    values = await validate_input(action.props, props or {}, auth=auth)
     controls = RunControls("test-run")
     async with create_http_client(network or NetworkPolicy()) as http:
         ctx = ActionContext(
@@ -93,7 +93,7 @@ async def run_trigger(
     network: NetworkPolicy | None = None,
 ) -> list[Any]:
     """Validates `props` and runs the trigger on one event payload; returns its items."""
-    values = validate_props(trigger.props, props or {})
+    values = await validate_input(trigger.props, props or {}, auth=auth)
     async with create_http_client(network or NetworkPolicy()) as http:
         ctx = TriggerContext(
             props=values,

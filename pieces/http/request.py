@@ -9,12 +9,8 @@ import httpx
 from pieces.framework import (
     FILE_REFERENCE_PREFIX,
     ActionContext,
-    DynamicProperties,
-    OptionsRequest,
     PieceError,
-    PropsValidationError,
 )
-from pieces.http.props import PROPS
 
 
 async def request_arguments(ctx: ActionContext) -> dict[str, Any]:
@@ -28,24 +24,13 @@ async def request_arguments(ctx: ActionContext) -> dict[str, Any]:
         "timeout": float(props["timeout"]),
         "follow_redirects": bool(props["followRedirects"]),
     }
-    fields = await _auth_fields(props)
+    fields = props["authFields"] or {}
     if props["authType"] == "BASIC":
         arguments["auth"] = httpx.BasicAuth(fields["username"], fields["password"])
     elif props["authType"] == "BEARER_TOKEN":
         arguments["headers"]["Authorization"] = f"Bearer {fields['token']}"
     arguments |= await _body(ctx, props["body_type"], props["body"])
     return arguments
-
-
-async def _auth_fields(props: Mapping[str, Any]) -> dict[str, Any]:
-    dynamic = PROPS["authFields"]
-    assert isinstance(dynamic, DynamicProperties)
-    try:
-        return await dynamic.resolve(
-            props["authFields"] or {}, request=OptionsRequest(auth=None, props=props)
-        )
-    except PropsValidationError as err:
-        raise PieceError(f"Authentication fields: {err.message}") from err
 
 
 async def _body(ctx: ActionContext, body_type: str, body: Any) -> dict[str, Any]:

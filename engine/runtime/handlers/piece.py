@@ -16,7 +16,7 @@ from pieces.framework import (
     RunControls,
     Store,
     create_http_client,
-    validate_props,
+    validate_input,
 )
 from pieces.framework.connection import AUTH_INPUT, resolve_auth
 
@@ -52,7 +52,7 @@ class PieceHandler:
         auth = await resolve_auth(
             piece, require_auth=action.require_auth, value=values.pop(AUTH_INPUT, None)
         )
-        props = validate_props(action.props, values)
+        props = await validate_input(action.props, values, auth=auth)
         controls = RunControls(ctx.run_id)
         run_store, run_files = DEFAULT_RUN_RESOURCES.for_run(ctx.run_id)
         async with create_http_client(self.network) as http:

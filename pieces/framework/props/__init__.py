@@ -27,6 +27,7 @@ from pieces.framework.props.choice import (
     load_options,
 )
 from pieces.framework.props.compound import Array, Custom, DynamicProperties, PropsLoader
+from pieces.framework.props.resolution import validate_input
 from pieces.framework.props.validation import validate_props
 
 __all__ = [
@@ -57,6 +58,7 @@ __all__ = [
     "StaticMultiSelectDropdown",
     "Validator",
     "load_options",
+    "validate_input",
     "validate_props",
     "validators",
 ]

@@ -76,10 +76,14 @@ class DynamicProperties(Prop):
     async def resolve(self, value: Mapping[str, Any], *, request: OptionsRequest) -> dict[str, Any]:
         """Validates the group's value against the props built for this request.
 
+        Fields the built props do not have are dropped: they are left over from other values
+        (e.g. a token after switching to basic auth).
+
         Raises:
             PropsValidationError: one message per wrong field of the group.
         """
-        return validate_props(await self.props(request), value)
+        built = await self.props(request)
+        return validate_props(built, {k: v for k, v in value.items() if k in built})
 
     def extra_metadata(self) -> dict[str, Any]:
         return {"refreshers": list(self.refreshers)}

@@ -25,6 +25,7 @@ from pieces.framework import (
     ShortText,
     StaticDropdown,
     StaticMultiSelectDropdown,
+    validate_input,
     validate_props,
     validators,
 )
@@ -199,7 +200,7 @@ async def test_dynamic_properties_validate_against_the_built_props() -> None:
     with pytest.raises(PropsValidationError) as caught:
         await prop.resolve(value, request=request)
     assert caught.value.errors == {"b": "b is required"}
-    assert await prop.resolve({"a": "1", "b": 2}, request=request) == {"a": 1, "b": 2}
+    assert await prop.resolve({"a": "1", "b": 2, "stale": 3}, request=request) == {"a": 1, "b": 2}
     with pytest.raises(PropsValidationError, match="Row expected an object of fields"):
         validate_props({"row": prop}, {"row": [1]})
 
@@ -223,3 +224,23 @@ def test_custom_validators_run_after_conversion() -> None:
         "site": "Site must be an http(s) URL, got 'ftp://x'",
         "code": "Code must be at most 3 long, got 4",
     }
+
+
+async def test_validate_input_resolves_dynamic_groups_and_names_their_errors() -> None:
+    async def build(request: OptionsRequest) -> dict[str, Prop]:
+        if request.props["mode"] == "pair":
+            return {"left": Number(display_name="Left", required=True)}
+        return {}
+
+    props = {
+        "mode": ShortText(display_name="Mode", default="none"),
+        "fields": DynamicProperties(display_name="Fields", props=build, refreshers=("mode",)),
+    }
+    assert await validate_input(props, {"mode": "pair", "fields": {"left": "2"}}) == {
+        "mode": "pair",
+        "fields": {"left": 2},
+    }
+    assert await validate_input(props, {"fields": {"left": "x"}}) == {"mode": "none", "fields": {}}
+    with pytest.raises(PropsValidationError) as caught:
+        await validate_input(props, {"mode": "pair", "fields": {}})
+    assert caught.value.errors == {"fields": "Fields: left: Left is required"}

@@ -117,8 +117,9 @@ async def test_basic_and_bearer_auth_set_the_authorization_header(server: LocalS
         {"url": f"{server.url}/echo", "authType": "BEARER_TOKEN", "authFields": {"token": "t0k"}}
     )
     assert bearer.output["body"]["headers"]["authorization"] == "Bearer t0k"
-    with pytest.raises(PieceError, match="Authentication fields: token: Token is required"):
+    with pytest.raises(PropsValidationError) as caught:
         await _send({"url": f"{server.url}/echo", "authType": "BEARER_TOKEN"})
+    assert caught.value.errors == {"authFields": "Authentication fields: token: Token is required"}
 
 
 async def test_error_status_fails_or_returns_by_failure_mode(server: LocalServer) -> None:
