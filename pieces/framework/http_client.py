@@ -9,7 +9,7 @@ from functools import cache
 import httpx
 
 from pieces.framework.errors import PieceError
-from pieces.framework.network import NetworkPolicy
+from pieces.framework.network import NetworkMode, NetworkPolicy
 
 
 class BlockedAddressError(PieceError):
@@ -25,10 +25,12 @@ def _ssl_context() -> ssl.SSLContext:
 
 
 class GuardedTransport(httpx.AsyncBaseTransport):
-    """Checks every request's host (resolved) against the policy, then sends it.
+    """Checks every request's host (resolved) against the policy, then sends it to that address.
 
     httpx follows redirects by sending each hop through the transport, so every hop is checked.
-    A host that resolves to several addresses is refused if any of them is blocked.
+    A host that resolves to several addresses is refused if any of them is blocked. The request
+    then goes to the checked address (Host header and TLS server name kept), so a DNS answer
+    that changes between the check and the connection (rebinding) cannot reach a blocked one.
     """
 
     def __init__(self, policy: NetworkPolicy, inner: httpx.AsyncBaseTransport) -> None:
@@ -36,16 +38,37 @@ class GuardedTransport(httpx.AsyncBaseTransport):
         self._inner = inner
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        await self.check(request.url.host, request.url.port or _default_port(request.url))
-        return await self._inner.handle_async_request(request)
+        if self._policy.mode is NetworkMode.UNRESTRICTED:
+            return await self._inner.handle_async_request(request)
+        host = request.url.host
+        addresses = await self.check(host, request.url.port or _default_port(request.url))
+        if addresses == [host]:
+            return await self._inner.handle_async_request(request)
+        for index, address in enumerate(addresses):
+            pinned = httpx.Request(
+                request.method,
+                request.url.copy_with(host=address),
+                headers=request.headers,
+                stream=request.stream,
+                extensions={**request.extensions, "sni_hostname": host},
+            )
+            try:
+                return await self._inner.handle_async_request(pinned)
+            except httpx.ConnectError:
+                # Nothing was sent yet: try the next address, as happy eyeballs would.
+                if index == len(addresses) - 1:
+                    raise
+        raise AssertionError("unreachable: a host has at least one address")
 
-    async def check(self, host: str, port: int) -> None:
-        """Raises BlockedAddressError if the host, or any address it resolves to, is blocked."""
+    async def check(self, host: str, port: int) -> list[str]:
+        """The addresses of the host, or BlockedAddressError if it or any of them is blocked."""
         if self._policy.blocks_host(host):
             raise BlockedAddressError(_blocked_message(host, host))
-        for address in await _resolve(host, port):
+        addresses = await _resolve(host, port)
+        for address in addresses:
             if self._policy.blocks_address(address):
                 raise BlockedAddressError(_blocked_message(host, address))
+        return addresses
 
     async def aclose(self) -> None:
         await self._inner.aclose()
@@ -79,7 +102,7 @@ async def _resolve(host: str, port: int) -> list[str]:
         infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as err:
         raise httpx.ConnectError(f"could not resolve host {host!r}: {err.strerror}") from err
-    return sorted({str(info[4][0]) for info in infos})
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
 def _default_port(url: httpx.URL) -> int:

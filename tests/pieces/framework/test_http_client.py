@@ -4,6 +4,7 @@ import httpx
 import pytest
 
 from pieces.framework import BlockedAddressError, NetworkMode, NetworkPolicy, create_http_client
+from pieces.framework.http_client import GuardedTransport
 from tests.pieces.local_http import Received, Reply, local_http_server
 
 LOCAL = NetworkPolicy(allow_list=("127.0.0.1",))
@@ -54,3 +55,36 @@ async def test_unresolvable_host_is_a_connect_error() -> None:
     async with create_http_client(NetworkPolicy()) as http:
         with pytest.raises(httpx.ConnectError, match="could not resolve host"):
             await http.get("http://no-such-host.invalid/")
+
+
+async def test_named_host_is_pinned_to_its_checked_address_keeping_the_host_header() -> None:
+    loopback = NetworkPolicy(allow_list=("127.0.0.1", "::1"))
+    with local_http_server(_hello) as server:
+        port = server.url.rsplit(":", 1)[1]
+        async with create_http_client(loopback) as http:
+            response = await http.get(f"http://localhost:{port}/named")
+        assert response.json() == {"path": "/named"}
+        assert server.received[0].headers["host"] == f"localhost:{port}"
+        assert str(response.url) == f"http://localhost:{port}/named"
+
+
+async def test_unrestricted_mode_checks_nothing() -> None:
+    with local_http_server(_hello) as server:
+        async with create_http_client(NetworkPolicy(mode=NetworkMode.UNRESTRICTED)) as http:
+            assert (await http.get(f"{server.url}/free")).json() == {"path": "/free"}
+
+
+async def test_an_unreachable_first_address_falls_back_to_the_next() -> None:
+    policy = NetworkPolicy(allow_list=("127.0.0.1", "127.0.0.2"))
+    with local_http_server(_hello) as server:
+        port = int(server.url.rsplit(":", 1)[1])
+        transport = GuardedTransport(policy, httpx.AsyncHTTPTransport())
+
+        async def two_addresses(host: str, port: int) -> list[str]:
+            return ["127.0.0.2", "127.0.0.1"]
+
+        transport.check = two_addresses  # type: ignore[method-assign]
+        async with httpx.AsyncClient(transport=transport) as http:
+            response = await http.get(f"http://service.test:{port}/fallback")
+        assert response.json() == {"path": "/fallback"}
+        assert server.received[0].headers["host"] == f"service.test:{port}"
