@@ -16,6 +16,7 @@ from pieces.framework import (
     PropsValidationError,
 )
 from pieces.framework.testing import ActionResult, run_action
+from pieces.http.actions import send_request as send_request_module
 from pieces.http.actions.send_request import send_request
 from tests.pieces.local_http import LocalServer, Received, Reply, local_http_server
 
@@ -180,3 +181,15 @@ async def test_invalid_json_body_says_what_to_do(server: LocalServer) -> None:
     props = {"url": f"{server.url}/echo", "method": "POST", "body_type": "json", "body": "{nope"}
     with pytest.raises(PieceError, match="choose the Raw body type"):
         await _send(props)
+
+
+async def test_oversized_response_fails_without_reading_it_all(
+    server: LocalServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(send_request_module, "MAX_RESPONSE_BYTES", 16)
+    with pytest.raises(PieceError, match="the response is larger than 0 MB"):
+        await _send({"url": f"{server.url}/echo"})
+    small = await _send(
+        {"url": f"{server.url}/text"},
+    )
+    assert small.output["body"] == "plain words"
