@@ -163,8 +163,14 @@ def _parse_tokens(text: str, fmt: str, tz: tzinfo) -> datetime:
 
 
 def _build(parts: dict[str, str | None], tz: tzinfo) -> datetime:
-    four_digits = parts.get("year")
-    year = int(four_digits) if four_digits else 2000 + int(parts.get("year2") or 70) % 100
+    four_digits, two_digits = parts.get("year"), parts.get("year2")
+    if four_digits:
+        year = int(four_digits)
+    elif two_digits:
+        # As strptime's %y and Day.js: 69-99 are the 1900s, 00-68 the 2000s.
+        year = int(two_digits) + (1900 if int(two_digits) >= 69 else 2000)
+    else:
+        year = datetime.now(tz).year
     month = int(parts.get("month") or 1)
     if parts.get("month_name"):
         month = list(calendar.month_name).index(str(parts["month_name"]).capitalize())

@@ -120,3 +120,22 @@ async def test_extract_date_parts_in_the_time_zone() -> None:
 def test_parse_two_digit_years_and_month_abbreviations() -> None:
     parsed = parse_date("5 Mar 26", fmt="D MMM YY")
     assert parsed == datetime(2026, 3, 5, tzinfo=UTC)
+
+
+def test_parse_fills_a_missing_year_and_reads_offsets_and_timestamps() -> None:
+    assert parse_date("09:15", fmt="HH:mm").year == datetime.now(UTC).year
+    assert parse_date("1 Jan 99", fmt="D MMM YY").year == 1999
+    offset = parse_date("2026-01-31 09:00 +0530", fmt="YYYY-MM-DD HH:mm ZZ")
+    assert offset.utcoffset() == timedelta(hours=5, minutes=30)
+    assert parse_date("1769850000", fmt="X") == datetime(2026, 1, 31, 9, 0, tzinfo=UTC)
+
+
+def test_parse_errors_name_the_problem() -> None:
+    with pytest.raises(PieceError, match="is not a valid date for 'MMMM D, YYYY'"):
+        parse_date("Smarch 5, 2026", fmt="MMMM D, YYYY")
+    with pytest.raises(PieceError, match="is not a valid date"):
+        parse_date("2026-02-30", fmt="YYYY-MM-DD")
+    with pytest.raises(PieceError, match="repeats a part of the date"):
+        parse_date("01 1", fmt="MM M")
+    with pytest.raises(PieceError, match="is not a Unix timestamp"):
+        parse_date("soon", fmt="x")
