@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from piecework import __version__
+from piecework.pieces_cli import pieces_app
 
 app = typer.Typer(
     name="piecework",
@@ -18,6 +19,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+app.add_typer(pieces_app, name="pieces")
 
 DataDirOption = Annotated[
     Path | None,

@@ -9,8 +9,8 @@ from typing import Any
 from engine.model import Flow, FlowLoadError, PieceTrigger, RunResult, load_flow
 from engine.runtime.code_runtime import DenoCodeRuntime
 from engine.runtime.executor import FlowExecutor
-from engine.runtime.network_policy import NetworkPolicy
 from pieces.framework import PieceRegistry
+from pieces.framework.network import NetworkPolicy
 
 
 class FlowFileError(ValueError):

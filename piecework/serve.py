@@ -13,7 +13,7 @@ import psycopg
 import typer
 import uvicorn
 
-from engine.runtime.network_policy import NetworkPolicyError
+from pieces.framework.network import NetworkPolicyError
 from server.app import create_app
 from server.context import open_context, run_worker
 from server.db.engine import DatabaseUrlError

@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from engine.runtime.code_runtime import DenoCodeRuntime
 from engine.runtime.executor import FlowExecutor
-from engine.runtime.network_policy import NetworkPolicy
 from pieces.framework import PieceRegistry, ServerInfo
+from pieces.framework.network import NetworkPolicy
 from server.db import migrate
 from server.db.engine import create_engine, libpq_url, session_factory
 from server.embedded_pg import EmbeddedPostgres

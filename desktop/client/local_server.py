@@ -1,6 +1,7 @@
 """Personal mode: attach to the local server of a data dir, or start one and wait until it answers."""
 
 import asyncio
+import atexit
 import json
 import subprocess
 import sys
@@ -65,8 +66,16 @@ def _spawn_server(data_dir: Path, log_path: Path) -> "subprocess.Popen[bytes]":
             stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
+    if not _SPAWNED:
+        atexit.register(_reap_spawned)
     _SPAWNED.append(process)
     return process
+
+
+def _reap_spawned() -> None:
+    # Collect the exit status of servers that stopped already; running ones are left to run.
+    for process in _SPAWNED:
+        process.poll()
 
 
 async def _attach(data_dir: Path) -> ApiClient | None:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.runtime.errors import CodeExecutionError
-from engine.runtime.network_policy import NetworkPolicy
+from pieces.framework.network import NetworkPolicy
 
 log = logging.getLogger(__name__)
 

@@ -2,40 +2,102 @@
 
 from engine.model import WebhookResponse
 from pieces.framework.action import Action
+from pieces.framework.auth import (
+    Auth,
+    AuthValidator,
+    BasicAuth,
+    CustomAuth,
+    OAuth2,
+    OAuth2GrantType,
+    SecretText,
+)
 from pieces.framework.context import (
     ActionContext,
     ExecutionType,
     RunControls,
     ServerInfo,
     TriggerContext,
+    TriggerSchedule,
 )
-from pieces.framework.errors import PieceError, PieceNotFoundError, PropsValidationError
+from pieces.framework.errors import (
+    AuthError,
+    PieceError,
+    PieceNotFoundError,
+    PropsValidationError,
+)
+from pieces.framework.files import FileError, Files, InMemoryFiles, StoredFile
+from pieces.framework.http_client import BlockedAddressError, create_http_client
+from pieces.framework.network import NetworkMode, NetworkPolicy
 from pieces.framework.piece import Piece
 from pieces.framework.props import (
+    FILE_REFERENCE_PREFIX,
+    Array,
     Checkbox,
+    Custom,
+    DateTime,
+    Dropdown,
+    DropdownState,
+    DynamicProperties,
+    File,
     Json,
     LongText,
+    Markdown,
+    MarkdownVariant,
+    MultiSelectDropdown,
     Number,
     Object,
     Option,
+    OptionsRequest,
     Prop,
     ShortText,
     StaticDropdown,
+    StaticMultiSelectDropdown,
+    validate_input,
     validate_props,
+    validators,
 )
 from pieces.framework.registry import PieceRegistry
-from pieces.framework.trigger import Trigger, TriggerStrategy
+from pieces.framework.store import InMemoryStore, Store, StoreError, StoreScope
+from pieces.framework.trigger import HandshakeConfig, HandshakeStrategy, Trigger, TriggerStrategy
 
 __all__ = [
+    "FILE_REFERENCE_PREFIX",
     "Action",
     "ActionContext",
+    "Array",
+    "Auth",
+    "AuthError",
+    "AuthValidator",
+    "BasicAuth",
+    "BlockedAddressError",
     "Checkbox",
+    "Custom",
+    "CustomAuth",
+    "DateTime",
+    "Dropdown",
+    "DropdownState",
+    "DynamicProperties",
     "ExecutionType",
+    "File",
+    "FileError",
+    "Files",
+    "HandshakeConfig",
+    "HandshakeStrategy",
+    "InMemoryFiles",
+    "InMemoryStore",
     "Json",
     "LongText",
+    "Markdown",
+    "MarkdownVariant",
+    "MultiSelectDropdown",
+    "NetworkMode",
+    "NetworkPolicy",
     "Number",
+    "OAuth2",
+    "OAuth2GrantType",
     "Object",
     "Option",
+    "OptionsRequest",
     "Piece",
     "PieceError",
     "PieceNotFoundError",
@@ -43,12 +105,22 @@ __all__ = [
     "Prop",
     "PropsValidationError",
     "RunControls",
+    "SecretText",
     "ServerInfo",
     "ShortText",
     "StaticDropdown",
+    "StaticMultiSelectDropdown",
+    "Store",
+    "StoreError",
+    "StoreScope",
+    "StoredFile",
     "Trigger",
     "TriggerContext",
+    "TriggerSchedule",
     "TriggerStrategy",
     "WebhookResponse",
+    "create_http_client",
+    "validate_input",
     "validate_props",
+    "validators",
 ]

@@ -10,10 +10,20 @@ from pieces.framework.props import Prop
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Action:
-    """One action of a piece; `name` is its stable key and equals its module name."""
+    """One action of a piece; `name` is its stable key and equals its module name.
+
+    Attributes:
+        name: the stable key.
+        display_name: the title in the piece selector.
+        description: one sentence on what it does.
+        props: the inputs by key.
+        run: does the work and returns the step output (JSON).
+        require_auth: when the piece has auth, the step needs a connection.
+    """
 
     name: str
     display_name: str
     description: str = ""
     props: Mapping[str, Prop] = field(default_factory=dict)
     run: Callable[[ActionContext], Awaitable[Any]]
+    require_auth: bool = True

@@ -1,11 +1,17 @@
-"""What an action or trigger sees when it runs: its props, auth, run controls and server info."""
+"""What an action or trigger sees when it runs: props, auth, store, files, HTTP, run controls."""
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+import httpx
+
 from engine.model import WebhookResponse
+from pieces.framework.files import Files, InMemoryFiles
+from pieces.framework.http_client import create_http_client
+from pieces.framework.network import NetworkPolicy
+from pieces.framework.store import InMemoryStore, Store
 
 
 class ExecutionType(StrEnum):
@@ -38,6 +44,21 @@ class RunControls:
         self.stopped = True
 
 
+class TriggerSchedule:
+    """Lets a schedule trigger's `on_enable` say when the flow runs; the server reads it after."""
+
+    __slots__ = ("cron_expression", "timezone")
+
+    def __init__(self) -> None:
+        self.cron_expression: str | None = None
+        self.timezone = "UTC"
+
+    def set(self, *, cron_expression: str, timezone: str = "UTC") -> None:
+        """Runs the flow on this 5-field cron expression, in this IANA time zone."""
+        self.cron_expression = cron_expression
+        self.timezone = timezone
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ServerInfo:
     """Where the server that runs this flow can be reached."""
@@ -45,24 +66,64 @@ class ServerInfo:
     public_url: str = ""
 
 
+def default_http_client() -> httpx.AsyncClient:
+    """A client under the policy of the environment (PW_NETWORK_MODE, PW_SSRF_ALLOW_LIST)."""
+    return create_http_client(NetworkPolicy.from_env())
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ActionContext:
-    """The context of one action execution."""
+    """The context of one action execution.
+
+    Attributes:
+        step_name: the step's name in the flow.
+        props: the validated input values by prop key.
+        run: run controls (id, respond, stop).
+        auth: the connection's value (shape set by the piece's auth), or None.
+        store: the key-value store of this flow and project.
+        files: where the step writes files for later steps, and reads references from.
+        http: an httpx client that refuses blocked addresses; whoever builds the context closes it.
+        execution_type: BEGIN, or RESUME after a pause.
+        resume_payload: on RESUME, the `{body, headers, queryParams}` that resumed the run.
+        webhook_url: the flow's webhook URL.
+        server: where the server can be reached.
+    """
 
     step_name: str
     props: Mapping[str, Any]
     run: RunControls
     auth: Any = None
+    store: Store = field(default_factory=InMemoryStore)
+    files: Files = field(default_factory=InMemoryFiles)
+    http: httpx.AsyncClient = field(default_factory=default_http_client)
     execution_type: ExecutionType = ExecutionType.BEGIN
+    resume_payload: Any = None
+    webhook_url: str = ""
     server: ServerInfo = field(default_factory=ServerInfo)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TriggerContext:
-    """The context of a trigger turning an event payload into the flow's trigger output."""
+    """The context of a trigger: turning an event payload into items, or enabling/disabling it.
+
+    Attributes:
+        props: the validated trigger props.
+        payload: the event (a webhook request, a schedule tick, ...); None for on_enable/test.
+        auth: the connection's value, or None.
+        store: the flow's store (polling triggers keep their dedupe state here).
+        files: see ActionContext.
+        http: see ActionContext.
+        webhook_url: the flow's webhook URL (APP_WEBHOOK and WEBHOOK triggers register it).
+        server: where the server can be reached.
+        schedule: where a schedule trigger's `on_enable` sets its cron expression.
+    """
 
     props: Mapping[str, Any]
-    payload: Any
+    payload: Any = None
     auth: Any = None
+    store: Store = field(default_factory=InMemoryStore)
+    files: Files = field(default_factory=InMemoryFiles)
+    http: httpx.AsyncClient = field(default_factory=default_http_client)
     webhook_url: str = ""
     server: ServerInfo = field(default_factory=ServerInfo)
+    schedule: TriggerSchedule = field(default_factory=TriggerSchedule)

@@ -25,3 +25,9 @@ class PieceNotFoundError(PieceError):
     """No installed piece (or piece version, action, trigger) has that name."""
 
     code = "PIECE_NOT_FOUND"
+
+
+class AuthError(PieceError):
+    """A connection value does not fit the piece's auth, or the service refused it."""
+
+    code = "INVALID_CONNECTION"

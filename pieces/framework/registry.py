@@ -3,17 +3,18 @@
 import importlib
 import logging
 import pkgutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from importlib.metadata import entry_points
+from pathlib import Path
 
 import pieces
 from pieces.framework.errors import PieceNotFoundError
 from pieces.framework.piece import Piece
+from pieces.framework.piece_dirs import ENTRY_POINT_GROUP, load_piece_dir
 
 log = logging.getLogger(__name__)
 
-#: Entry point group third-party piece distributions register their `Piece` under.
-ENTRY_POINT_GROUP = "piecework.pieces"
+__all__ = ["ENTRY_POINT_GROUP", "PieceRegistry"]
 
 
 class PieceRegistry:
@@ -25,13 +26,34 @@ class PieceRegistry:
             self._pieces.setdefault(piece.name, {})[piece.version] = piece
 
     @classmethod
-    def discover(cls) -> "PieceRegistry":
-        """Loads the built-in pieces and the installed third-party ones."""
-        return cls([*_builtin_pieces(), *_installed_pieces()])
+    def discover(cls, *, piece_dirs: Sequence[Path] = ()) -> "PieceRegistry":
+        """Loads the built-in pieces, the installed third-party ones, and those in `piece_dirs`.
+
+        Args:
+            piece_dirs: directories holding one sub-directory per installed piece version
+                (see `piece_dirs.load_piece_dir`); later ones win on an equal name and version.
+        """
+        in_dirs = [piece for root in piece_dirs for piece in load_piece_dir(root)]
+        return cls([*_builtin_pieces(), *_installed_pieces(), *in_dirs])
 
     def names(self) -> list[str]:
         """The names of every known piece, sorted."""
         return sorted(self._pieces)
+
+    def versions(self) -> dict[str, str]:
+        """Each piece's newest version (by semver), by name."""
+        return {name: max(found, key=_semver_key) for name, found in self._pieces.items()}
+
+    def latest(self, name: str) -> Piece:
+        """The newest version of a piece.
+
+        Raises:
+            PieceNotFoundError: no piece has that name.
+        """
+        if name not in self._pieces:
+            known = ", ".join(self.names()) or "none"
+            raise PieceNotFoundError(f"piece {name!r} is not installed (installed: {known})")
+        return self._pieces[name][self.versions()[name]]
 
     def get(self, name: str, version: str) -> Piece:
         """Returns the piece at exactly this version.
@@ -49,6 +71,13 @@ class PieceRegistry:
             raise PieceNotFoundError(
                 f"piece {name!r} version {version} is not installed (installed: {known})"
             ) from None
+
+
+def _semver_key(version: str) -> tuple[tuple[int, ...], int]:
+    # A pre-release (1.2.0-beta) comes before its release (1.2.0); build metadata is ignored.
+    core, _, pre = version.split("+", 1)[0].partition("-")
+    numbers = tuple(int(part) if part.isdigit() else 0 for part in core.split("."))
+    return numbers, 0 if pre else 1
 
 
 def _builtin_pieces() -> list[Piece]:

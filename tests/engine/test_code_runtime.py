@@ -11,7 +11,7 @@ import pytest
 
 from engine.runtime.code_runtime import DenoCodeRuntime
 from engine.runtime.errors import CodeExecutionError
-from engine.runtime.network_policy import NetworkMode, NetworkPolicy
+from pieces.framework.network import NetworkMode, NetworkPolicy
 
 
 @pytest.fixture

@@ -6,11 +6,11 @@ from typing import Any
 from pieces.framework import (
     Action,
     ActionContext,
+    Custom,
     Number,
     Object,
     Option,
     PieceError,
-    Prop,
     StaticDropdown,
 )
 
@@ -30,8 +30,16 @@ async def _run(ctx: ActionContext) -> dict[str, Any]:
             ) from err
     elif ctx.props["body_type"] == "raw" and not isinstance(body, str):
         body = "" if body is None else json.dumps(body)
+    elif ctx.props["body_type"] == "redirect":
+        status, headers, body = _redirect(status, headers, body)
     ctx.run.respond(status=status, headers=headers, body=body)
     return {"status": status, "headers": headers, "body": body}
+
+
+def _redirect(status: int, headers: dict[str, str], body: Any) -> tuple[int, dict[str, str], Any]:
+    if not isinstance(body, str) or not body.startswith(("http://", "https://", "/")):
+        raise PieceError("Body must be the URL to redirect to (http(s)://... or /path)")
+    return (status if 300 <= status <= 399 else 302), {**headers, "Location": body}, None
 
 
 return_response = Action(
@@ -44,9 +52,16 @@ return_response = Action(
         "body_type": StaticDropdown(
             display_name="Body type",
             default="json",
-            options=(Option(label="JSON", value="json"), Option(label="Raw text", value="raw")),
+            options=(
+                Option(label="JSON", value="json"),
+                Option(label="Raw text", value="raw"),
+                Option(label="Redirect (the body is the URL)", value="redirect"),
+            ),
         ),
-        "body": Prop(display_name="Body"),
+        "body": Custom(
+            display_name="Body",
+            description="JSON (an object, list or JSON text) or raw text, per the body type.",
+        ),
     },
     run=_run,
 )

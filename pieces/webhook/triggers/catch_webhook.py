@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from pieces.framework import Trigger, TriggerContext, TriggerStrategy
+from pieces.framework import Markdown, MarkdownVariant, Trigger, TriggerContext, TriggerStrategy
 
 
 async def _run(ctx: TriggerContext) -> list[Any]:
@@ -15,6 +15,15 @@ catch_webhook = Trigger(
     display_name="Catch Webhook",
     description="Receive incoming HTTP requests at the flow's webhook URL.",
     type=TriggerStrategy.WEBHOOK,
+    props={
+        "instructions": Markdown(
+            value=(
+                "Send an HTTP request to **{{webhookUrl}}** to start the flow; add `/sync` to "
+                "wait for the flow's Return Response, or `/test` to capture sample data."
+            ),
+            variant=MarkdownVariant.INFO,
+        )
+    },
     run=_run,
     sample_data={"method": "POST", "headers": {}, "queryParams": {}, "body": {}},
 )

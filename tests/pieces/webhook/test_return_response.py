@@ -2,22 +2,15 @@
 
 import pytest
 
-from pieces.framework import (
-    ActionContext,
-    PieceError,
-    PropsValidationError,
-    RunControls,
-    validate_props,
-)
+from pieces.framework import PieceError, PropsValidationError, RunControls, validate_props
+from pieces.framework.testing import run_action
 from pieces.webhook import piece
 from pieces.webhook.actions.return_response import return_response
 
 
 async def _run(values: dict[str, object]) -> tuple[object, RunControls]:
-    controls = RunControls("run-1")
-    props = validate_props(return_response.props, values)
-    output = await return_response.run(ActionContext(step_name="s", props=props, run=controls))
-    return output, controls
+    result = await run_action(return_response, values)
+    return result.output, result.run
 
 
 async def test_json_body_and_headers_become_the_response() -> None:
@@ -47,7 +40,24 @@ async def test_status_out_of_range_is_refused() -> None:
 def test_unknown_body_type_is_a_field_error() -> None:
     with pytest.raises(PropsValidationError) as caught:
         validate_props(return_response.props, {"body_type": "xml"})
-    assert caught.value.errors == {"body_type": "Body type 'xml' is not one of 'json', 'raw'"}
+    assert caught.value.errors == {
+        "body_type": "Body type 'xml' is not one of 'json', 'raw', 'redirect'"
+    }
+
+
+async def test_redirect_sets_location_and_a_3xx_status() -> None:
+    output, controls = await _run({"body_type": "redirect", "body": "https://example.com/done"})
+    assert output == {
+        "status": 302,
+        "headers": {"Location": "https://example.com/done"},
+        "body": None,
+    }
+    assert controls.response is not None
+    assert controls.response.headers == {"Location": "https://example.com/done"}
+    kept, _ = await _run({"body_type": "redirect", "body": "/next", "status": 301})
+    assert kept == {"status": 301, "headers": {"Location": "/next"}, "body": None}
+    with pytest.raises(PieceError, match="Body must be the URL to redirect to"):
+        await _run({"body_type": "redirect", "body": {"a": 1}})
 
 
 def test_piece_exposes_its_action_and_trigger() -> None:

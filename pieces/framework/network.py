@@ -1,4 +1,8 @@
-"""The network policy of code steps and pieces: which addresses user code may not reach."""
+"""The network policy of code steps and pieces: which addresses user code may not reach.
+
+It is pure (no I/O) and lives in the framework so pieces (`ctx.http`) and the engine's code
+runtime apply the same ranges.
+"""
 
 import ipaddress
 import os
@@ -79,6 +83,31 @@ class NetworkPolicy:
         )
         denied.extend(host for host in BLOCKED_HOSTS if not loopback_opened)
         return denied
+
+    def blocks_address(self, address: str) -> bool:
+        """Whether an IP address may not be reached (IPv4-mapped IPv6 counts as its IPv4).
+
+        Args:
+            address: an IPv4 or IPv6 address as text (a resolved host, not a name).
+        """
+        if self.mode is NetworkMode.UNRESTRICTED:
+            return False
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        if any(ip in ipaddress.ip_network(entry, strict=False) for entry in self.allow_list):
+            return False
+        return ip.is_unspecified or any(
+            ip in ipaddress.ip_network(blocked) for blocked in BLOCKED_NETWORKS
+        )
+
+    def blocks_host(self, host: str) -> bool:
+        """Whether a host name is blocked by name (before resolving it), e.g. `localhost`."""
+        if self.mode is NetworkMode.UNRESTRICTED:
+            return False
+        name = host.lower().rstrip(".")
+        by_name = name in BLOCKED_HOSTS or name.endswith(".localhost")
+        return by_name and self.blocks_address("127.0.0.1")
 
 
 def _subtract(

@@ -2,7 +2,7 @@
 
 import pytest
 
-from engine.runtime.network_policy import NetworkMode, NetworkPolicy, NetworkPolicyError
+from pieces.framework.network import NetworkMode, NetworkPolicy, NetworkPolicyError
 
 
 def test_strict_mode_blocks_private_ranges_and_localhost() -> None:

@@ -1,0 +1,19 @@
+"""HTML to Markdown: convert HTML to Markdown text."""
+
+from markdownify import markdownify
+
+from pieces.framework import Action, ActionContext
+from pieces.text_helper.props import TEXT
+
+
+async def _run(ctx: ActionContext) -> str:
+    return markdownify(ctx.props["text"], heading_style="ATX").strip()
+
+
+html_to_markdown = Action(
+    name="html_to_markdown",
+    display_name="HTML to Markdown",
+    description="Convert HTML to Markdown text.",
+    props={"text": TEXT},
+    run=_run,
+)

@@ -1,0 +1,90 @@
+"""The PIECE handler runs core pieces with a store, files and a policy-checked HTTP client."""
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from engine.model import PieceSettings, PieceStep, RunStatus, StepStatus
+from engine.runtime.code_runtime import DenoCodeRuntime
+from engine.runtime.executor import FlowExecutor
+from engine.runtime.run_resources import RunResources
+from pieces.framework import PieceRegistry
+from tests.engine.builders import flow, request
+
+
+def piece_step(name: str, piece: str, action: str, **inputs: Any) -> PieceStep:
+    return PieceStep(
+        name=name,
+        settings=PieceSettings(
+            piece_name=piece, piece_version="0.1.0", action_name=action, input=inputs
+        ),
+    )
+
+
+@pytest.fixture
+def executor(tmp_path: Path) -> FlowExecutor:
+    return FlowExecutor(
+        registry=PieceRegistry.discover(), code_runtime=DenoCodeRuntime(cache_dir=tmp_path)
+    )
+
+
+async def test_store_values_written_by_one_step_are_read_by_the_next(
+    executor: FlowExecutor,
+) -> None:
+    steps = flow(
+        piece_step("sum", "math_helper", "add", first_number="{{trigger.body.a}}", second_number=2),
+        piece_step("save", "store", "put", key="total", value="{{sum}}"),
+        piece_step("load", "store", "get", key="total"),
+    )
+    result = await executor.execute(steps, run_id="r1", trigger_payload=request({"a": 40}))
+    assert result.status == RunStatus.SUCCEEDED, result.error_message
+    assert [r.output for r in result.steps[1:]] == [42, 42, 42]
+
+
+async def test_wrong_prop_value_fails_the_step_naming_the_prop(executor: FlowExecutor) -> None:
+    steps = flow(piece_step("sum", "math_helper", "add", first_number="two", second_number=2))
+    result = await executor.execute(steps, run_id="r2", trigger_payload=request({}))
+    assert result.status == RunStatus.FAILED
+    assert result.steps[-1].status == StepStatus.FAILED
+    assert result.error_message == (
+        "Step 'sum' failed: first_number: First number expected a number, got 'two'"
+    )
+
+
+async def test_http_step_cannot_reach_loopback_in_strict_mode(executor: FlowExecutor) -> None:
+    steps = flow(piece_step("call", "http", "send_request", url="http://127.0.0.1:9/"))
+    result = await executor.execute(steps, run_id="r3", trigger_payload=request({}))
+    assert result.status == RunStatus.FAILED
+    assert result.error_message is not None
+    assert "127.0.0.1 are blocked" in result.error_message
+    assert "Traceback" not in result.error_message
+
+
+async def test_runs_do_not_share_their_default_store(executor: FlowExecutor) -> None:
+    writes = flow(piece_step("save", "store", "put", key="k", value="secret"))
+    reads = flow(piece_step("load", "store", "get", key="k", defaultValue="unset"))
+    await executor.execute(writes, run_id="writer", trigger_payload=request({}))
+    result = await executor.execute(reads, run_id="reader", trigger_payload=request({}))
+    assert result.steps[-1].output == "unset"
+
+
+def test_run_resources_keep_the_most_recent_runs() -> None:
+    resources = RunResources(max_runs=2)
+    first = resources.for_run("a")
+    second = resources.for_run("b")
+    assert resources.for_run("a") is first
+    resources.for_run("c")
+    assert resources.for_run("a") is first
+    assert resources.for_run("b") is not second
+
+
+async def test_a_connection_on_a_piece_without_auth_is_refused(executor: FlowExecutor) -> None:
+    steps = flow(
+        piece_step("sum", "math_helper", "add", auth="key", first_number=1, second_number=2)
+    )
+    result = await executor.execute(steps, run_id="r4", trigger_payload=request({}))
+    assert result.status == RunStatus.FAILED
+    assert result.error_message == (
+        "Step 'sum' failed: piece 'math_helper' takes no connection; remove it from the step"
+    )
