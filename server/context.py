@@ -16,9 +16,11 @@ from engine.runtime.executor import FlowExecutor
 from pieces.framework import PieceRegistry, ServerInfo
 from pieces.framework.network import NetworkPolicy
 from server.db import migrate
+from server.db.base import utcnow
 from server.db.engine import create_engine, libpq_url, session_factory
 from server.embedded_pg import EmbeddedPostgres
 from server.secrets_box import SecretBox
+from server.services import schedules
 from server.services.auth import TokenSettings
 from server.services.queue import JobQueue
 from server.services.run_waiter import RunWaiter
@@ -26,6 +28,9 @@ from server.settings import Settings
 from server.worker.run_executor import RunExecutor
 
 log = logging.getLogger(__name__)
+
+#: Seconds between two passes of the scheduler over due schedules.
+SCHEDULER_INTERVAL_S = 1.0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -40,6 +45,7 @@ class ServerContext:
     waiter: RunWaiter
     tokens: TokenSettings
     secret_box: SecretBox
+    registry: PieceRegistry
     run_executor: RunExecutor
 
 
@@ -62,8 +68,9 @@ async def open_context(settings: Settings, *, worker: bool) -> AsyncIterator[Ser
         waiter = RunWaiter(conninfo=libpq_url(database_url), sessions=sessions)
         await waiter.start()
         stack.push_async_callback(waiter.stop)
+        registry = PieceRegistry.discover()
         executor = FlowExecutor(
-            registry=PieceRegistry.discover(),
+            registry=registry,
             code_runtime=DenoCodeRuntime(
                 network=NetworkPolicy.from_env(), cache_dir=settings.data_dir / "deno-cache"
             ),
@@ -82,6 +89,7 @@ async def open_context(settings: Settings, *, worker: bool) -> AsyncIterator[Ser
                 local_token=settings.local_token,
             ),
             secret_box=SecretBox(settings.encryption_key),
+            registry=registry,
             run_executor=RunExecutor(
                 sessions=sessions, executor=executor, flow_timeout_s=settings.flow_timeout_s
             ),
@@ -93,12 +101,29 @@ async def open_context(settings: Settings, *, worker: bool) -> AsyncIterator[Ser
 
 
 async def run_worker(context: ServerContext) -> None:
-    """Executes queued runs until cancelled."""
+    """Executes queued runs and fires due schedules until cancelled."""
     name = f"{socket.gethostname()}-{os.getpid()}"
     log.info("worker %s started (concurrency %s)", name, context.settings.worker_concurrency)
-    await context.queue.run_worker(
-        context.run_executor, concurrency=context.settings.worker_concurrency, name=name
-    )
+    scheduler = asyncio.create_task(run_scheduler(context), name="scheduler")
+    try:
+        await context.queue.run_worker(
+            context.run_executor, concurrency=context.settings.worker_concurrency, name=name
+        )
+    finally:
+        await _cancel(scheduler)
+
+
+async def run_scheduler(context: ServerContext) -> None:
+    """Every second, turns due schedules into queued runs (safe with many workers)."""
+    while True:
+        try:
+            async with context.sessions() as session:
+                run_ids = await schedules.fire_due(session, now=utcnow())
+            for run_id in run_ids:
+                await context.queue.defer_run(run_id, sync=False)
+        except Exception:  # the scheduler must outlive a database hiccup; the next pass retries
+            log.exception("schedule pass failed")
+        await asyncio.sleep(SCHEDULER_INTERVAL_S)
 
 
 async def _cancel(task: "asyncio.Task[None]") -> None:

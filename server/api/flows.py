@@ -6,7 +6,7 @@ from fastapi import APIRouter, Body, Query, Response
 
 from engine.model.operations import FlowOperation
 from engine.model.resources import FlowRead, FlowStatus, FlowVersionRead, Page
-from server.api.deps import CurrentPrincipal, SessionDep
+from server.api.deps import ContextDep, CurrentPrincipal, SessionDep
 from server.api.schemas import FlowCreate
 from server.services import flows
 
@@ -69,10 +69,15 @@ async def apply_operation(
     operation: Annotated[FlowOperation, Body()],
     principal: CurrentPrincipal,
     session: SessionDep,
+    context: ContextDep,
 ) -> FlowRead:
     """Applies one operation `{type, request}` (IMPORT_FLOW, ADD_ACTION, LOCK_AND_PUBLISH, CHANGE_FOLDER, ...)."""
     return await flows.apply_operation(
-        session=session, principal=principal, flow_id=flow_id, operation=operation
+        session=session,
+        principal=principal,
+        flow_id=flow_id,
+        operation=operation,
+        registry=context.registry,
     )
 
 

@@ -175,3 +175,17 @@ class FolderRow(_Timestamps, Base):
         ForeignKey("projects.id", ondelete="CASCADE"), index=True
     )
     display_name: Mapped[str] = mapped_column(String(200))
+
+
+class TriggerScheduleRow(_Timestamps, Base):
+    """When an enabled flow with a schedule trigger fires next (one row per flow)."""
+
+    __tablename__ = "trigger_schedules"
+
+    flow_id: Mapped[str] = mapped_column(
+        ForeignKey("flows.id", ondelete="CASCADE"), primary_key=True
+    )
+    flow_version_id: Mapped[str] = mapped_column(ForeignKey("flow_versions.id", ondelete="CASCADE"))
+    cron_expression: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64))
+    next_fire_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

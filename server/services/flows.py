@@ -17,12 +17,14 @@ from engine.model.operations import (
     apply,
 )
 from engine.model.resources import FlowRead, FlowStatus, FlowVersionRead, FlowVersionState, Page
+from pieces.framework import PieceRegistry
 from server.db.base import utcnow
 from server.db.models import FlowRow, FlowVersionRow, FolderRow
 from server.services.errors import InvalidRequestError, NotFoundError
 from server.services.pagination import seek_page
 from server.services.permissions import Permission, require_permission
 from server.services.principal import Principal
+from server.services.schedules import sync_trigger
 
 
 async def create_flow(
@@ -135,7 +137,12 @@ async def list_versions(
 
 
 async def apply_operation(
-    *, session: AsyncSession, principal: Principal, flow_id: str, operation: FlowOperation
+    *,
+    session: AsyncSession,
+    principal: Principal,
+    flow_id: str,
+    operation: FlowOperation,
+    registry: PieceRegistry,
 ) -> FlowRead:
     """Applies an edit operation to the flow (its draft, or its published state).
 
@@ -178,6 +185,8 @@ async def apply_operation(
                 "Publish the flow before turning it on", code="FLOW_NOT_PUBLISHED"
             )
         flow.status = operation.request.status
+    if isinstance(operation, LockAndPublishOperation | ChangeStatusOperation):
+        await sync_trigger(session, registry=registry, flow=flow)
     flow.updated = utcnow()
     await session.commit()
     return to_read(flow, draft)

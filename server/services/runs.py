@@ -32,15 +32,26 @@ async def create_webhook_run(*, session: AsyncSession, flow_id: str, payload: An
             "No enabled flow listens at this webhook URL; publish the flow and turn it on",
             code="FLOW_NOT_FOUND",
         )
+    run = await create_run(
+        session, flow=flow, version_id=flow.published_version_id, payload=payload
+    )
+    await session.commit()
+    return run
+
+
+async def create_run(
+    session: AsyncSession, *, flow: FlowRow, version_id: str, payload: Any
+) -> FlowRunRow:
+    """Adds a QUEUED run of a flow version with a trigger payload (the caller commits and queues it)."""
     run = FlowRunRow(
         project_id=flow.project_id,
         flow_id=flow.id,
-        flow_version_id=flow.published_version_id,
+        flow_version_id=version_id,
         status=RunStatus.QUEUED,
         trigger_payload=payload,
     )
     session.add(run)
-    await session.commit()
+    await session.flush()
     return run
 
 
