@@ -15,6 +15,7 @@ from server.api import (
     folders,
     health,
     members,
+    pieces,
     projects,
     webhooks,
 )
@@ -59,6 +60,7 @@ def create_app(settings: Settings, *, context: ServerContext | None = None) -> F
         folders,
         flows,
         flow_runs,
+        pieces,
         app_connections,
         webhooks,
     ):

@@ -89,3 +89,16 @@ class PieceMetadata(Model):
     auth: AuthSchema | None = None
     actions: dict[str, ActionMetadata]
     triggers: dict[str, TriggerMetadata]
+
+
+class PieceSummary(Model):
+    """A piece in a list: enough to show it and search it, without its props."""
+
+    name: str
+    display_name: str
+    description: str = ""
+    logo: str = ""
+    version: str
+    categories: list[str] = []
+    actions: int = 0
+    triggers: int = 0

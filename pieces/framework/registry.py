@@ -44,6 +44,10 @@ class PieceRegistry:
         """Each piece's newest version (by semver), by name."""
         return {name: max(found, key=_semver_key) for name, found in self._pieces.items()}
 
+    def versions_of(self, name: str) -> list[str]:
+        """Every installed version of a piece, newest first (empty if none)."""
+        return sorted(self._pieces.get(name, {}), key=_semver_key, reverse=True)
+
     def latest(self, name: str) -> Piece:
         """The newest version of a piece.
 
