@@ -5,6 +5,7 @@ import contextlib
 import logging
 import os
 import socket
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -20,7 +21,7 @@ from server.db.base import utcnow
 from server.db.engine import create_engine, libpq_url, session_factory
 from server.embedded_pg import EmbeddedPostgres
 from server.secrets_box import SecretBox
-from server.services import schedules
+from server.services import runs, schedules
 from server.services.auth import TokenSettings
 from server.services.queue import JobQueue
 from server.services.run_waiter import RunWaiter
@@ -31,6 +32,8 @@ log = logging.getLogger(__name__)
 
 #: Seconds between two passes of the scheduler over due schedules.
 SCHEDULER_INTERVAL_S = 1.0
+#: Seconds between two deletions of runs past the retention period.
+CLEANUP_INTERVAL_S = 3600.0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -114,13 +117,26 @@ async def run_worker(context: ServerContext) -> None:
 
 
 async def run_scheduler(context: ServerContext) -> None:
-    """Every second, turns due schedules into queued runs (safe with many workers)."""
+    """Every second, turns due schedules into queued runs (safe with many workers); every hour,
+    deletes runs older than the retention period."""
+    last_cleanup = float("-inf")
     while True:
         try:
             async with context.sessions() as session:
                 run_ids = await schedules.fire_due(session, now=utcnow())
             for run_id in run_ids:
                 await context.queue.defer_run(run_id, sync=False)
+            if time.monotonic() - last_cleanup > CLEANUP_INTERVAL_S:
+                last_cleanup = time.monotonic()
+                before = utcnow() - timedelta(days=context.settings.run_retention_days)
+                async with context.sessions() as session:
+                    deleted = await runs.delete_finished_before(session, before=before)
+                if deleted:
+                    log.info(
+                        "deleted %s runs older than %s days",
+                        deleted,
+                        context.settings.run_retention_days,
+                    )
         except Exception:  # the scheduler must outlive a database hiccup; the next pass retries
             log.exception("schedule pass failed")
         await asyncio.sleep(SCHEDULER_INTERVAL_S)

@@ -52,6 +52,8 @@ class Settings:
     flow_timeout_s: float = 600.0
     max_webhook_payload_mb: float = 25.0
     jwt_expiry_hours: float = 24.0 * 7
+    #: Finished runs older than this are deleted (PW_EXECUTION_DATA_RETENTION_DAYS).
+    run_retention_days: float = 30.0
 
     @classmethod
     def from_env(cls, **overrides: object) -> "Settings":
@@ -72,6 +74,7 @@ class Settings:
             "webhook_timeout_s": _number("PW_WEBHOOK_TIMEOUT_SECONDS", 30.0, float),
             "flow_timeout_s": _number("PW_FLOW_TIMEOUT_SECONDS", 600.0, float),
             "max_webhook_payload_mb": _number("PW_MAX_WEBHOOK_PAYLOAD_MB", 25.0, float),
+            "run_retention_days": _number("PW_EXECUTION_DATA_RETENTION_DAYS", 30.0, float),
         }
         values.update({key: value for key, value in overrides.items() if value is not None})
         return cls(**values)  # type: ignore[arg-type]

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import delete, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.model import Flow, RunResult, RunStatus, check_transition, load_flow, report
@@ -170,3 +170,12 @@ def to_read(run: FlowRunRow, *, with_steps: bool = False) -> FlowRunRead:
         failed_step=summary.failed_step if summary else None,
         duration=summary.duration if summary else None,
     )
+
+
+async def delete_finished_before(session: AsyncSession, *, before: datetime) -> int:
+    """Deletes runs that finished before `before` (paused and unfinished runs stay); returns how many."""
+    result = await session.execute(
+        delete(FlowRunRow).where(FlowRunRow.finished.is_not(None), FlowRunRow.finished < before)
+    )
+    await session.commit()
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -1,11 +1,16 @@
 """Webhooks through the real job queue and the in-process worker."""
 
 import asyncio
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
+from sqlalchemy import text as sql_text
 
+from server.db.base import utcnow
+from server.db.engine import create_engine, session_factory
+from server.services.runs import delete_finished_before
 from tests.engine.builders import code, flow, respond
 from tests.server.conftest import User, serve_app, sign_up
 from tests.server.test_flows import create, sample
@@ -187,3 +192,31 @@ async def test_runs_are_listed_newest_first_with_filters(
     assert [r["id"] for r in before] == [r["id"] for r in every[1:]]
     wrong = await api.get("/flow-runs", params={**base, "status": "DANCING"}, headers=owner.headers)
     assert wrong.status_code == 400
+
+
+async def test_runs_past_the_retention_period_are_deleted(
+    api: httpx.AsyncClient, owner: User, database_url: str
+) -> None:
+    flow_id = await publish(api, owner, sample())
+    ids = [
+        (await api.post(f"/webhooks/{flow_id}/sync", json={"a": i, "b": 1})).headers[
+            "x-piecework-run-id"
+        ]
+        for i in range(3)
+    ]
+    engine = create_engine(database_url)
+    try:
+        async with session_factory(engine)() as session:
+            await session.execute(
+                sql_text(
+                    "UPDATE flow_runs SET finished = now() - interval '40 days' WHERE id = :id"
+                ),
+                {"id": ids[0]},
+            )
+            await session.commit()
+            deleted = await delete_finished_before(session, before=utcnow() - timedelta(days=30))
+    finally:
+        await engine.dispose()
+    assert deleted == 1
+    assert (await api.get(f"/flow-runs/{ids[0]}", headers=owner.headers)).status_code == 404
+    assert (await api.get(f"/flow-runs/{ids[1]}", headers=owner.headers)).status_code == 200
