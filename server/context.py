@@ -94,7 +94,10 @@ async def open_context(settings: Settings, *, worker: bool) -> AsyncIterator[Ser
             secret_box=SecretBox(settings.encryption_key),
             registry=registry,
             run_executor=RunExecutor(
-                sessions=sessions, executor=executor, flow_timeout_s=settings.flow_timeout_s
+                sessions=sessions,
+                executor=executor,
+                flow_timeout_s=settings.flow_timeout_s,
+                concurrency_limit=settings.concurrent_jobs_limit,
             ),
         )
         if worker:

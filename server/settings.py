@@ -48,6 +48,8 @@ class Settings:
     allow_sign_up: bool = False
     run_worker: bool = True
     worker_concurrency: int = 5
+    #: Runs of one project that may run at once; more wait in the queue (never dropped).
+    concurrent_jobs_limit: int = 100
     webhook_timeout_s: float = 30.0
     flow_timeout_s: float = 600.0
     max_webhook_payload_mb: float = 25.0
@@ -71,6 +73,7 @@ class Settings:
             "allow_sign_up": _flag("PW_ALLOW_SIGN_UP", default=False),
             "run_worker": _flag("PW_SERVER_RUNS_WORKER", default=database_url is None),
             "worker_concurrency": _number("PW_WORKER_CONCURRENCY", 5, int),
+            "concurrent_jobs_limit": _number("PW_DEFAULT_CONCURRENT_JOBS_LIMIT", 100, int),
             "webhook_timeout_s": _number("PW_WEBHOOK_TIMEOUT_SECONDS", 30.0, float),
             "flow_timeout_s": _number("PW_FLOW_TIMEOUT_SECONDS", 600.0, float),
             "max_webhook_payload_mb": _number("PW_MAX_WEBHOOK_PAYLOAD_MB", 25.0, float),

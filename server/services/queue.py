@@ -30,22 +30,28 @@ class JobQueue:
         """Closes the queue's connection pool."""
         await self.app.close_async()
 
-    async def defer_run(self, run_id: str, *, sync: bool) -> None:
+    async def defer_run(
+        self, run_id: str, *, sync: bool, attempt: int = 0, delay_s: float = 0
+    ) -> None:
         """Queues a run; sync runs (a caller is waiting) are fetched first."""
         task = self.app.configure_task(
             name=RUN_TASK,
             queue=SYNC_RUNS_QUEUE if sync else ASYNC_RUNS_QUEUE,
             priority=10 if sync else 0,
+            schedule_in={"seconds": delay_s} if delay_s else None,
         )
-        await task.defer_async(run_id=run_id)
+        await task.defer_async(run_id=run_id, sync=sync, attempt=attempt)
 
     async def run_worker(
-        self, execute_run: Callable[[str], Awaitable[None]], *, concurrency: int, name: str
+        self, execute_run: Callable[[str], Awaitable[bool]], *, concurrency: int, name: str
     ) -> None:
-        """Executes run jobs until cancelled."""
+        """Executes run jobs until cancelled; a run whose project is busy is queued again with backoff."""
 
-        async def run_flow(run_id: str) -> None:
-            await execute_run(run_id)
+        async def run_flow(run_id: str, sync: bool = False, attempt: int = 0) -> None:
+            if not await execute_run(run_id):
+                await self.defer_run(
+                    run_id, sync=sync, attempt=attempt + 1, delay_s=busy_backoff_s(attempt)
+                )
 
         if RUN_TASK not in self.app.tasks:
             self.app.task(name=RUN_TASK, queue=ASYNC_RUNS_QUEUE)(run_flow)
@@ -57,3 +63,8 @@ class JobQueue:
             install_signal_handlers=False,
             delete_jobs="successful",
         )
+
+
+def busy_backoff_s(attempt: int) -> float:
+    """Wait before retrying a run whose project was at its limit: 0.25 s doubling up to 10 s."""
+    return float(min(0.25 * 2**attempt, 10.0))

@@ -4,13 +4,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.model import Flow, RunResult, RunStatus, check_transition, load_flow, report
 from engine.model.resources import FlowRunRead, FlowStatus, Page
 from server.db.base import utcnow
-from server.db.models import FlowRow, FlowRunRow, FlowVersionRow
+from server.db.models import FlowRow, FlowRunRow, FlowVersionRow, ProjectRow
 from server.services.errors import NotFoundError
 from server.services.pagination import seek_page
 from server.services.permissions import Permission, require_permission
@@ -55,19 +55,44 @@ async def create_run(
     return run
 
 
-async def start_run(session: AsyncSession, run_id: str) -> tuple[FlowRunRow, Flow] | None:
-    """Moves a QUEUED run to RUNNING and returns it with its flow; None if it is not QUEUED (a repeated job)."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StartOutcome:
+    """What starting a queued run gave: the run and its flow, or why it did not start."""
+
+    run: FlowRunRow | None = None
+    flow: Flow | None = None
+    #: The project is at its concurrency limit: try again later; the run stays QUEUED.
+    busy: bool = False
+
+
+async def start_run(session: AsyncSession, run_id: str, *, concurrency_limit: int) -> StartOutcome:
+    """Moves a QUEUED run to RUNNING unless its project already runs `concurrency_limit` runs.
+
+    Starts within a project are serialized (its row is locked), so several workers never exceed
+    the limit together. A run that is not QUEUED (a repeated job) gives an empty outcome.
+    """
     run = await session.scalar(select(FlowRunRow).where(FlowRunRow.id == run_id).with_for_update())
     if run is None or run.status != RunStatus.QUEUED:
-        return None
+        return StartOutcome()
     version = await session.get(FlowVersionRow, run.flow_version_id)
     if version is None:
-        return None
+        return StartOutcome()
+    await session.execute(
+        select(ProjectRow.id).where(ProjectRow.id == run.project_id).with_for_update()
+    )
+    running = await session.scalar(
+        select(func.count())
+        .select_from(FlowRunRow)
+        .where(FlowRunRow.project_id == run.project_id, FlowRunRow.status == RunStatus.RUNNING)
+    )
+    if (running or 0) >= concurrency_limit:
+        await session.rollback()
+        return StartOutcome(busy=True)
     check_transition(RunStatus(run.status), RunStatus.RUNNING)
     run.status = RunStatus.RUNNING
     run.started = utcnow()
     await session.commit()
-    return run, load_flow(version.definition)
+    return StartOutcome(run=run, flow=load_flow(version.definition))
 
 
 async def finish_run(session: AsyncSession, run_id: str, result: RunResult) -> None:

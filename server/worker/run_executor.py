@@ -20,14 +20,21 @@ class RunExecutor:
     sessions: Callable[[], AsyncSession]
     executor: FlowExecutor
     flow_timeout_s: float
+    #: Runs of one project that may run at once (PW_DEFAULT_CONCURRENT_JOBS_LIMIT).
+    concurrency_limit: int = 100
 
-    async def __call__(self, run_id: str) -> None:
+    async def __call__(self, run_id: str) -> bool:
+        """Executes the run; False when its project is at its concurrency limit (retry later)."""
         async with self.sessions() as session:
-            started = await runs.start_run(session, run_id)
-        if started is None:
+            started = await runs.start_run(
+                session, run_id, concurrency_limit=self.concurrency_limit
+            )
+        if started.busy:
+            return False
+        if started.run is None or started.flow is None:
             log.info("run %s is not queued any more; job skipped", run_id)
-            return
-        run, flow = started
+            return True
+        run, flow = started.run, started.flow
         try:
             result = await self.executor.execute(
                 flow,
@@ -44,3 +51,4 @@ class RunExecutor:
         async with self.sessions() as session:
             await runs.finish_run(session, run_id, result)
         log.info("run %s finished %s in %.0f ms", run_id, result.status, result.duration_ms)
+        return True

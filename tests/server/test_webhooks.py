@@ -1,6 +1,7 @@
 """Webhooks through the real job queue and the in-process worker."""
 
 import asyncio
+import itertools
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -220,3 +221,21 @@ async def test_runs_past_the_retention_period_are_deleted(
     assert deleted == 1
     assert (await api.get(f"/flow-runs/{ids[0]}", headers=owner.headers)).status_code == 404
     assert (await api.get(f"/flow-runs/{ids[1]}", headers=owner.headers)).status_code == 200
+
+
+async def test_project_concurrency_limit_queues_runs_without_dropping_any(
+    tmp_path: Path, database_url: str
+) -> None:
+    async with serve_app(tmp_path, database_url, concurrent_jobs_limit=1) as client:
+        owner = await sign_up(client)
+        slow = "export const code = async () => { await new Promise((r) => setTimeout(r, 400)); return 1 }"
+        flow_id = await publish(client, owner, flow(code("step_1", slow)).model_dump(mode="json"))
+        accepted = [
+            (await client.post(f"/webhooks/{flow_id}", json={"n": i})).json()["runId"]
+            for i in range(3)
+        ]
+        finished = [await finished_run(client, owner, run_id, timeout_s=30) for run_id in accepted]
+    assert [run["status"] for run in finished] == ["SUCCEEDED"] * 3
+    spans = sorted((run["startTime"], run["finishTime"]) for run in finished)
+    for (_, earlier_end), (later_start, _) in itertools.pairwise(spans):
+        assert later_start >= earlier_end, spans
