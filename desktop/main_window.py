@@ -2,11 +2,14 @@
 
 import asyncio
 import logging
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtWidgets import QLabel, QMainWindow, QStatusBar, QTabWidget, QWidget
 
 from desktop.client import ApiClient, ApiError, LocalServerError, connect_local_server
+from desktop.flows_controller import FlowsController
 from desktop.panels.flows_panel import FlowsPanel
 
 log = logging.getLogger(__name__)
@@ -20,11 +23,17 @@ class MainWindow(QMainWindow):
         self.data_dir = data_dir
         self.client: ApiClient | None = None
         self.project_id: str | None = None
-        self._pending: asyncio.Future[bool] | None = None
+        self._pending: set[asyncio.Future[bool]] = set()
         self.setWindowTitle("Piecework")
         self.resize(960, 620)
         self.flows_panel = FlowsPanel()
-        self.flows_panel.refresh_requested.connect(self._refresh_later)
+        self.flows = FlowsController(
+            client=lambda: self.client,
+            project_id=lambda: self.project_id,
+            refresh=self.refresh,
+            report=lambda message: self.statusBar().showMessage(message, 8000),
+        )
+        self._connect_flow_actions()
         tabs = QTabWidget()
         tabs.addTab(self.flows_panel, "Flows")
         self.setCentralWidget(tabs)
@@ -71,8 +80,28 @@ class MainWindow(QMainWindow):
             await self.client.close()
             self.client = None
 
-    def _refresh_later(self) -> None:
-        self._pending = asyncio.ensure_future(self.refresh())
+    def _connect_flow_actions(self) -> None:
+        panel, flows = self.flows_panel, self.flows
+        panel.refresh_requested.connect(lambda: self._later(self.refresh()))
+        panel.create_requested.connect(lambda name: self._later(flows.create(name)))
+        panel.import_requested.connect(lambda path: self._later(flows.import_file(Path(path))))
+        panel.rename_requested.connect(
+            lambda flow_id, name: self._later(flows.rename(flow_id, name))
+        )
+        panel.duplicate_requested.connect(lambda flow_id: self._later(flows.duplicate(flow_id)))
+        panel.status_requested.connect(
+            lambda flow_id, on: self._later(flows.set_enabled(flow_id, on))
+        )
+        panel.export_requested.connect(
+            lambda flow_id, path: self._later(flows.export(flow_id, Path(path)))
+        )
+        panel.delete_requested.connect(lambda flow_id: self._later(flows.delete(flow_id)))
+
+    def _later(self, work: Coroutine[Any, Any, bool]) -> None:
+        # Keep a reference: the loop holds tasks only weakly.
+        task = asyncio.ensure_future(work)
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
 
     def _show_error(self, message: str) -> None:
         log.warning("%s", message)

@@ -64,6 +64,28 @@ class ApiClient:
             if not cursor:
                 return flows
 
+    async def create_flow(self, project_id: str, display_name: str) -> FlowRead:
+        """Creates an empty flow."""
+        body = {"displayName": display_name, "projectId": project_id}
+        return FlowRead.model_validate(await self._request("POST", "/flows", json=body))
+
+    async def operate(self, flow_id: str, operation_type: str, request: dict[str, Any]) -> FlowRead:
+        """Applies one flow operation `{type, request}` and returns the flow after it."""
+        body = {"type": operation_type, "request": request}
+        return FlowRead.model_validate(await self._request("POST", f"/flows/{flow_id}", json=body))
+
+    async def duplicate_flow(self, flow_id: str) -> FlowRead:
+        """A disabled copy of the flow."""
+        return FlowRead.model_validate(await self._request("POST", f"/flows/{flow_id}/duplicate"))
+
+    async def delete_flow(self, flow_id: str) -> None:
+        """Deletes the flow with its runs."""
+        await self._request("DELETE", f"/flows/{flow_id}")
+
+    async def export_flow(self, flow_id: str) -> dict[str, Any]:
+        """The flow's draft as a document that IMPORT_FLOW takes back."""
+        return await self._request("GET", f"/flows/{flow_id}/export")
+
     async def _request(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         try:
             response = await self._http.request(method, path, **kwargs)
@@ -72,12 +94,16 @@ class ApiClient:
                 0, "UNAVAILABLE", f"Cannot reach the server at {self.base_url}"
             ) from err
         if response.is_success:
-            body: dict[str, Any] = response.json()
+            body: dict[str, Any] = response.json() if response.content else {}
             return body
         try:
             error = response.json()
-            raise ApiError(response.status_code, str(error["code"]), str(error["message"]))
-        except (ValueError, KeyError, TypeError):
+            message = str(error["message"])
+            problems = error.get("params", {}).get("problems")
+            if problems:
+                message += "".join(f"\n• {p['path']}: {p['message']}" for p in problems)
+            raise ApiError(response.status_code, str(error["code"]), message)
+        except (ValueError, KeyError, TypeError, AttributeError):
             raise ApiError(
                 response.status_code, "HTTP_ERROR", f"The server answered {response.status_code}"
             ) from None
