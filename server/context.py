@@ -62,11 +62,13 @@ async def open_context(settings: Settings, *, worker: bool) -> AsyncIterator[Ser
         waiter = RunWaiter(conninfo=libpq_url(database_url), sessions=sessions)
         await waiter.start()
         stack.push_async_callback(waiter.stop)
+        code_runtime = DenoCodeRuntime(
+            network=NetworkPolicy.from_env(), cache_dir=settings.data_dir / "deno-cache"
+        )
+        stack.push_async_callback(code_runtime.close)
         executor = FlowExecutor(
             registry=PieceRegistry.discover(),
-            code_runtime=DenoCodeRuntime(
-                network=NetworkPolicy.from_env(), cache_dir=settings.data_dir / "deno-cache"
-            ),
+            code_runtime=code_runtime,
             server=ServerInfo(public_url=settings.public_url),
         )
         context = ServerContext(
