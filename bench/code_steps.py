@@ -3,7 +3,8 @@
 For a trivial step (`return inputs.a + inputs.b`), per runtime mode: median and p99 latency at
 low load (one execution at a time, spaced so the pool can refill), then sustained executions per
 second with 1, 4 and 16 concurrent callers. The process-per-call mode (PW_CODE_POOL_SIZE=0, what
-Piecework did before the pool) runs beside the pool for comparison.
+Piecework did before the pool) runs beside the pool for comparison, and the experimental
+context mode (PW_CODE_ISOLATION=CONTEXT) after it.
 
 Usage: .venv/bin/python bench/code_steps.py [--runs N] [--seconds S] [--pool-size N]
 """
@@ -20,6 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from engine.runtime.code_runtime import DenoCodeRuntime  # noqa: E402
+from engine.runtime.deno_contexts import CodeIsolation  # noqa: E402
 
 TRIVIAL = "export const code = async (inputs) => inputs.a + inputs.b"
 
@@ -89,6 +91,11 @@ async def main(args: argparse.Namespace) -> None:
     await measure(
         f"pre-started processes (pool size {args.pool_size})",
         DenoCodeRuntime(cache_dir=cache, pool_size=args.pool_size),
+        args,
+    )
+    await measure(
+        f"experimental fresh V8 contexts in {args.pool_size} warm processes",
+        DenoCodeRuntime(cache_dir=cache, pool_size=args.pool_size, isolation=CodeIsolation.CONTEXT),
         args,
     )
 

@@ -22,6 +22,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from engine.runtime.deno_contexts import CodeIsolation, DenoContextPool, isolation_from_env
 from engine.runtime.deno_pool import DenoProcessPool, WarmProcess, pool_size_from_env
 from engine.runtime.errors import CodeExecutionError
 from engine.runtime.network_policy import NetworkPolicy
@@ -75,12 +76,16 @@ class DenoCodeRuntime:
     cache_dir: Path = field(default_factory=lambda: Path(tempfile.gettempdir()) / "piecework-deno")
     deno_path: str = field(default_factory=find_deno)
     pool_size: int = field(default_factory=pool_size_from_env)
+    isolation: CodeIsolation = field(default_factory=isolation_from_env)
     _pool: DenoProcessPool = field(init=False, repr=False, compare=False)
+    _contexts: DenoContextPool = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(
             self, "_pool", DenoProcessPool(size=self.pool_size, spawn=self._start_process)
         )
+        contexts = DenoContextPool(size=self.pool_size, command=self.command, env=self._env())
+        object.__setattr__(self, "_contexts", contexts)
 
     @property
     def pool(self) -> DenoProcessPool:
@@ -103,6 +108,10 @@ class DenoCodeRuntime:
         Raises:
             CodeExecutionError: the code threw, timed out, ran out of memory, or could not start.
         """
+        if self.isolation is CodeIsolation.CONTEXT:
+            answer = await self._contexts.execute(code, json.dumps(inputs), timeout_s=timeout_s)
+            if not answer.get("fallback"):
+                return _result(answer)
         nonce = secrets.token_hex(16)
         request = json.dumps({"nonce": nonce, "inputs": inputs}).encode()
         warm = await self._pool.acquire()
@@ -125,6 +134,10 @@ class DenoCodeRuntime:
     async def close(self) -> None:
         """Stops every Deno process this runtime started; a later `run()` starts them again."""
         await self._pool.close()
+        await self._contexts.close()
+
+    def _env(self) -> dict[str, str]:
+        return {"DENO_DIR": str(self.cache_dir), "NO_COLOR": "1", "DENO_NO_UPDATE_CHECK": "1"}
 
     def command(self, workdir: Path) -> list[str]:
         """The Deno command line for one execution in `workdir`."""
@@ -156,14 +169,13 @@ class DenoCodeRuntime:
         try:
             (workdir / "runner.ts").write_text(_runner_source(), encoding="utf-8")
             self.cache_dir.mkdir(parents=True, exist_ok=True)
-            env = {"DENO_DIR": str(self.cache_dir), "NO_COLOR": "1", "DENO_NO_UPDATE_CHECK": "1"}
             process = await asyncio.create_subprocess_exec(
                 *self.command(workdir),
                 stdin=asyncio.subprocess.PIPE,
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.PIPE,
                 cwd=workdir,
-                env=env,
+                env=self._env(),
             )
         except BaseException:
             shutil.rmtree(workdir, ignore_errors=True)
@@ -230,17 +242,7 @@ def _parse(
     marker = nonce.encode()
     for line in reversed(stdout.splitlines()):
         if line.startswith(marker):
-            payload = json.loads(line[len(marker) :])
-            logs = tuple(payload.get("logs", ()))
-            if payload["ok"]:
-                return CodeResult(output=payload["output"], logs=logs)
-            error = payload["error"]
-            message = (
-                f"{error['name']}: {error['message']}"
-                if error["name"] != "CodeShapeError"
-                else error["message"]
-            )
-            raise CodeExecutionError(message, logs=logs)
+            return _result(json.loads(line[len(marker) :]))
     text = stderr.decode(errors="replace")
     if any(marker_text in text for marker_text in _OUT_OF_MEMORY_MARKERS):
         raise CodeExecutionError(
@@ -249,6 +251,19 @@ def _parse(
     log.debug("deno exited %s without a result: %s", returncode, text)
     detail = _first_error_line(text) or f"Deno exited with status {returncode}"
     raise CodeExecutionError(f"The code step could not run: {detail}")
+
+
+def _result(payload: dict[str, Any]) -> CodeResult:
+    logs = tuple(payload.get("logs", ()))
+    if payload["ok"]:
+        return CodeResult(output=payload["output"], logs=logs)
+    error = payload["error"]
+    message = (
+        f"{error['name']}: {error['message']}"
+        if error["name"] != "CodeShapeError"
+        else error["message"]
+    )
+    raise CodeExecutionError(message, logs=logs)
 
 
 def _first_error_line(text: str) -> str:
