@@ -92,6 +92,7 @@ function wrap(code: string): string {
 
 type Answer = { fallback: true } | { ok: boolean; logs: string[]; output?: unknown; error?: unknown };
 
+// A string answer is JSON text already.
 function execute(code: string, inputs: string, timeoutMs: number): Answer | string {
   let script: vm.Script;
   try {
@@ -109,11 +110,14 @@ function execute(code: string, inputs: string, timeoutMs: number): Answer | stri
     vm.runInContext(PRELUDE, context);
     script.runInContext(context, { timeout: timeoutMs });
   } catch (err) {
-    if (String(err).includes("Script execution timed out")) return "timeout";
+    if (String(err).includes("Script execution timed out")) return '"timeout"';
     return { ok: false, logs: [], error: { name: "Error", message: "The code step could not run", stack: "" } };
   }
   const state = vm.runInContext("__pw_state", context);
-  if (typeof state !== "string") return "unsettled";
+  if (typeof state !== "string") return '"unsettled"';
+  // A success goes out as the context wrote it (no second parse of a big result); a newline
+  // would break the framing, and JSON.stringify never writes one, so such a state is refused.
+  if (state.startsWith('{"ok":true') && !state.includes("\n")) return state;
   const answer = JSON.parse(state);
   const error = answer.error;
   if (!answer.ok && error?.name === "ReferenceError") {
@@ -139,16 +143,30 @@ async function write(text: string) {
   while (written < bytes.length) written += await Deno.stdout.write(bytes.subarray(written));
 }
 
+// Lines are cut from the raw bytes and decoded once: appending decoded chunks to a string makes
+// V8 flatten ever longer strings, which runs a 10 MB request out of heap.
 const decoder = new TextDecoder();
-let buffered = "";
+async function handle(line: Uint8Array) {
+  const request = JSON.parse(decoder.decode(line));
+  const answer = execute(request.code, request.inputs, request.timeoutMs);
+  await write(request.nonce + (typeof answer === "string" ? answer : JSON.stringify(answer)) + "\n");
+}
+
+let pending: Uint8Array[] = [];
 for await (const chunk of Deno.stdin.readable) {
-  buffered += decoder.decode(chunk, { stream: true });
+  let start = 0;
   let end;
-  while ((end = buffered.indexOf("\n")) >= 0) {
-    const line = buffered.slice(0, end);
-    buffered = buffered.slice(end + 1);
-    const request = JSON.parse(line);
-    const answer = execute(request.code, request.inputs, request.timeoutMs);
-    await write(request.nonce + JSON.stringify(answer) + "\n");
+  while ((end = chunk.indexOf(10, start)) >= 0) {
+    pending.push(chunk.subarray(start, end));
+    const line = new Uint8Array(pending.reduce((size, part) => size + part.length, 0));
+    let offset = 0;
+    for (const part of pending) {
+      line.set(part, offset);
+      offset += part.length;
+    }
+    pending = [];
+    await handle(line);
+    start = end + 1;
   }
+  if (start < chunk.length) pending.push(chunk.slice(start));
 }

@@ -128,7 +128,7 @@ class DenoContextPool:
         nonce = secrets.token_hex(16)
         request = {"nonce": nonce, "code": code, "inputs": inputs}
         request["timeoutMs"] = max(1, int(timeout_s * 1000))  # type: ignore[assignment]
-        process.stdin.write(json.dumps(request).encode() + b"\n")
+        process.stdin.write(json.dumps(request, ensure_ascii=False).encode() + b"\n")
         try:
             async with asyncio.timeout(timeout_s + _KILL_SLACK_S):
                 await process.stdin.drain()

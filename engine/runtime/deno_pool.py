@@ -70,7 +70,7 @@ class WarmProcess:
         return self.process.pid
 
 
-#: Starts one process; OSError when it cannot.
+#: Starts one process; raises (typically OSError) when it cannot.
 Spawner = Callable[[], Awaitable[WarmProcess]]
 
 
@@ -87,7 +87,7 @@ class DenoProcessPool:
         self._size = size
         self._spawn = spawn
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._ready: asyncio.Queue[WarmProcess | OSError] = asyncio.Queue()
+        self._ready: asyncio.Queue[WarmProcess | Exception] = asyncio.Queue()
         self._starting = 0
         self._waiting = 0
         self._tasks: set[asyncio.Task[None]] = set()
@@ -138,7 +138,7 @@ class DenoProcessPool:
         finally:
             self._waiting -= 1
             self._replenish()
-        if isinstance(item, OSError):
+        if isinstance(item, Exception):
             raise CodeExecutionError(f"Could not start Deno to run the code step: {item}") from item
         return item
 
@@ -218,7 +218,7 @@ class DenoProcessPool:
     async def _start_one(self) -> None:
         try:
             warm = await self._spawn()
-        except OSError as err:
+        except Exception as err:  # a task boundary: the error goes to the execution waiting
             log.warning("could not start a Deno process for code steps: %s", err)
             self._starting -= 1
             self._ready.put_nowait(err)

@@ -154,3 +154,11 @@ def test_isolation_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("PW_CODE_ISOLATION", "threads")
     with pytest.raises(ValueError, match="PW_CODE_ISOLATION must be PROCESS or CONTEXT"):
         isolation_from_env()
+
+
+async def test_big_unicode_payloads_round_trip(runtime: DenoCodeRuntime) -> None:
+    text = "żółw 🐢 " * 700_000  # ~10 MB of UTF-8
+    result = await runtime.run(
+        step("return { text: inputs.text, units: inputs.text.length }"), {"text": text}
+    )
+    assert result.output == {"text": text, "units": len(text.encode("utf-16-le")) // 2}

@@ -2,6 +2,7 @@
 
 import asyncio
 import os
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -155,3 +156,58 @@ def test_pool_size_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -
         monkeypatch.setenv("PW_CODE_POOL_SIZE", bad)
         with pytest.raises(PoolSizeError, match="PW_CODE_POOL_SIZE must be a whole number"):
             pool_size_from_env()
+
+
+ORPHAN_SCRIPT = """
+import asyncio, os, sys
+from pathlib import Path
+from engine.runtime.code_runtime import DenoCodeRuntime
+from engine.runtime.deno_contexts import CodeIsolation
+
+async def main():
+    pooled = DenoCodeRuntime(cache_dir=Path(sys.argv[1]), pool_size=2)
+    contexts = DenoCodeRuntime(
+        cache_dir=Path(sys.argv[1]), pool_size=1, isolation=CodeIsolation.CONTEXT
+    )
+    await pooled.run("export const code = () => 1", {})
+    await contexts.run("export const code = () => 1", {})
+    for _ in range(200):
+        if len(pooled.pool.ready_pids()) == 2:
+            break
+        await asyncio.sleep(0.025)
+    pids = [*pooled.pool.ready_pids(), *contexts._contexts.server_pids()]
+    sys.stdout.write(" ".join(map(str, pids)) + "\\n")
+    sys.stdout.flush()
+    os._exit(0)  # no close(), no loop shutdown: as if the worker crashed
+
+asyncio.run(main())
+"""
+
+
+async def test_waiting_processes_exit_when_python_goes_away(tmp_path: Path) -> None:
+    root = str(Path(__file__).parents[2])
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        ORPHAN_SCRIPT,
+        str(tmp_path),
+        stdout=asyncio.subprocess.PIPE,
+        cwd=root,
+    )
+    stdout, _ = await asyncio.wait_for(process.communicate(), 30)
+    pids = [int(pid) for pid in stdout.split()]
+    assert len(pids) == 3
+    for _ in range(100):
+        if not any(alive(pid) for pid in pids):
+            break
+        await asyncio.sleep(0.05)
+    assert not any(alive(pid) for pid in pids)
+
+
+async def test_a_process_that_cannot_start_fails_the_execution_clearly(tmp_path: Path) -> None:
+    runtime = DenoCodeRuntime(cache_dir=tmp_path, deno_path=str(tmp_path / "no-deno"), pool_size=1)
+    try:
+        with pytest.raises(CodeExecutionError, match="Could not start Deno to run the code step"):
+            await runtime.run("export const code = () => 1", {})
+    finally:
+        await runtime.close()
