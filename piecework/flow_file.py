@@ -67,13 +67,19 @@ def trigger_payload(flow: Flow, payload: Any) -> Any:
 
 def run_flow(flow: Flow, payload: Any, *, timeout_s: float) -> RunResult:
     """Executes the flow once, in this process, and returns the result."""
-    executor = FlowExecutor(
-        registry=PieceRegistry.discover(),
-        code_runtime=DenoCodeRuntime(network=NetworkPolicy.from_env()),
-    )
+    runtime = DenoCodeRuntime(network=NetworkPolicy.from_env())
+    executor = FlowExecutor(registry=PieceRegistry.discover(), code_runtime=runtime)
     run_id = "local-" + secrets.token_hex(6)
-    return asyncio.run(
-        executor.execute(
-            flow, run_id=run_id, trigger_payload=trigger_payload(flow, payload), timeout_s=timeout_s
-        )
-    )
+
+    async def execute() -> RunResult:
+        try:
+            return await executor.execute(
+                flow,
+                run_id=run_id,
+                trigger_payload=trigger_payload(flow, payload),
+                timeout_s=timeout_s,
+            )
+        finally:
+            await runtime.close()
+
+    return asyncio.run(execute())

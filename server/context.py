@@ -72,11 +72,13 @@ async def open_context(settings: Settings, *, worker: bool) -> AsyncIterator[Ser
         await waiter.start()
         stack.push_async_callback(waiter.stop)
         registry = PieceRegistry.discover()
+        code_runtime = DenoCodeRuntime(
+            network=NetworkPolicy.from_env(), cache_dir=settings.data_dir / "deno-cache"
+        )
+        stack.push_async_callback(code_runtime.close)
         executor = FlowExecutor(
             registry=registry,
-            code_runtime=DenoCodeRuntime(
-                network=NetworkPolicy.from_env(), cache_dir=settings.data_dir / "deno-cache"
-            ),
+            code_runtime=code_runtime,
             server=ServerInfo(public_url=settings.public_url),
         )
         context = ServerContext(

@@ -1,5 +1,7 @@
 // Piecework code-step runner: runs one execution of a user's `code(inputs)` in this Deno process.
-// Reads {nonce, inputs} as JSON on stdin; writes `<nonce><result JSON>` as the last stdout line.
+// Started ahead of demand, it waits for {nonce, inputs} as JSON on stdin (the step's source is
+// written to ./step.ts before that), writes `<nonce><result JSON>` as the last stdout line and
+// exits. An empty stdin means the pool closed without using this process.
 const logs: string[] = [];
 const show = (args: unknown[]) =>
   args.map((a) => (typeof a === "string" ? a : Deno.inspect(a, { depth: 6 }))).join(" ");
@@ -9,7 +11,9 @@ for (const level of ["log", "info", "warn", "error", "debug", "trace"] as const)
   };
 }
 
-const request = JSON.parse(await new Response(Deno.stdin.readable).text());
+const text = await new Response(Deno.stdin.readable).text();
+if (text === "") Deno.exit(0);
+const request = JSON.parse(text);
 const nonce: string = request.nonce;
 delete request.nonce;
 

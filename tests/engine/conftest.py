@@ -1,5 +1,6 @@
 """Engine test fixtures: an executor with the real Deno runtime and the installed pieces."""
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -10,12 +11,10 @@ from pieces.framework import PieceRegistry
 
 
 @pytest.fixture
-def executor(tmp_path: Path) -> FlowExecutor:
+async def executor(tmp_path: Path) -> AsyncIterator[FlowExecutor]:
     async def no_wait(_: float) -> None:
         return None
 
-    return FlowExecutor(
-        registry=PieceRegistry.discover(),
-        code_runtime=DenoCodeRuntime(cache_dir=tmp_path),
-        sleep=no_wait,
-    )
+    runtime = DenoCodeRuntime(cache_dir=tmp_path)
+    yield FlowExecutor(registry=PieceRegistry.discover(), code_runtime=runtime, sleep=no_wait)
+    await runtime.close()

@@ -4,7 +4,7 @@ import asyncio
 import http.server
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -15,8 +15,10 @@ from pieces.framework.network import NetworkMode, NetworkPolicy
 
 
 @pytest.fixture
-def runtime(tmp_path: Path) -> DenoCodeRuntime:
-    return DenoCodeRuntime(cache_dir=tmp_path / "deno", heap_mb=64)
+async def runtime(tmp_path: Path) -> AsyncIterator[DenoCodeRuntime]:
+    runtime = DenoCodeRuntime(cache_dir=tmp_path / "deno", heap_mb=64)
+    yield runtime
+    await runtime.close()
 
 
 @pytest.fixture
@@ -145,7 +147,10 @@ async def test_allow_list_opens_an_exception(tmp_path: Path, local_http: str) ->
         cache_dir=tmp_path, network=NetworkPolicy(allow_list=("127.0.0.1/32",))
     )
     source = f"export const code = async () => (await fetch('{local_http}')).text()"
-    assert (await runtime.run(source, {})).output == "secret"
+    try:
+        assert (await runtime.run(source, {})).output == "secret"
+    finally:
+        await runtime.close()
 
 
 async def test_unrestricted_mode_lifts_the_block(tmp_path: Path, local_http: str) -> None:
@@ -153,7 +158,10 @@ async def test_unrestricted_mode_lifts_the_block(tmp_path: Path, local_http: str
         cache_dir=tmp_path, network=NetworkPolicy(mode=NetworkMode.UNRESTRICTED)
     )
     source = f"export const code = async () => (await fetch('{local_http}')).status"
-    assert (await runtime.run(source, {})).output == 200
+    try:
+        assert (await runtime.run(source, {})).output == 200
+    finally:
+        await runtime.close()
 
 
 async def test_remote_imports_are_refused(runtime: DenoCodeRuntime) -> None:

@@ -66,15 +66,15 @@ async def test_retry_on_failure_makes_four_attempts_with_backoff(tmp_path: Path)
     async def record(delay: float) -> None:
         waits.append(delay)
 
-    executor = FlowExecutor(
-        registry=PieceRegistry.discover(),
-        code_runtime=DenoCodeRuntime(cache_dir=tmp_path),
-        sleep=record,
-    )
+    runtime = DenoCodeRuntime(cache_dir=tmp_path)
+    executor = FlowExecutor(registry=PieceRegistry.discover(), code_runtime=runtime, sleep=record)
     run = flow(
         code("step_1", "export const code = async () => { throw new Error('flaky') }", retry=True)
     )
-    result = await executor.execute(run, run_id="r", trigger_payload=request({}))
+    try:
+        result = await executor.execute(run, run_id="r", trigger_payload=request({}))
+    finally:
+        await runtime.close()
     assert result.status == RunStatus.FAILED
     assert result.steps[1].attempts == 4
     assert waits == [1.0, 2.0, 4.0]

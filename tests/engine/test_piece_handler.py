@@ -1,15 +1,10 @@
 """The PIECE handler runs core pieces with a store, files and a policy-checked HTTP client."""
 
-from pathlib import Path
 from typing import Any
 
-import pytest
-
 from engine.model import PieceSettings, PieceStep, RunStatus, StepStatus
-from engine.runtime.code_runtime import DenoCodeRuntime
 from engine.runtime.executor import FlowExecutor
 from engine.runtime.run_resources import RunResources
-from pieces.framework import PieceRegistry
 from tests.engine.builders import flow, request
 
 
@@ -19,13 +14,6 @@ def piece_step(name: str, piece: str, action: str, **inputs: Any) -> PieceStep:
         settings=PieceSettings(
             piece_name=piece, piece_version="0.1.0", action_name=action, input=inputs
         ),
-    )
-
-
-@pytest.fixture
-def executor(tmp_path: Path) -> FlowExecutor:
-    return FlowExecutor(
-        registry=PieceRegistry.discover(), code_runtime=DenoCodeRuntime(cache_dir=tmp_path)
     )
 
 

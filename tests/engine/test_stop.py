@@ -1,5 +1,6 @@
 """Stopping a run from inside loops and router branches ends it SUCCEEDED, as at top level."""
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -41,10 +42,10 @@ def stop(name: str, *, at: Any) -> PieceStep:
 
 
 @pytest.fixture
-def stopping_executor(tmp_path: Path) -> FlowExecutor:
-    return FlowExecutor(
-        registry=PieceRegistry([webhook, STOPPER]), code_runtime=DenoCodeRuntime(cache_dir=tmp_path)
-    )
+async def stopping_executor(tmp_path: Path) -> AsyncIterator[FlowExecutor]:
+    runtime = DenoCodeRuntime(cache_dir=tmp_path)
+    yield FlowExecutor(registry=PieceRegistry([webhook, STOPPER]), code_runtime=runtime)
+    await runtime.close()
 
 
 async def test_stop_inside_a_loop_ends_the_run_at_that_iteration(

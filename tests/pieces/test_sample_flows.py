@@ -12,16 +12,18 @@ from tests.conftest import SAMPLES
 
 async def test_signup_summary_sample_uses_core_pieces_only(tmp_path: Path) -> None:
     flow = load_flow(json.loads((SAMPLES / "signup_summary_webhook.json").read_text()))
-    executor = FlowExecutor(
-        registry=PieceRegistry.discover(), code_runtime=DenoCodeRuntime(cache_dir=tmp_path)
-    )
+    runtime = DenoCodeRuntime(cache_dir=tmp_path)
+    executor = FlowExecutor(registry=PieceRegistry.discover(), code_runtime=runtime)
     payload = {
         "method": "POST",
         "headers": {},
         "queryParams": {},
         "body": {"name": "Zoë Müller", "tags": "vip,beta", "at": "2026-01-31T23:30:00Z"},
     }
-    result = await executor.execute(flow, run_id="sample", trigger_payload=payload)
+    try:
+        result = await executor.execute(flow, run_id="sample", trigger_payload=payload)
+    finally:
+        await runtime.close()
     assert result.status == RunStatus.SUCCEEDED, result.error_message
     assert result.response is not None
     assert result.response.status == 201

@@ -1,0 +1,172 @@
+// Piecework context server (experimental, PW_CODE_ISOLATION=CONTEXT): runs many code-step
+// executions in this one warm Deno process, each in a fresh V8 context (node:vm) that holds
+// nothing of the host: no Deno, fetch, timers or host objects; inputs arrive as a JSON string
+// parsed inside the context and results leave as a JSON string made inside it.
+// Protocol: one request per stdin line, {nonce, code, inputs (JSON text), timeoutMs}; one answer
+// per stdout line, `<nonce><answer JSON>`. Requests run one at a time, synchronously: with
+// microtaskMode "afterEvaluate" the context's promise jobs run inside runInContext, under its
+// timeout, so an execution is over when runInContext returns.
+import vm from "node:vm";
+
+// Globals a step may use in a process but that a context does not have: a step that fails on
+// one of them is handed back to Python to run in its own process (it had no side effects: a
+// context can do no I/O).
+const HOST_GLOBALS = new Set([
+  "fetch", "Deno", "setTimeout", "setInterval", "clearTimeout", "clearInterval", "queueMicrotask",
+  "structuredClone", "crypto", "TextEncoder", "TextDecoder", "URL", "URLSearchParams", "Headers",
+  "Request", "Response", "FormData", "Blob", "atob", "btoa", "performance", "navigator",
+  "WebSocket", "AbortController", "AbortSignal", "Event", "EventTarget", "Worker", "process",
+  "Buffer", "require", "setImmediate", "reportError",
+]);
+
+// Runs inside each new context before the step: console capture and the driver, built from the
+// context's own intrinsics, captured before the step can replace them.
+const PRELUDE = `(() => {
+  const stringify = JSON.stringify, parse = JSON.parse, StringOf = String;
+  const apply = Reflect.apply, then = Promise.prototype.then, PromiseOf = Promise;
+  const settle = (value, onOk, onError) =>
+    apply(then, new PromiseOf((resolve) => resolve(value)), [onOk, onError]);
+  const defineProperty = Object.defineProperty, isArray = Array.isArray;
+  const logs = [];
+  let state;
+  const show = (args) => {
+    const parts = [];
+    for (const a of args) {
+      if (typeof a === "string") { parts[parts.length] = a; continue; }
+      try { parts[parts.length] = stringify(a) ?? StringOf(a); } catch { parts[parts.length] = StringOf(a); }
+    }
+    return parts.join(" ");
+  };
+  const console = {};
+  for (const level of ["log", "info", "warn", "error", "debug", "trace"]) {
+    console[level] = (...args) => { if (logs.length < 1000) logs[logs.length] = show(args); };
+  }
+  defineProperty(globalThis, "console", { value: console, writable: true, configurable: true });
+  const describe = (err) => {
+    try {
+      if (err !== null && typeof err === "object") {
+        return { name: StringOf(err.name), message: StringOf(err.message), stack: StringOf(err.stack ?? "") };
+      }
+      return { name: "Error", message: StringOf(err), stack: "" };
+    } catch {
+      return { name: "Error", message: "the code threw a value that cannot be described", stack: "" };
+    }
+  };
+  const finish = (result) => {
+    try { state = stringify(result); } catch (err) { state = stringify({ ok: false, logs, error: describe(err) }); }
+  };
+  const inputsJson = globalThis.__pw_inputs;
+  delete globalThis.__pw_inputs;
+  defineProperty(globalThis, "__pw_state", { get: () => state, configurable: false });
+  defineProperty(globalThis, "__pw_start", {
+    configurable: false,
+    writable: false,
+    value: (loaded) => {
+      settle(loaded, (code) => {
+        if (typeof code !== "function") {
+          finish({ ok: false, logs, error: { name: "CodeShapeError", message: "The code must export a function named code, e.g. export const code = async (inputs) => { ... }", stack: "" } });
+          return;
+        }
+        let pending;
+        try { pending = code(parse(inputsJson)); } catch (err) { finish({ ok: false, logs, error: describe(err) }); return; }
+        settle(pending, (output) => {
+          try {
+            const json = stringify(output === undefined ? null : output);
+            finish({ ok: true, logs, output: json === undefined ? null : parse(json) });
+          } catch (err) { finish({ ok: false, logs, error: describe(err) }); }
+        }, (err) => finish({ ok: false, logs, error: describe(err) }));
+      }, (err) => finish({ ok: false, logs, error: describe(err) }));
+    },
+  });
+})();`;
+
+// `export` before the code declaration is the only module syntax a context script can take
+// (Activepieces steps are written this way); anything else (imports, TypeScript) does not
+// compile as a script and is handed back to run in a process.
+const EXPORT = /^(\s*)export\s+(?=(?:const|let|var|async\s+function|function)\s)/gm;
+
+function wrap(code: string): string {
+  // Kept on the step's first line so that line numbers in errors stay those of the step.
+  return `__pw_start((async () => {${code.replace(EXPORT, "$1")}\n;return typeof code === "function" ? code : undefined})());`;
+}
+
+type Answer = { fallback: true } | { ok: boolean; logs: string[]; output?: unknown; error?: unknown };
+
+// A string answer is JSON text already.
+function execute(code: string, inputs: string, timeoutMs: number): Answer | string {
+  let script: vm.Script;
+  try {
+    script = new vm.Script(wrap(code), { filename: "step.js" });
+  } catch {
+    return { fallback: true };
+  }
+  const sandbox = Object.create(null);
+  sandbox.__pw_inputs = inputs;
+  const context = vm.createContext(sandbox, {
+    microtaskMode: "afterEvaluate",
+    codeGeneration: { strings: true, wasm: false },
+  });
+  try {
+    vm.runInContext(PRELUDE, context);
+    script.runInContext(context, { timeout: timeoutMs });
+  } catch (err) {
+    if (String(err).includes("Script execution timed out")) return '"timeout"';
+    return { ok: false, logs: [], error: { name: "Error", message: "The code step could not run", stack: "" } };
+  }
+  const state = vm.runInContext("__pw_state", context);
+  if (typeof state !== "string") return '"unsettled"';
+  // A success goes out as the context wrote it (no second parse of a big result); a newline
+  // would break the framing, and JSON.stringify never writes one, so such a state is refused.
+  if (state.startsWith('{"ok":true') && !state.includes("\n")) return state;
+  const answer = JSON.parse(state);
+  const error = answer.error;
+  if (!answer.ok && error?.name === "ReferenceError") {
+    const missing = /^(\S+) is not defined$/.exec(String(error.message));
+    if (missing && HOST_GLOBALS.has(missing[1])) return { fallback: true };
+  }
+  return answer;
+}
+
+// Hardening of the host realm: nothing from a context should ever reach it, and if something
+// did, it could not patch the intrinsics every execution shares.
+for (const value of [
+  Object, Object.prototype, Function, Function.prototype, Array, Array.prototype, String,
+  String.prototype, Number.prototype, Boolean.prototype, Symbol.prototype, Promise,
+  Promise.prototype, JSON, Math, Reflect, Error, Error.prototype, RegExp.prototype, Map.prototype,
+  Set.prototype,
+]) Object.freeze(value);
+
+const encoder = new TextEncoder();
+async function write(text: string) {
+  const bytes = encoder.encode(text);
+  let written = 0;
+  while (written < bytes.length) written += await Deno.stdout.write(bytes.subarray(written));
+}
+
+// Lines are cut from the raw bytes and decoded once: appending decoded chunks to a string makes
+// V8 flatten ever longer strings, which runs a 10 MB request out of heap.
+const decoder = new TextDecoder();
+async function handle(line: Uint8Array) {
+  const request = JSON.parse(decoder.decode(line));
+  const answer = execute(request.code, request.inputs, request.timeoutMs);
+  await write(request.nonce + (typeof answer === "string" ? answer : JSON.stringify(answer)) + "\n");
+}
+
+let pending: Uint8Array[] = [];
+for await (const chunk of Deno.stdin.readable) {
+  let start = 0;
+  let end;
+  while ((end = chunk.indexOf(10, start)) >= 0) {
+    pending.push(chunk.subarray(start, end));
+    const line = new Uint8Array(pending.reduce((size, part) => size + part.length, 0));
+    let offset = 0;
+    for (const part of pending) {
+      line.set(part, offset);
+      offset += part.length;
+    }
+    pending = [];
+    await handle(line);
+    start = end + 1;
+  }
+  if (start < chunk.length) pending.push(chunk.slice(start));
+}
