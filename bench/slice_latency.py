@@ -76,7 +76,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=50)
     args = parser.parse_args()
     sys.stdout.write(
-        summary("code step (Deno, process per execution)", asyncio.run(code_step(args.runs))) + "\n"
+        summary("code step (Deno runtime with its default pool)", asyncio.run(code_step(args.runs)))
+        + "\n"
     )
     sys.stdout.write(summary("sync webhook round trip (2 steps)", sync_webhook(args.runs)) + "\n")
 
