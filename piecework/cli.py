@@ -115,18 +115,31 @@ def run_command(
         typer.Option(help="Trigger payload as JSON (for a webhook trigger: the request body)."),
     ] = None,
     timeout: Annotated[float, typer.Option(help="Run timeout in seconds.")] = 600.0,
+    connections: Annotated[
+        Path | None,
+        typer.Option(
+            help="JSON file of connection values by external id, for {{connections['id']}}."
+        ),
+    ] = None,
 ) -> None:
     """Run a flow file once through the engine, with no server, and print the run result as JSON."""
     from engine.model import report
-    from piecework.flow_file import FlowFileError, parse_payload, read_flow, run_flow
+    from piecework.flow_file import (
+        FlowFileError,
+        parse_payload,
+        read_connections,
+        read_flow,
+        run_flow,
+    )
 
     try:
         flow = read_flow(flow_file)
         data = parse_payload(payload)
+        values = read_connections(connections) if connections else {}
     except FlowFileError as err:
         typer.echo(f"error: {err}", err=True)
         raise typer.Exit(2) from None
-    result = run_flow(flow, data, timeout_s=timeout)
+    result = run_flow(flow, data, timeout_s=timeout, connections=values)
     typer.echo(json.dumps(report(result).model_dump(mode="json"), indent=2))
     raise typer.Exit(0 if result.status == "SUCCEEDED" else 1)
 

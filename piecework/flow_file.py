@@ -65,7 +65,28 @@ def trigger_payload(flow: Flow, payload: Any) -> Any:
     return payload
 
 
-def run_flow(flow: Flow, payload: Any, *, timeout_s: float) -> RunResult:
+def read_connections(path: Path) -> dict[str, Any]:
+    """A JSON object of connection values by external id.
+
+    Raises:
+        FlowFileError: unreadable, not JSON, or not an object.
+    """
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as err:
+        raise FlowFileError(f"{path}: cannot read the connections file ({err.strerror})") from err
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise FlowFileError(f"{path}: the connections file is not valid JSON ({err})") from err
+    if not isinstance(data, dict):
+        raise FlowFileError(
+            f"{path}: the connections file must be a JSON object of external id to value"
+        )
+    return data
+
+
+def run_flow(
+    flow: Flow, payload: Any, *, timeout_s: float, connections: dict[str, Any] | None = None
+) -> RunResult:
     """Executes the flow once, in this process, and returns the result."""
     runtime = DenoCodeRuntime(network=NetworkPolicy.from_env())
     executor = FlowExecutor(registry=PieceRegistry.discover(), code_runtime=runtime)
@@ -78,6 +99,7 @@ def run_flow(flow: Flow, payload: Any, *, timeout_s: float) -> RunResult:
                 run_id=run_id,
                 trigger_payload=trigger_payload(flow, payload),
                 timeout_s=timeout_s,
+                connections=connections,
             )
         finally:
             await runtime.close()

@@ -81,6 +81,7 @@ async def open_context(settings: Settings, *, worker: bool) -> AsyncIterator[Ser
             code_runtime=code_runtime,
             server=ServerInfo(public_url=settings.public_url),
         )
+        secret_box = SecretBox(settings.encryption_key)
         context = ServerContext(
             settings=settings,
             database_url=database_url,
@@ -93,13 +94,14 @@ async def open_context(settings: Settings, *, worker: bool) -> AsyncIterator[Ser
                 expiry=timedelta(hours=settings.jwt_expiry_hours),
                 local_token=settings.local_token,
             ),
-            secret_box=SecretBox(settings.encryption_key),
+            secret_box=secret_box,
             registry=registry,
             run_executor=RunExecutor(
                 sessions=sessions,
                 executor=executor,
                 flow_timeout_s=settings.flow_timeout_s,
                 concurrency_limit=settings.concurrent_jobs_limit,
+                box=secret_box,
             ),
         )
         if worker:

@@ -29,7 +29,7 @@ from engine.runtime.handlers import (
     StepHandler,
 )
 from engine.runtime.state import ExecutionState, StepOutcome, Verdict
-from engine.runtime.templating import resolve
+from engine.runtime.templating import redacted, resolve
 from pieces.framework import PieceError, PieceRegistry, ServerInfo, TriggerContext, validate_props
 
 log = logging.getLogger(__name__)
@@ -56,7 +56,13 @@ class FlowExecutor:
     clock: Callable[[], float] = time.monotonic
 
     async def execute(
-        self, flow: Flow, *, run_id: str, trigger_payload: Any, timeout_s: float = 600.0
+        self,
+        flow: Flow,
+        *,
+        run_id: str,
+        trigger_payload: Any,
+        timeout_s: float = 600.0,
+        connections: Mapping[str, Any] | None = None,
     ) -> RunResult:
         """Runs the flow once for one trigger event.
 
@@ -65,6 +71,8 @@ class FlowExecutor:
             run_id: the run's id, visible to steps.
             trigger_payload: the event, e.g. `{method, headers, queryParams, body}` for a webhook.
             timeout_s: the run's active-time limit; past it the run ends TIMEOUT.
+            connections: connection values by external id, for `{{connections['id']}}`; they
+                reach the steps but are recorded as REDACTED in step inputs.
 
         Returns:
             The run result: status, a record per executed step, the webhook response if one was set.
@@ -75,7 +83,12 @@ class FlowExecutor:
             async with asyncio.timeout(timeout_s):
                 state = await self._run_trigger(flow, trigger_payload, state)
                 if state.verdict is Verdict.RUNNING:
-                    ctx = StepContext(run_id=run_id, timeout_s=timeout_s, server=self.server)
+                    ctx = StepContext(
+                        run_id=run_id,
+                        timeout_s=timeout_s,
+                        server=self.server,
+                        connections=dict(connections or {}),
+                    )
                     state = await self._run_steps(
                         flow.steps, state, ctx, deadline=started + timeout_s
                     )
@@ -174,6 +187,7 @@ class FlowExecutor:
         raw_input: Mapping[str, Any] = getattr(step.settings, "input", {})
         began = self.clock()
         resolved: Any = None
+        recorded: Any = None
         attempts = 0
         error = ""
         for attempt, delay in enumerate((0.0, *(RETRY_DELAYS_S if retry else ())), start=1):
@@ -183,11 +197,14 @@ class FlowExecutor:
             try:
                 if handler is None:
                     raise UnsupportedStepError(f"{step.type} is not a step type this engine knows")
-                resolved = resolve(dict(raw_input), state.outputs)
+                scope = {**state.outputs, "connections": ctx.connections}
+                resolved = resolve(dict(raw_input), scope)
+                recorded = _recorded_input(raw_input, state.outputs, ctx.connections, resolved)
                 step_ctx = StepContext(
                     run_id=ctx.run_id,
                     timeout_s=max(deadline - self.clock(), 0.001),
                     server=ctx.server,
+                    connections=ctx.connections,
                 )
                 outcome = await handler(step, resolved, step_ctx)
             except (EngineError, PieceError) as err:
@@ -198,10 +215,10 @@ class FlowExecutor:
                 error = f"Unexpected error in step {step.name!r}: {type(err).__name__}: {err}"
                 continue
             return self._succeeded(
-                step, state, outcome, resolved=resolved, began=began, attempts=attempts
+                step, state, outcome, resolved=recorded, began=began, attempts=attempts
             )
         return self._failed(
-            step, state, error=error, resolved=resolved, began=began, attempts=attempts, go_on=go_on
+            step, state, error=error, resolved=recorded, began=began, attempts=attempts, go_on=go_on
         )
 
     async def _run_control(
@@ -279,3 +296,15 @@ class FlowExecutor:
 
     def _control_handlers(self) -> dict[str, ControlHandler]:
         return {"LOOP_ON_ITEMS": LoopHandler(), "ROUTER": RouterHandler()}
+
+
+def _recorded_input(
+    raw_input: Mapping[str, Any],
+    outputs: Mapping[str, Any],
+    connections: Mapping[str, Any],
+    resolved: Any,
+) -> Any:
+    """The step input as the run log keeps it: connection values replaced by REDACTED."""
+    if not connections or "connections" not in repr(raw_input):
+        return resolved
+    return resolve(dict(raw_input), {**outputs, "connections": redacted(dict(connections))})

@@ -94,7 +94,25 @@ def _step_into(value: Any, key: str | int, *, shown: str, walked: str) -> Any:
         return len(value)
     if isinstance(value, list) and isinstance(key, int):
         raise TemplateError(f"{shown}: {walked} has {len(value)} items, there is no item {key}")
+    if isinstance(value, Mapping) and walked == "connections":
+        raise TemplateError(
+            f"{shown}: this project has no connection {key!r}; create it under Connections"
+        )
     if isinstance(value, Mapping):
         raise TemplateError(f"{shown}: {walked} has no field {key!r}")
     kind = "nothing" if value is None else type(value).__name__
     raise TemplateError(f"{shown}: {walked} is {kind}, it has no field {key!r}")
+
+
+#: What a secret looks like in recorded step inputs.
+REDACTED = "**REDACTED**"
+
+
+def redacted(value: Any) -> Any:
+    """The value with every string, number and boolean replaced by REDACTED, keeping its shape
+    (so that `{{connections['id'].field}}` still resolves when recording a step's input)."""
+    if isinstance(value, Mapping):
+        return {key: redacted(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [redacted(item) for item in value]
+    return None if value is None else REDACTED

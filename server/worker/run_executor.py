@@ -8,7 +8,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.model import RunResult, RunStatus
 from engine.runtime.executor import FlowExecutor
+from server.secrets_box import EncryptionKeyError, SecretBox
 from server.services import runs
+from server.services.connections import connection_values
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +22,8 @@ class RunExecutor:
     sessions: Callable[[], AsyncSession]
     executor: FlowExecutor
     flow_timeout_s: float
+    #: Decrypts the project's connection values for the run.
+    box: SecretBox
     #: Runs of one project that may run at once (PW_DEFAULT_CONCURRENT_JOBS_LIMIT).
     concurrency_limit: int = 100
 
@@ -36,11 +40,21 @@ class RunExecutor:
             return True
         run, flow = started.run, started.flow
         try:
+            async with self.sessions() as session:
+                connections = await connection_values(
+                    session, box=self.box, project_id=run.project_id
+                )
             result = await self.executor.execute(
                 flow,
                 run_id=run_id,
                 trigger_payload=run.trigger_payload,
                 timeout_s=self.flow_timeout_s,
+                connections=connections,
+            )
+        except EncryptionKeyError as err:
+            result = RunResult(
+                status=RunStatus.FAILED,
+                error_message=f"The project's connections cannot be read: {err}",
             )
         except Exception:  # an engine bug must end the run visibly, not leave it RUNNING
             log.exception("run %s crashed the engine", run_id)

@@ -137,3 +137,24 @@ def _read_until(process: "subprocess.Popen[str]", marker: str, *, timeout_s: flo
         if marker in line:
             break
     return "".join(lines)
+
+
+def test_run_takes_connections_from_a_file(tmp_path: Path) -> None:
+    document = json.loads(SAMPLE.read_text())
+    document["steps"][0]["settings"]["input"]["b"] = "{{connections['numbers'].props.b}}"
+    flow_file = tmp_path / "flow.json"
+    flow_file.write_text(json.dumps(document))
+    connections = tmp_path / "connections.json"
+    connections.write_text(json.dumps({"numbers": {"type": "CUSTOM_AUTH", "props": {"b": 40}}}))
+    result = piecework(
+        "run", str(flow_file), "--payload", '{"a": 2}', "--connections", str(connections)
+    )
+    assert result.returncode == 0, result.stderr
+    run = json.loads(result.stdout)
+    assert run["steps"]["step_1"]["output"]["sum"] == 42
+    assert run["steps"]["step_1"]["input"]["b"] == "**REDACTED**"
+    bad = piecework(
+        "run", str(flow_file), "--connections", str(flow_file.with_name("missing.json"))
+    )
+    assert bad.returncode == 2
+    assert "cannot read the connections file" in bad.stderr

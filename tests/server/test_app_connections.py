@@ -4,7 +4,9 @@ import httpx
 import psycopg
 import pytest
 
+from tests.engine.builders import code, flow, respond
 from tests.server.conftest import User
+from tests.server.test_webhooks import publish
 
 SECRET = "sk-live-do-not-leak-4242"
 
@@ -97,3 +99,24 @@ async def test_other_projects_cannot_see_or_delete_it(api: httpx.AsyncClient, ow
     foreign = await api.get("/app-connections", params={"projectId": "nope"}, headers=owner.headers)
     assert foreign.status_code == 404
     assert created["projectId"] == owner.project_id
+
+
+async def test_runs_use_the_projects_connections_without_recording_them(
+    api: httpx.AsyncClient, owner: User
+) -> None:
+    await api.post("/app-connections", json=body(owner), headers=owner.headers)
+    step = code(
+        "step_1",
+        "export const code = async (inputs) => ({ starts: inputs.key.slice(0, 3) })",
+        key="{{connections['openai'].secret_text}}",
+    )
+    flow_id = await publish(
+        api, owner, flow(step, respond("step_2", body="{{step_1}}")).model_dump(mode="json")
+    )
+    response = await api.post(f"/webhooks/{flow_id}/sync", json={})
+    assert response.json() == {"starts": "sk-"}
+    run = await api.get(
+        f"/flow-runs/{response.headers['x-piecework-run-id']}", headers=owner.headers
+    )
+    assert run.json()["steps"]["step_1"]["input"] == {"key": "**REDACTED**"}
+    assert SECRET not in run.text

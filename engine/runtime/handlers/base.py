@@ -1,7 +1,7 @@
 """The step handler protocols and what a handler gets besides its step and input."""
 
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from engine.model import CodeStep, LoopStep, PieceStep, RouterStep
@@ -21,6 +21,8 @@ class StepContext:
     run_id: str
     timeout_s: float
     server: ServerInfo
+    #: Connection values by external id, for `{{connections['id']}}` in step inputs.
+    connections: Mapping[str, Any] = field(default_factory=dict)
 
 
 class StepHandler(Protocol):
