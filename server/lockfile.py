@@ -8,6 +8,8 @@ from typing import Any
 
 import fasteners
 
+from server.private_files import write_private
+
 #: Written while a server runs: {"url", "token", "pid"}; readable by the owner only.
 SERVER_INFO_FILE = "server.json"
 LOCK_FILE = "server.lock"
@@ -46,12 +48,8 @@ class ServerLock:
 
     def publish(self, *, url: str, token: str) -> None:
         """Writes server.json (0600) so the desktop and other commands find this server."""
-        path = self.data_dir / SERVER_INFO_FILE
-        temporary = path.with_suffix(".tmp")
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            json.dump({"url": url, "token": token, "pid": os.getpid()}, handle)
-        os.replace(temporary, path)
+        info = {"url": url, "token": token, "pid": os.getpid()}
+        write_private(self.data_dir / SERVER_INFO_FILE, json.dumps(info))
 
     def release(self) -> None:
         """Removes server.json and releases the lock."""

@@ -3,13 +3,14 @@
 import base64
 import json
 import logging
-import os
 import secrets
 from pathlib import Path
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from server.private_files import write_private
 
 log = logging.getLogger(__name__)
 
@@ -77,10 +78,7 @@ def personal_encryption_key(data_dir: Path) -> str:
         return stored
     key = secrets.token_hex(32)
     if not _keyring_set(account, key):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(key)
+        write_private(path, key)
     return key
 
 

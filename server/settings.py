@@ -8,6 +8,7 @@ from typing import TypeVar
 
 import platformdirs
 
+from server.private_files import read_or_create_secret
 from server.secrets_box import personal_encryption_key
 
 _N = TypeVar("_N", int, float)
@@ -103,23 +104,14 @@ class Settings:
                 "Team mode (PW_DATABASE_URL set) needs PW_ENCRYPTION_KEY, the same value on every server and "
                 "worker, for example the output of: openssl rand -hex 32"
             )
-        jwt_secret = self.jwt_secret or _secret_file(self.data_dir / "jwt-secret")
+        jwt_secret = self.jwt_secret or read_or_create_secret(
+            self.data_dir / "jwt-secret", lambda: secrets.token_urlsafe(48)
+        )
         encryption_key = self.encryption_key or personal_encryption_key(self.data_dir)
         local_token = self.local_token or secrets.token_urlsafe(32)
         return replace(
             self, jwt_secret=jwt_secret, encryption_key=encryption_key, local_token=local_token
         )
-
-
-def _secret_file(path: Path) -> str:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.exists():
-        return path.read_text(encoding="utf-8").strip()
-    secret = secrets.token_urlsafe(48)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        handle.write(secret)
-    return secret
 
 
 def _flag(name: str, *, default: bool) -> bool:

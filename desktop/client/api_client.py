@@ -4,7 +4,7 @@ from typing import Any
 
 import httpx
 
-from engine.model.resources import FlowRead, Page, ProjectRead
+from engine.model.resources import ErrorBody, FlowRead, Page, ProjectRead
 
 
 class ApiError(Exception):
@@ -97,13 +97,15 @@ class ApiClient:
             body: dict[str, Any] = response.json() if response.content else {}
             return body
         try:
-            error = response.json()
-            message = str(error["message"])
-            problems = error.get("params", {}).get("problems")
-            if problems:
-                message += "".join(f"\n• {p['path']}: {p['message']}" for p in problems)
-            raise ApiError(response.status_code, str(error["code"]), message)
-        except (ValueError, KeyError, TypeError, AttributeError):
+            error = ErrorBody.model_validate(response.json())
+        except ValueError:
             raise ApiError(
                 response.status_code, "HTTP_ERROR", f"The server answered {response.status_code}"
             ) from None
+        message = error.message
+        problems = error.params.get("problems")
+        if isinstance(problems, list):
+            message += "".join(
+                f"\n• {p.get('path')}: {p.get('message')}" for p in problems if isinstance(p, dict)
+            )
+        raise ApiError(response.status_code, error.code, message)

@@ -3,6 +3,7 @@
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,6 +17,8 @@ from server.services.principal import Principal
 
 #: Every key starts with this, so leaked keys are easy to recognise (and to scan for).
 KEY_PREFIX = "pw_"
+#: How stale `last_used` may get before a request updates it.
+LAST_USED_PRECISION = timedelta(minutes=1)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -82,12 +85,15 @@ async def delete_api_key(*, session: AsyncSession, principal: Principal, key_id:
 
 
 async def user_of_key(session: AsyncSession, value: str) -> str | None:
-    """The id of the user a key acts as, or None for an unknown key; records its use."""
+    """The id of the user a key acts as, or None for an unknown key; records its use (once a minute
+    at most, so a busy script does not turn every request into a write)."""
     row = await session.scalar(select(ApiKeyRow).where(ApiKeyRow.hashed_value == hash_key(value)))
     if row is None:
         return None
-    row.last_used = utcnow()
-    await session.commit()
+    now = utcnow()
+    if row.last_used is None or now - row.last_used > LAST_USED_PRECISION:
+        row.last_used = now
+        await session.commit()
     return row.user_id
 
 

@@ -209,16 +209,6 @@ async def local_user(session: AsyncSession) -> UserRow:
     return owner
 
 
-async def user_projects(session: AsyncSession, principal: Principal) -> list[str]:
-    """Ids of the projects the principal is a member of, oldest first."""
-    rows = await session.scalars(
-        select(ProjectMemberRow.project_id)
-        .where(ProjectMemberRow.user_id == principal.user_id)
-        .order_by(ProjectMemberRow.created)
-    )
-    return list(rows)
-
-
 async def _default_project(*, session: AsyncSession, user: UserRow) -> ProjectRow:
     member = await session.scalar(
         select(ProjectMemberRow)

@@ -1,18 +1,23 @@
 """Executes one queued run: RUNNING, the engine, then the stored result."""
 
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from engine.model import RunResult, RunStatus
+from engine.model import Flow, RunResult, RunStatus
 from engine.runtime.executor import FlowExecutor
 from server.secrets_box import EncryptionKeyError, SecretBox
 from server.services import runs
 from server.services.connections import connection_values
 
 log = logging.getLogger(__name__)
+
+#: A template that reads connections, e.g. {{connections['openai']}}.
+_USES_CONNECTIONS = re.compile(r"\{\{\s*connections\b")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -40,10 +45,7 @@ class RunExecutor:
             return True
         run, flow = started.run, started.flow
         try:
-            async with self.sessions() as session:
-                connections = await connection_values(
-                    session, box=self.box, project_id=run.project_id
-                )
+            connections = await self._connections(flow, run.project_id)
             result = await self.executor.execute(
                 flow,
                 run_id=run_id,
@@ -66,3 +68,10 @@ class RunExecutor:
             await runs.finish_run(session, run_id, result)
         log.info("run %s finished %s in %.0f ms", run_id, result.status, result.duration_ms)
         return True
+
+    async def _connections(self, flow: Flow, project_id: str) -> dict[str, Any]:
+        # Most flows use no connection: skip the query and the decryption for them.
+        if not _USES_CONNECTIONS.search(flow.model_dump_json()):
+            return {}
+        async with self.sessions() as session:
+            return await connection_values(session, box=self.box, project_id=project_id)

@@ -159,7 +159,7 @@ def test_team_mode_server_and_separate_worker(tmp_path: Path, database_url: str)
         server_log.close()
         worker_log.close()
     assert worker.returncode == 0, (tmp_path / "worker.log").read_text()
-    assert "run" in (tmp_path / "worker.log").read_text()
+    assert "finished SUCCEEDED" in (tmp_path / "worker.log").read_text()
 
 
 def test_worker_without_a_database_url_explains_team_mode(tmp_path: Path) -> None:

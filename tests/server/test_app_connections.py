@@ -6,7 +6,7 @@ import pytest
 
 from tests.engine.builders import code, flow, respond
 from tests.server.conftest import User
-from tests.server.test_webhooks import publish
+from tests.server.helpers import publish
 
 SECRET = "sk-live-do-not-leak-4242"
 

@@ -4,24 +4,11 @@ import json
 
 import httpx
 
-from tests.conftest import ROOT, SAMPLES
+from tests.conftest import ROOT
 from tests.server.conftest import User
+from tests.server.helpers import create, publish, sample
 
 ACTIVEPIECES = ROOT / "tests" / "engine" / "fixtures" / "activepieces"
-
-
-async def create(api: httpx.AsyncClient, owner: User, name: str = "My flow") -> dict[str, object]:
-    response = await api.post(
-        "/flows", json={"displayName": name, "projectId": owner.project_id}, headers=owner.headers
-    )
-    assert response.status_code == 201, response.text
-    body: dict[str, object] = response.json()
-    return body
-
-
-def sample() -> dict[str, object]:
-    document: dict[str, object] = json.loads((SAMPLES / "add_numbers_webhook.json").read_text())
-    return document
 
 
 async def test_new_flow_has_an_empty_draft(api: httpx.AsyncClient, owner: User) -> None:
@@ -254,20 +241,10 @@ async def test_unknown_flow_is_404(api: httpx.AsyncClient, owner: User) -> None:
 async def test_duplicate_copies_the_draft_but_not_the_publication(
     api: httpx.AsyncClient, owner: User
 ) -> None:
-    flow = await create(api, owner)
-    await api.post(
-        f"/flows/{flow['id']}",
-        json={"type": "IMPORT_FLOW", "request": sample()},
-        headers=owner.headers,
-    )
-    await api.post(
-        f"/flows/{flow['id']}",
-        json={"type": "LOCK_AND_PUBLISH", "request": {}},
-        headers=owner.headers,
-    )
-    copy = await api.post(f"/flows/{flow['id']}/duplicate", headers=owner.headers)
+    flow_id = await publish(api, owner, sample())
+    copy = await api.post(f"/flows/{flow_id}/duplicate", headers=owner.headers)
     assert copy.status_code == 201
-    assert copy.json()["id"] != flow["id"]
+    assert copy.json()["id"] != flow_id
     assert copy.json()["status"] == "DISABLED"
     assert copy.json()["publishedVersionId"] is None
     assert copy.json()["version"]["displayName"] == "Copy of Add two numbers (webhook)"
@@ -320,15 +297,9 @@ async def test_export_gives_a_document_that_imports_again(
 
 
 async def test_deleted_flow_is_gone_with_its_webhook(api: httpx.AsyncClient, owner: User) -> None:
-    flow = await create(api, owner)
-    url = f"/flows/{flow['id']}"
-    await api.post(url, json={"type": "IMPORT_FLOW", "request": sample()}, headers=owner.headers)
-    await api.post(url, json={"type": "LOCK_AND_PUBLISH", "request": {}}, headers=owner.headers)
-    assert (
-        await api.post(f"/webhooks/{flow['id']}/sync", json={"a": 1, "b": 1})
-    ).status_code == 200
+    flow_id = await publish(api, owner, sample())
+    url = f"/flows/{flow_id}"
+    assert (await api.post(f"/webhooks/{flow_id}/sync", json={"a": 1, "b": 1})).status_code == 200
     assert (await api.delete(url, headers=owner.headers)).status_code == 204
     assert (await api.get(url, headers=owner.headers)).status_code == 404
-    assert (
-        await api.post(f"/webhooks/{flow['id']}/sync", json={"a": 1, "b": 1})
-    ).status_code == 404
+    assert (await api.post(f"/webhooks/{flow_id}/sync", json={"a": 1, "b": 1})).status_code == 404

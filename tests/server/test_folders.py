@@ -3,8 +3,7 @@
 import httpx
 
 from tests.server.conftest import User
-from tests.server.test_flows import create, sample
-from tests.server.test_webhooks import publish
+from tests.server.helpers import create, publish, sample
 
 
 async def new_folder(api: httpx.AsyncClient, owner: User, name: str) -> dict[str, object]:

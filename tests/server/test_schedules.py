@@ -10,7 +10,7 @@ import psycopg
 from server.services.schedules import next_fire_at
 from tests.engine.builders import code
 from tests.server.conftest import User
-from tests.server.test_flows import create
+from tests.server.helpers import create
 
 
 def scheduled_flow(trigger_name: str, inputs: dict[str, Any]) -> dict[str, Any]:
@@ -34,7 +34,7 @@ def scheduled_flow(trigger_name: str, inputs: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-async def publish(
+async def publish_scheduled(
     api: httpx.AsyncClient, owner: User, document: dict[str, Any]
 ) -> tuple[str, httpx.Response]:
     flow = await create(api, owner)
@@ -62,7 +62,7 @@ async def schedule_of(database_url: str, flow_id: str) -> tuple[str, datetime] |
 async def test_publishing_schedules_the_next_fire_time(
     api: httpx.AsyncClient, owner: User, database_url: str
 ) -> None:
-    flow_id, published = await publish(
+    flow_id, published = await publish_scheduled(
         api, owner, scheduled_flow("every_x_minutes", {"minutes": 5})
     )
     assert published.status_code == 200, published.text
@@ -78,7 +78,9 @@ async def test_publishing_schedules_the_next_fire_time(
 async def test_due_schedule_becomes_a_run_and_moves_on(
     api: httpx.AsyncClient, owner: User, database_url: str
 ) -> None:
-    flow_id, _ = await publish(api, owner, scheduled_flow("every_x_minutes", {"minutes": 1}))
+    flow_id, _ = await publish_scheduled(
+        api, owner, scheduled_flow("every_x_minutes", {"minutes": 1})
+    )
     async with await psycopg.AsyncConnection.connect(database_url, autocommit=True) as conn:
         await conn.execute(
             "UPDATE trigger_schedules SET next_fire_at = now() - interval '1 second' WHERE flow_id = %s",
@@ -105,7 +107,7 @@ async def test_due_schedule_becomes_a_run_and_moves_on(
 async def test_turning_a_flow_off_and_on_removes_and_restores_its_schedule(
     api: httpx.AsyncClient, owner: User, database_url: str
 ) -> None:
-    flow_id, _ = await publish(api, owner, scheduled_flow("every_hour", {}))
+    flow_id, _ = await publish_scheduled(api, owner, scheduled_flow("every_hour", {}))
     off = await api.post(
         f"/flows/{flow_id}",
         json={"type": "CHANGE_STATUS", "request": {"status": "DISABLED"}},
@@ -124,7 +126,7 @@ async def test_turning_a_flow_off_and_on_removes_and_restores_its_schedule(
 async def test_invalid_cron_refuses_to_publish(
     api: httpx.AsyncClient, owner: User, database_url: str
 ) -> None:
-    flow_id, published = await publish(
+    flow_id, published = await publish_scheduled(
         api,
         owner,
         scheduled_flow("cron_expression", {"cronExpression": "every tuesday", "timezone": "UTC"}),

@@ -4,7 +4,6 @@ import asyncio
 import itertools
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import httpx
 from sqlalchemy import text as sql_text
@@ -14,33 +13,7 @@ from server.db.engine import create_engine, session_factory
 from server.services.runs import delete_finished_before
 from tests.engine.builders import code, flow, respond
 from tests.server.conftest import User, serve_app, sign_up
-from tests.server.test_flows import create, sample
-
-
-async def publish(api: httpx.AsyncClient, owner: User, document: dict[str, Any]) -> str:
-    created = await create(api, owner)
-    flow_id = str(created["id"])
-    for operation in (
-        {"type": "IMPORT_FLOW", "request": document},
-        {"type": "LOCK_AND_PUBLISH", "request": {}},
-    ):
-        response = await api.post(f"/flows/{flow_id}", json=operation, headers=owner.headers)
-        assert response.status_code == 200, response.text
-    return flow_id
-
-
-async def finished_run(
-    api: httpx.AsyncClient, owner: User, run_id: str, timeout_s: float = 15
-) -> dict[str, Any]:
-    """The run once it is no longer QUEUED or RUNNING."""
-    async with asyncio.timeout(timeout_s):
-        while True:
-            run: dict[str, Any] = (
-                await api.get(f"/flow-runs/{run_id}", headers=owner.headers)
-            ).json()
-            if run["status"] not in {"QUEUED", "RUNNING"}:
-                return run
-            await asyncio.sleep(0.1)
+from tests.server.helpers import create, finished_run, publish, sample
 
 
 async def test_sync_webhook_returns_the_flows_response(api: httpx.AsyncClient, owner: User) -> None:
