@@ -6,7 +6,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
-from engine.model import StepRecord, WebhookResponse
+from engine.model import StepRecord, Waitpoint, WebhookResponse
 
 
 class Verdict(StrEnum):
@@ -16,6 +16,7 @@ class Verdict(StrEnum):
     SUCCEEDED = "SUCCEEDED"
     FAILED = "FAILED"
     STOPPED = "STOPPED"
+    PAUSED = "PAUSED"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -25,11 +26,17 @@ class StepOutcome:
     output: Any
     response: WebhookResponse | None = None
     stop: bool = False
+    #: The waitpoint the step paused on, if it paused.
+    pause: Waitpoint | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ExecutionState:
-    """Outputs by step name (`trigger` included), the records so far, and the verdict."""
+    """Outputs by step name (`trigger` included), the records so far, and the verdict.
+
+    `scope_path` prefixes the paths of the steps run from this state: empty at the top level,
+    `loop_1[2].` inside a loop's second iteration.
+    """
 
     outputs: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     records: tuple[StepRecord, ...] = ()
@@ -37,6 +44,9 @@ class ExecutionState:
     verdict: Verdict = Verdict.RUNNING
     failed_step: str | None = None
     error_message: str | None = None
+    #: The failed step's path in the log (inside loops it differs from its name).
+    failed_path: str | None = None
+    scope_path: str = ""
 
     def with_step(self, record: StepRecord, *, output: Any) -> "ExecutionState":
         """The state after a step recorded `record` and produced `output`."""
@@ -51,12 +61,27 @@ class ExecutionState:
         """The state with its records replaced (a loop collects each iteration's records apart)."""
         return replace(self, records=records)
 
+    def within(self, scope_path: str) -> "ExecutionState":
+        """The state with another path prefix for the steps run from it."""
+        return replace(self, scope_path=scope_path)
+
     def with_response(self, response: WebhookResponse | None) -> "ExecutionState":
         """The state with the webhook response set, if one was given."""
         return self if response is None else replace(self, response=response)
 
     def ended(
-        self, verdict: Verdict, *, failed_step: str | None = None, error: str | None = None
+        self,
+        verdict: Verdict,
+        *,
+        failed_step: str | None = None,
+        failed_path: str | None = None,
+        error: str | None = None,
     ) -> "ExecutionState":
         """The state with a final verdict."""
-        return replace(self, verdict=verdict, failed_step=failed_step, error_message=error)
+        return replace(
+            self,
+            verdict=verdict,
+            failed_step=failed_step,
+            failed_path=failed_path,
+            error_message=error,
+        )

@@ -23,7 +23,9 @@ class LoopHandler:
     While an iteration runs, the loop's output in scope is `{item, index}` (index counts from 1,
     as in Activepieces), so children reference `{{loop.item}}`. Each iteration's records are
     collected by step name into the loop's output `{item, index, iterations}`; they are not
-    added to the run's top-level records, where step names must stay unique.
+    added to the run's top-level records, where step names must stay unique. In the run log,
+    children have paths like `loop[2].child`; a loop whose child paused is logged PAUSED and
+    runs again on resume, reusing its children's records.
     """
 
     async def __call__(
@@ -32,27 +34,39 @@ class LoopHandler:
         assert isinstance(step, LoopStep)
         began = ctx.clock()
         items = loop_items(step, state)
-        outer_records = state.records
+        outer_records, outer_scope = state.records, state.scope_path
         iterations: list[dict[str, Any]] = []
         current: dict[str, Any] = {"item": None, "index": 0}
         for index, item in enumerate(items, start=1):
             current = {"item": item, "index": index}
-            state = state.with_output(step.name, current).with_records(())
+            state = (
+                state.with_output(step.name, current)
+                .with_records(())
+                .within(f"{outer_scope}{step.name}[{index}].")
+            )
             state = await ctx.run_steps(step.steps, state)
-            iterations.append({r.name: r.model_dump(mode="json") for r in state.records})
+            iterations.append({r.name: iteration_record(r) for r in state.records})
             if state.verdict is not Verdict.RUNNING:
                 break
         output = {**current, "iterations": iterations}
-        record = StepRecord(
-            name=step.name,
-            type=step.type,
-            status=StepStatus.FAILED if state.verdict is Verdict.FAILED else StepStatus.SUCCEEDED,
+        state = state.with_records(outer_records).within(outer_scope)
+        return await ctx.log(
+            step,
+            state,
+            status=_STATUS.get(state.verdict, StepStatus.SUCCEEDED),
             input={"items": items},
             output=output,
+            began=began,
             error_message=state.error_message if state.verdict is Verdict.FAILED else None,
-            duration_ms=(ctx.clock() - began) * 1000,
         )
-        return state.with_records(outer_records).with_step(record, output=output)
+
+
+_STATUS = {Verdict.FAILED: StepStatus.FAILED, Verdict.PAUSED: StepStatus.PAUSED}
+
+
+def iteration_record(record: StepRecord) -> dict[str, Any]:
+    """A child step's record as the loop's output lists it."""
+    return record.model_dump(mode="json", exclude={"path", "fingerprint"})
 
 
 def loop_items(step: LoopStep, state: ExecutionState) -> list[Any]:

@@ -53,7 +53,7 @@ class PieceHandler:
             piece, require_auth=action.require_auth, value=values.pop(AUTH_INPUT, None)
         )
         props = await validate_input(action.props, values, auth=auth)
-        controls = RunControls(ctx.run_id)
+        controls = RunControls(ctx.run_id, step_path=ctx.step_path, waitpoints=ctx.waitpoints)
         run_store, run_files = DEFAULT_RUN_RESOURCES.for_run(ctx.run_id)
         async with create_http_client(self.network) as http:
             output = await action.run(
@@ -66,6 +66,13 @@ class PieceHandler:
                     files=self.files if self.files is not None else run_files,
                     http=http,
                     server=ctx.server,
+                    execution_type=ctx.execution_type,
+                    resume_payload=ctx.resume_payload,
                 )
             )
-        return StepOutcome(output=output, response=controls.response, stop=controls.stopped)
+        return StepOutcome(
+            output=output,
+            response=controls.response,
+            stop=controls.stopped,
+            pause=controls.paused_on,
+        )

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from typing import Any
 
-from engine.model import Branch, BranchType, RouterExecutionType, RouterStep, StepRecord, StepStatus
+from engine.model import Branch, BranchType, RouterExecutionType, RouterStep, StepStatus
 from engine.runtime.conditions import branch_matches
 from engine.runtime.errors import EngineError
 from engine.runtime.handlers.base import AnyStep, ControlContext
@@ -18,6 +18,7 @@ class RouterHandler:
     evaluation}]}`; then the steps of each chosen branch run in order and are recorded by name
     like top-level steps. EXECUTE_FIRST_MATCH stops evaluating at the first match;
     EXECUTE_ALL_MATCH runs every match in order; the FALLBACK runs only when none matched.
+    On replay the recorded choice is kept.
     """
 
     async def __call__(
@@ -25,22 +26,29 @@ class RouterHandler:
     ) -> ExecutionState:
         assert isinstance(step, RouterStep)
         began = ctx.clock()
-        chosen = choose_branches(step, state)
-        output = {
-            "branches": [
-                {"branchName": branch.branch_name, "branchIndex": index, "evaluation": matched}
-                for index, (branch, matched) in enumerate(zip(step.branches, chosen, strict=True))
-            ]
-        }
-        record = StepRecord(
-            name=step.name,
-            type=step.type,
-            status=StepStatus.SUCCEEDED,
-            input={"executionType": step.settings.execution_type.value},
-            output=output,
-            duration_ms=(ctx.clock() - began) * 1000,
-        )
-        state = state.with_step(record, output=output)
+        recorded = ctx.recorded(state.scope_path + step.name)
+        if recorded is not None and recorded.status is StepStatus.SUCCEEDED:
+            # A replay takes the branches the run chose then, even if conditions read the clock.
+            chosen = [bool(branch["evaluation"]) for branch in recorded.output["branches"]]
+            state = state.with_step(recorded, output=recorded.output)
+        else:
+            chosen = choose_branches(step, state)
+            output = {
+                "branches": [
+                    {"branchName": branch.branch_name, "branchIndex": index, "evaluation": matched}
+                    for index, (branch, matched) in enumerate(
+                        zip(step.branches, chosen, strict=True)
+                    )
+                ]
+            }
+            state = await ctx.log(
+                step,
+                state,
+                status=StepStatus.SUCCEEDED,
+                input={"executionType": step.settings.execution_type.value},
+                output=output,
+                began=began,
+            )
         for branch, matched in zip(step.branches, chosen, strict=True):
             if matched:
                 state = await ctx.run_steps(branch.steps, state)
