@@ -6,6 +6,8 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import immutables
+
 from engine.model import (
     ExecutionMode,
     Flow,
@@ -28,6 +30,7 @@ from engine.runtime.handlers import (
 from engine.runtime.log_writer import LogFullError, RunLogWriter
 from engine.runtime.output_store import OutputStore, rehydrate
 from engine.runtime.replay import TRIGGER, Replay, ReplayError
+from engine.runtime.run_http import RunHttp
 from engine.runtime.state import ExecutionState, StepOutcome, Verdict
 from engine.runtime.templating import redacted, resolve
 from pieces.framework import (
@@ -108,6 +111,7 @@ class Execution:
         self._resume_payload = resume_payload if resume_payload is not None else log.resume_payload
         self._response = log.response
         self._deadline = 0.0
+        self._http = RunHttp()
 
     async def run(self, trigger_payload: Any, *, remaining_s: float, limit_s: float) -> RunResult:
         """Runs the flow within `remaining_s` of active time (of the run's `limit_s`) and saves
@@ -131,6 +135,8 @@ class Execution:
             return await self._finish(
                 state, started, status=RunStatus.LOG_SIZE_EXCEEDED, error=err.message
             )
+        finally:
+            await self._http.aclose()
         return await self._finish(
             state, started, status=_VERDICT_STATUS[state.verdict], error=state.error_message
         )
@@ -266,7 +272,7 @@ class Execution:
             try:
                 if handler is None:
                     raise UnsupportedStepError(f"{step.type} is not a step type this engine knows")
-                scope = {**state.outputs, "connections": self._connections}
+                scope = state.outputs.set("connections", self._connections)
                 resolved = resolve(dict(raw_input), scope)
                 recorded = _recorded_input(raw_input, state.outputs, self._connections, resolved)
                 step_ctx = StepContext(
@@ -278,6 +284,7 @@ class Execution:
                     execution_type=ExecutionType.RESUME if resuming else ExecutionType.BEGIN,
                     resume_payload=self._resume_payload if resuming else None,
                     waitpoints=self._services.waitpoints,
+                    http=self._http,
                 )
                 outcome = await handler(step, resolved, step_ctx)
             except (EngineError, PieceError) as err:
@@ -440,11 +447,11 @@ class Execution:
 
 def _recorded_input(
     raw_input: Mapping[str, Any],
-    outputs: Mapping[str, Any],
+    outputs: immutables.Map[str, Any],
     connections: Mapping[str, Any],
     resolved: Any,
 ) -> Any:
     """The step input as the run log keeps it: connection values replaced by REDACTED."""
     if not connections or "connections" not in repr(raw_input):
         return resolved
-    return resolve(dict(raw_input), {**outputs, "connections": redacted(dict(connections))})
+    return resolve(dict(raw_input), outputs.set("connections", redacted(dict(connections))))

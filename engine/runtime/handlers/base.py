@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from engine.model import CodeStep, LoopStep, PieceStep, RouterStep, StepRecord, StepStatus
+from engine.runtime.run_http import RunHttp
 from engine.runtime.state import ExecutionState, StepOutcome
 from pieces.framework import ExecutionType, NoWaitpoints, ServerInfo, WaitpointClient
 
@@ -30,6 +31,8 @@ class StepContext:
     #: On RESUME, what resumed the run (`{body, headers, queryParams}`).
     resume_payload: Any = None
     waitpoints: WaitpointClient = field(default_factory=NoWaitpoints)
+    #: The execution's shared HTTP client; without one, a piece step makes its own.
+    http: RunHttp | None = None
 
 
 class StepHandler(Protocol):

@@ -34,22 +34,18 @@ class LoopHandler:
         assert isinstance(step, LoopStep)
         began = ctx.clock()
         items = loop_items(step, state)
-        outer_records, outer_scope = state.records, state.scope_path
+        outer_chain, outer_scope = state.chain, state.scope_path
         iterations: list[dict[str, Any]] = []
         current: dict[str, Any] = {"item": None, "index": 0}
         for index, item in enumerate(items, start=1):
             current = {"item": item, "index": index}
-            state = (
-                state.with_output(step.name, current)
-                .with_records(())
-                .within(f"{outer_scope}{step.name}[{index}].")
-            )
+            state = state.for_iteration(step.name, current, f"{outer_scope}{step.name}[{index}].")
             state = await ctx.run_steps(step.steps, state)
             iterations.append({r.name: iteration_record(r) for r in state.records})
             if state.verdict is not Verdict.RUNNING:
                 break
         output = {**current, "iterations": iterations}
-        state = state.with_records(outer_records).within(outer_scope)
+        state = state.with_chain(outer_chain).within(outer_scope)
         return await ctx.log(
             step,
             state,
@@ -65,8 +61,21 @@ _STATUS = {Verdict.FAILED: StepStatus.FAILED, Verdict.PAUSED: StepStatus.PAUSED}
 
 
 def iteration_record(record: StepRecord) -> dict[str, Any]:
-    """A child step's record as the loop's output lists it."""
-    return record.model_dump(mode="json", exclude={"path", "fingerprint"})
+    """A child step's record as the loop's output lists it (camelCase, as JSON).
+
+    Built by hand: it shares the record's input and output instead of copying them, which
+    matters for loops over many items.
+    """
+    return {
+        "name": record.name,
+        "type": record.type,
+        "status": record.status.value,
+        "input": record.input,
+        "output": record.output,
+        "errorMessage": record.error_message,
+        "durationMs": record.duration_ms,
+        "attempts": record.attempts,
+    }
 
 
 def loop_items(step: LoopStep, state: ExecutionState) -> list[Any]:
