@@ -32,7 +32,14 @@ from engine.runtime.output_store import OutputStore, rehydrate
 from engine.runtime.replay import TRIGGER, Replay, ReplayError
 from engine.runtime.run_http import RunHttp
 from engine.runtime.state import ExecutionState, StepOutcome, Verdict
-from engine.runtime.templating import redacted, resolve
+from engine.runtime.templating import (
+    REDACTED,
+    Evaluate,
+    expressions_using,
+    redacted,
+    resolve,
+    resolve_expressions,
+)
 from pieces.framework import (
     ExecutionType,
     PieceError,
@@ -74,6 +81,8 @@ class Services:
     server: ServerInfo
     sleep: Callable[[float], Awaitable[None]]
     clock: Callable[[], float]
+    #: Evaluates `{{ }}` JavaScript expressions; None where there is no code runtime.
+    evaluate: Evaluate | None = None
 
 
 class Execution:
@@ -273,8 +282,11 @@ class Execution:
                 if handler is None:
                     raise UnsupportedStepError(f"{step.type} is not a step type this engine knows")
                 scope = state.outputs.set("connections", self._connections)
-                resolved = resolve(dict(raw_input), scope)
-                recorded = _recorded_input(raw_input, state.outputs, self._connections, resolved)
+                evaluated = await self._expressions(raw_input, scope)
+                resolved = resolve(dict(raw_input), scope, evaluated)
+                recorded = _recorded_input(
+                    raw_input, state.outputs, self._connections, resolved, evaluated
+                )
                 step_ctx = StepContext(
                     run_id=self._run_id,
                     timeout_s=max(self._deadline - clock(), 0.001),
@@ -307,6 +319,15 @@ class Execution:
             step, state, error=error, input=recorded, began=began, attempts=attempts, go_on=go_on
         )
 
+    async def _expressions(self, value: Any, scope: Mapping[str, Any]) -> dict[str, Any]:
+        """The values of the JavaScript expressions in `value` ({} when it has none)."""
+        if self._services.evaluate is None:
+            return {}
+        return await resolve_expressions(value, scope, self._services.evaluate)
+
+    async def _state_expressions(self, value: Any, state: ExecutionState) -> dict[str, Any]:
+        return await self._expressions(value, state.outputs)
+
     async def _run_control(
         self, step: AnyStep, handler: ControlHandler, state: ExecutionState
     ) -> ExecutionState:
@@ -316,6 +337,7 @@ class Execution:
             clock=self._services.clock,
             log=self._log_control,
             recorded=self._replay.get,
+            expressions=self._state_expressions,
         )
         try:
             return await handler(step, state, ctx)
@@ -450,8 +472,12 @@ def _recorded_input(
     outputs: immutables.Map[str, Any],
     connections: Mapping[str, Any],
     resolved: Any,
+    evaluated: Mapping[str, Any],
 ) -> Any:
-    """The step input as the run log keeps it: connection values replaced by REDACTED."""
+    """The step input as the run log keeps it: connection values replaced by REDACTED (and the
+    values of expressions that read connections)."""
     if not connections or "connections" not in repr(raw_input):
         return resolved
-    return resolve(dict(raw_input), outputs.set("connections", redacted(dict(connections))))
+    secret = expressions_using(evaluated, "connections")
+    shown = {e: REDACTED if e in secret else v for e, v in evaluated.items()}
+    return resolve(dict(raw_input), outputs.set("connections", redacted(dict(connections))), shown)

@@ -30,8 +30,12 @@ from engine.runtime.log_writer import RunLogWriter
 from engine.runtime.output_store import InMemoryOutputStore, OutputStore
 from engine.runtime.replay import Replay, fingerprints
 from engine.runtime.run_store import InMemoryRunStore, RunStore
+from engine.runtime.templating import Evaluate
 from engine.runtime.waitpoints import LocalWaitpoints
 from pieces.framework import PieceRegistry, ServerInfo, WaitpointClient
+
+#: How long one `{{ }}` JavaScript expression may run.
+EXPRESSION_TIMEOUT_S = 2.0
 
 
 class RunLogStateError(EngineError):
@@ -138,7 +142,18 @@ class FlowExecutor:
             server=self.server,
             sleep=self.sleep,
             clock=self.clock,
+            evaluate=self._evaluator(),
         )
+
+    def _evaluator(self) -> Evaluate | None:
+        evaluate = getattr(self.code_runtime, "evaluate", None)
+        if evaluate is None:
+            return None
+
+        async def run(expression: str, scope: Mapping[str, Any]) -> Any:
+            return await evaluate(expression, scope, timeout_s=EXPRESSION_TIMEOUT_S)
+
+        return run
 
 
 _CONTROL_HANDLERS: Mapping[str, ControlHandler] = {

@@ -71,6 +71,8 @@ class ControlContext:
     clock: Callable[[], float]
     log: LogStep
     recorded: Callable[[str], StepRecord | None]
+    #: The values of the JavaScript expressions in a value, evaluated in a state's scope.
+    expressions: Callable[[Any, ExecutionState], Awaitable[dict[str, Any]]]
 
 
 class ControlHandler(Protocol):

@@ -33,7 +33,7 @@ class LoopHandler:
     ) -> ExecutionState:
         assert isinstance(step, LoopStep)
         began = ctx.clock()
-        items = loop_items(step, state)
+        items = loop_items(step, state, await ctx.expressions(step.settings.items, state))
         outer_chain, outer_scope = state.chain, state.scope_path
         iterations: list[dict[str, Any]] = []
         current: dict[str, Any] = {"item": None, "index": 0}
@@ -78,7 +78,9 @@ def iteration_record(record: StepRecord) -> dict[str, Any]:
     }
 
 
-def loop_items(step: LoopStep, state: ExecutionState) -> list[Any]:
+def loop_items(
+    step: LoopStep, state: ExecutionState, evaluated: dict[str, Any] | None = None
+) -> list[Any]:
     """The list a loop iterates: its `items` template resolved against earlier outputs.
 
     Raises:
@@ -90,7 +92,7 @@ def loop_items(step: LoopStep, state: ExecutionState) -> list[Any]:
         raise LoopItemsError(
             f"loop {step.name!r} has no items; set them to a list, e.g. {{{{trigger.body.rows}}}}"
         )
-    items = resolve(template, state.outputs)
+    items = resolve(template, state.outputs, evaluated)
     if not isinstance(items, list):
         kind = "nothing" if items is None else type(items).__name__
         raise LoopItemsError(

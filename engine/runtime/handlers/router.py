@@ -32,7 +32,13 @@ class RouterHandler:
             chosen = [bool(branch["evaluation"]) for branch in recorded.output["branches"]]
             state = state.with_step(recorded, output=recorded.output)
         else:
-            chosen = choose_branches(step, state)
+            operands = [
+                [c.first_value, c.second_value]
+                for branch in step.branches
+                for group in branch.conditions
+                for c in group
+            ]
+            chosen = choose_branches(step, state, await ctx.expressions(operands, state))
             output = {
                 "branches": [
                     {"branchName": branch.branch_name, "branchIndex": index, "evaluation": matched}
@@ -57,7 +63,9 @@ class RouterHandler:
         return state
 
 
-def choose_branches(step: RouterStep, state: ExecutionState) -> list[bool]:
+def choose_branches(
+    step: RouterStep, state: ExecutionState, evaluated: dict[str, Any] | None = None
+) -> list[bool]:
     """Which of the router's branches run, in branch order.
 
     Raises:
@@ -69,15 +77,15 @@ def choose_branches(step: RouterStep, state: ExecutionState) -> list[bool]:
         if branch.branch_type is BranchType.FALLBACK or (first_only and any(chosen)):
             chosen.append(False)
             continue
-        chosen.append(_evaluate(step, branch, state.outputs))
+        chosen.append(_evaluate(step, branch, state.outputs, evaluated or {}))
     if not any(chosen):
         chosen = [b.branch_type is BranchType.FALLBACK for b in step.branches]
     return chosen
 
 
-def _evaluate(step: RouterStep, branch: Branch, scope: Any) -> bool:
+def _evaluate(step: RouterStep, branch: Branch, scope: Any, evaluated: dict[str, Any]) -> bool:
     try:
-        return branch_matches(branch.conditions, scope)
+        return branch_matches(branch.conditions, scope, evaluated)
     except EngineError as err:
         raise type(err)(
             f"router {step.name!r}, branch {branch.branch_name!r}: {err.message}"
