@@ -33,3 +33,7 @@ class LocalWaitpoints:
         )
         self.created[waitpoint_id] = waitpoint
         return waitpoint
+
+    async def get(self, *, run_id: str, waitpoint_id: str) -> Waitpoint | None:
+        found = self.created.get(waitpoint_id)
+        return found if found is not None and f"/flow-runs/{run_id}/" in found.resume_url else None

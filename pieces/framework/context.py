@@ -32,7 +32,16 @@ class RunControls:
     """Lets a step answer the webhook caller, stop the run or pause it; the engine reads the
     verdict after the step."""
 
-    __slots__ = ("_created", "_waitpoints", "id", "paused_on", "response", "step_path", "stopped")
+    __slots__ = (
+        "_created",
+        "_waitpoints",
+        "id",
+        "paused_on",
+        "response",
+        "step_path",
+        "stopped",
+        "waits_for",
+    )
 
     def __init__(
         self,
@@ -46,6 +55,8 @@ class RunControls:
         self.stopped = False
         #: The waitpoint the step waits for, once it called `wait_for_waitpoint`.
         self.paused_on: Waitpoint | None = None
+        #: The id of a waitpoint created by an earlier step that this step waits for.
+        self.waits_for: str | None = None
         #: The step's path in the run log (`loop_1[2].step_3` inside loops).
         self.step_path = step_path
         self._waitpoints: WaitpointClient = waitpoints or NoWaitpoints()
@@ -89,11 +100,26 @@ class RunControls:
         again with `execution_type` RESUME and the `resume_payload`."""
         waitpoint = self._created.get(waitpoint_id)
         if waitpoint is None:
-            raise WaitpointError(
-                f"No waitpoint {waitpoint_id!r} was created by this step; "
-                "call create_waitpoint first and wait for the id it returns"
-            )
+            # Created by an earlier step (e.g. approval links): the engine looks it up.
+            self.waits_for = waitpoint_id
+            return
         self.paused_on = waitpoint
+
+    async def settle(self) -> None:
+        """Looks up a waitpoint an earlier step created, once the step asked to wait for it.
+
+        Raises:
+            WaitpointError: this run has no such waitpoint.
+        """
+        if self.waits_for is None:
+            return
+        found = await self._waitpoints.get(run_id=self.id, waitpoint_id=self.waits_for)
+        if found is None:
+            raise WaitpointError(
+                f"This run has no waitpoint {self.waits_for!r}; wait for the id that "
+                "create_waitpoint (or an approval links step) returned"
+            )
+        self.paused_on = found
 
 
 class TriggerSchedule:

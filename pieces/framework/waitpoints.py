@@ -30,6 +30,10 @@ class WaitpointClient(Protocol):
         """A new PENDING waitpoint for this step execution (one per run and step path)."""
         ...
 
+    async def get(self, *, run_id: str, waitpoint_id: str) -> Waitpoint | None:
+        """A waitpoint of this run (e.g. one an earlier step created), or None."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class WaitpointHandle:
@@ -59,3 +63,6 @@ class NoWaitpoints:
         response_to_send: WebhookResponse | None,
     ) -> Waitpoint:
         raise WaitpointError("This step cannot pause here; run it as part of a flow")
+
+    async def get(self, *, run_id: str, waitpoint_id: str) -> Waitpoint | None:
+        return None

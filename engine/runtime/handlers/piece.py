@@ -64,6 +64,7 @@ class PieceHandler:
             output = await self._run(
                 action, step, props, auth, controls, ctx, ctx.http.client(self.network)
             )
+        await controls.settle()
         return StepOutcome(
             output=output,
             response=controls.response,
