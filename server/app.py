@@ -17,6 +17,7 @@ from server.api import (
     members,
     pieces,
     projects,
+    users,
     webhooks,
 )
 from server.api.errors import install_error_handlers
@@ -56,6 +57,7 @@ def create_app(settings: Settings, *, context: ServerContext | None = None) -> F
         authentication,
         api_keys,
         projects,
+        users,
         members,
         folders,
         flows,

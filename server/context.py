@@ -22,9 +22,9 @@ from server.db.engine import create_engine, libpq_url, session_factory
 from server.embedded_pg import EmbeddedPostgres
 from server.secrets_box import SecretBox
 from server.services import runs, schedules
-from server.services.auth import TokenSettings
 from server.services.queue import JobQueue
 from server.services.run_waiter import RunWaiter
+from server.services.tokens import TokenSettings
 from server.settings import Settings
 from server.worker.run_executor import RunExecutor
 
@@ -92,6 +92,7 @@ async def open_context(settings: Settings, *, worker: bool) -> AsyncIterator[Ser
             tokens=TokenSettings(
                 jwt_secret=settings.jwt_secret,
                 expiry=timedelta(hours=settings.jwt_expiry_hours),
+                refresh_expiry=timedelta(days=settings.jwt_refresh_expiry_days),
                 local_token=settings.local_token,
             ),
             secret_box=secret_box,

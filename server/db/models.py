@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSON
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -30,6 +30,10 @@ class UserRow(_Timestamps, Base):
     last_name: Mapped[str] = mapped_column(String(100), default="")
     password_hash: Mapped[str] = mapped_column(Text, default="")
     platform_role: Mapped[str] = mapped_column(String(20), default="MEMBER")
+    #: ACTIVE, or INACTIVE (deactivated by a platform admin: no sign-in, tokens refused).
+    status: Mapped[str] = mapped_column(String(20), default="ACTIVE", server_default="ACTIVE")
+    #: Raised to revoke every token issued before (deactivation, sign-out everywhere).
+    token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class ProjectRow(_Timestamps, Base):
