@@ -10,6 +10,7 @@ from server.api import (
     api_keys,
     app_connections,
     authentication,
+    files,
     flow_runs,
     flows,
     folders,
@@ -17,6 +18,7 @@ from server.api import (
     members,
     pieces,
     projects,
+    store_entries,
     users,
     webhooks,
 )
@@ -65,6 +67,8 @@ def create_app(settings: Settings, *, context: ServerContext | None = None) -> F
         pieces,
         app_connections,
         webhooks,
+        store_entries,
+        files,
     ):
         api.include_router(module.router)
     app.include_router(api)

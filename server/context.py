@@ -103,6 +103,7 @@ async def open_context(settings: Settings, *, worker: bool) -> AsyncIterator[Ser
                 flow_timeout_s=settings.flow_timeout_s,
                 concurrency_limit=settings.concurrent_jobs_limit,
                 box=secret_box,
+                max_file_bytes=int(settings.max_file_size_mb * 1024 * 1024),
             ),
         )
         if worker:

@@ -3,7 +3,16 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.dialects.postgresql import JSON
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -193,3 +202,37 @@ class TriggerScheduleRow(_Timestamps, Base):
     cron_expression: Mapped[str] = mapped_column(String(200))
     timezone: Mapped[str] = mapped_column(String(64))
     next_fire_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class StoreEntryRow(_Timestamps, Base):
+    """A value pieces keep between runs (`ctx.store`), or a client put through the API.
+
+    FLOW-scoped keys are stored as `flow_<flowId>/<key>` (as in Activepieces), PROJECT-scoped
+    ones as they are.
+    """
+
+    __tablename__ = "store_entries"
+    __table_args__ = (UniqueConstraint("project_id", "key", name="uq_store_entries_project_key"),)
+
+    id: Mapped[str] = mapped_column(_ID, primary_key=True, default=new_id)
+    project_id: Mapped[str] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(200))
+    value: Mapped[Any] = mapped_column(JSON)
+
+
+class FileRow(_Timestamps, Base):
+    """A file a step wrote (`ctx.files`) or a client uploaded, kept in the database."""
+
+    __tablename__ = "files"
+
+    id: Mapped[str] = mapped_column(_ID, primary_key=True, default=new_id)
+    project_id: Mapped[str] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
+    #: The run that wrote it; the file goes when the run is deleted (retention).
+    run_id: Mapped[str | None] = mapped_column(
+        ForeignKey("flow_runs.id", ondelete="CASCADE"), default=None, index=True
+    )
+    name: Mapped[str] = mapped_column(String(255))
+    size: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
