@@ -9,6 +9,7 @@ from fastapi import APIRouter, FastAPI
 from server.api import (
     api_keys,
     app_connections,
+    audit_events,
     authentication,
     files,
     flow_runs,
@@ -18,7 +19,9 @@ from server.api import (
     members,
     pieces,
     projects,
+    sample_data,
     store_entries,
+    templates,
     users,
     webhooks,
 )
@@ -69,6 +72,9 @@ def create_app(settings: Settings, *, context: ServerContext | None = None) -> F
         webhooks,
         store_entries,
         files,
+        audit_events,
+        sample_data,
+        templates,
     ):
         api.include_router(module.router)
     app.include_router(api)

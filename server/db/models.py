@@ -236,3 +236,50 @@ class FileRow(_Timestamps, Base):
     name: Mapped[str] = mapped_column(String(255))
     size: Mapped[int] = mapped_column(Integer)
     data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class SampleDataRow(_Timestamps, Base):
+    """Sample input or output of a flow's step, shown in the builder's data panel."""
+
+    __tablename__ = "sample_data"
+    __table_args__ = (
+        UniqueConstraint("flow_id", "step_name", "type", name="uq_sample_data_flow_step_type"),
+    )
+
+    id: Mapped[str] = mapped_column(_ID, primary_key=True, default=new_id)
+    flow_id: Mapped[str] = mapped_column(ForeignKey("flows.id", ondelete="CASCADE"))
+    step_name: Mapped[str] = mapped_column(String(100))
+    #: INPUT or OUTPUT.
+    type: Mapped[str] = mapped_column(String(10))
+    data: Mapped[Any] = mapped_column(JSON)
+
+
+class TemplateRow(_Timestamps, Base):
+    """A flow document shared with the whole platform, to start new flows from."""
+
+    __tablename__ = "templates"
+    __table_args__ = (Index("ix_templates_created", "created", "id"),)
+
+    id: Mapped[str] = mapped_column(_ID, primary_key=True, default=new_id)
+    display_name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: Who created it (None once that user is deleted).
+    owner_id: Mapped[str | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+    flow: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class AuditEventRow(Base):
+    """Something that happened: who did what, when, in which project (ids kept after deletions)."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_created", "created", "id"),)
+
+    id: Mapped[str] = mapped_column(_ID, primary_key=True, default=new_id)
+    action: Mapped[str] = mapped_column(String(60), index=True)
+    user_id: Mapped[str | None] = mapped_column(_ID, default=None)
+    project_id: Mapped[str | None] = mapped_column(_ID, default=None)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

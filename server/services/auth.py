@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.db.base import utcnow
 from server.db.models import ProjectMemberRow, ProjectRow, SignInFailureRow, UserRow
 from server.services.api_keys import is_api_key, user_of_key
+from server.services.audit import AuditAction, record
 from server.services.errors import (
     AuthenticationError,
     ConflictError,
@@ -99,6 +100,13 @@ async def sign_up(
     await session.flush()
     joined = await accept_invitations(session, user=user)
     project_id = joined[0] if joined else (await _default_project(session=session, user=user)).id
+    record(
+        session,
+        AuditAction.USER_SIGNED_UP,
+        user_id=user.id,
+        project_id=project_id,
+        data={"email": email},
+    )
     await session.commit()
     return SignedIn(
         user=user, tokens=issue_tokens(tokens, user.id, version=0), project_id=project_id
@@ -130,6 +138,13 @@ async def sign_in(
     _check_active(user)
     await session.execute(delete(SignInFailureRow).where(SignInFailureRow.email == email))
     project = await _default_project(session=session, user=user)
+    record(
+        session,
+        AuditAction.USER_SIGNED_IN,
+        user_id=user.id,
+        project_id=project.id,
+        data={"email": email},
+    )
     await session.commit()
     return SignedIn(
         user=user,

@@ -9,6 +9,7 @@ from engine.model.resources import AppConnectionRead, Page
 from server.db.base import utcnow
 from server.db.models import AppConnectionRow
 from server.secrets_box import SecretBox
+from server.services.audit import AuditAction, record
 from server.services.errors import InvalidRequestError, NotFoundError
 from server.services.pagination import seek_page
 from server.services.permissions import Permission, require_permission
@@ -53,6 +54,14 @@ async def upsert_connection(
     row.status = "ACTIVE"
     row.encrypted_value = box.encrypt(value)
     row.updated = utcnow()
+    await session.flush()
+    record(
+        session,
+        AuditAction.CONNECTION_UPSERTED,
+        user_id=principal.user_id,
+        project_id=project_id,
+        data={"connectionId": row.id, "externalId": external_id, "pieceName": piece_name},
+    )
     await session.commit()
     return _read(row)
 
@@ -99,6 +108,13 @@ async def delete_connection(
         raise not_found
     await require_permission(
         session, principal, row.project_id, Permission.WRITE_APP_CONNECTION, not_found=not_found
+    )
+    record(
+        session,
+        AuditAction.CONNECTION_DELETED,
+        user_id=principal.user_id,
+        project_id=row.project_id,
+        data={"connectionId": row.id, "externalId": row.external_id, "pieceName": row.piece_name},
     )
     await session.delete(row)
     await session.commit()

@@ -20,6 +20,7 @@ from engine.model.resources import FlowRead, FlowStatus, FlowVersionRead, FlowVe
 from pieces.framework import PieceRegistry
 from server.db.base import utcnow
 from server.db.models import FlowRow, FlowVersionRow, FolderRow
+from server.services.audit import AuditAction, record
 from server.services.errors import InvalidRequestError, NotFoundError
 from server.services.pagination import seek_page
 from server.services.permissions import Permission, require_permission
@@ -34,8 +35,9 @@ async def create_flow(
     project_id: str,
     display_name: str,
     folder_id: str | None = None,
+    document: Flow | None = None,
 ) -> FlowRead:
-    """Creates a flow with an empty draft in the project (and folder).
+    """Creates a flow in the project (and folder) with an empty draft, or `document` as its draft.
 
     Raises:
         NotFoundError: the caller cannot access the project, or the folder is not in it.
@@ -46,7 +48,11 @@ async def create_flow(
     flow.folder_id = folder_id
     session.add(flow)
     await session.flush()
-    document = Flow(display_name=display_name)
+    document = (
+        Flow(display_name=display_name)
+        if document is None
+        else document.model_copy(update={"display_name": display_name})
+    )
     draft = FlowVersionRow(
         flow_id=flow.id,
         display_name=display_name,
@@ -54,6 +60,13 @@ async def create_flow(
         state="DRAFT",
     )
     session.add(draft)
+    record(
+        session,
+        AuditAction.FLOW_CREATED,
+        user_id=principal.user_id,
+        project_id=project_id,
+        data={"flowId": flow.id, "flowName": display_name},
+    )
     await session.commit()
     return to_read(flow, draft)
 
@@ -188,6 +201,13 @@ async def apply_operation(
     if isinstance(operation, LockAndPublishOperation | ChangeStatusOperation):
         await sync_trigger(session, registry=registry, flow=flow)
     flow.updated = utcnow()
+    record(
+        session,
+        _audit_action(operation),
+        user_id=principal.user_id,
+        project_id=flow.project_id,
+        data={"flowId": flow.id, "flowName": draft.display_name, "operation": operation.type},
+    )
     await session.commit()
     return to_read(flow, draft)
 
@@ -198,7 +218,14 @@ async def delete_flow(*, session: AsyncSession, principal: Principal, flow_id: s
     Raises:
         NotFoundError: no such flow in a project the caller can access.
     """
-    flow, _ = await _load(session, principal, flow_id, Permission.WRITE_FLOW)
+    flow, draft = await _load(session, principal, flow_id, Permission.WRITE_FLOW)
+    record(
+        session,
+        AuditAction.FLOW_DELETED,
+        user_id=principal.user_id,
+        project_id=flow.project_id,
+        data={"flowId": flow.id, "flowName": draft.display_name},
+    )
     await session.delete(flow)
     await session.commit()
 
@@ -219,8 +246,24 @@ async def duplicate_flow(*, session: AsyncSession, principal: Principal, flow_id
         flow_id=copy.id, display_name=name, definition=definition, state="DRAFT"
     )
     session.add(copy_draft)
+    record(
+        session,
+        AuditAction.FLOW_CREATED,
+        user_id=principal.user_id,
+        project_id=flow.project_id,
+        data={"flowId": copy.id, "flowName": name, "duplicateOf": flow.id},
+    )
     await session.commit()
     return to_read(copy, copy_draft)
+
+
+def _audit_action(operation: FlowOperation) -> AuditAction:
+    if isinstance(operation, LockAndPublishOperation):
+        return AuditAction.FLOW_PUBLISHED
+    if isinstance(operation, ChangeStatusOperation):
+        enabled = operation.request.status == FlowStatus.ENABLED
+        return AuditAction.FLOW_ACTIVATED if enabled else AuditAction.FLOW_DEACTIVATED
+    return AuditAction.FLOW_UPDATED
 
 
 async def _check_folder(session: AsyncSession, flow: FlowRow, folder_id: str | None) -> None:
@@ -247,6 +290,18 @@ async def _publish(session: AsyncSession, flow: FlowRow, draft: FlowVersionRow) 
     await session.flush()
     flow.published_version_id = locked.id
     flow.status = FlowStatus.ENABLED
+
+
+async def load_with_draft(
+    session: AsyncSession, principal: Principal, flow_id: str, permission: Permission
+) -> tuple[FlowRow, FlowVersionRow]:
+    """The flow and its draft, if the caller may do `permission` in its project.
+
+    Raises:
+        NotFoundError: no such flow in a project the caller can access.
+        PermissionDeniedError: the caller's role does not allow `permission`.
+    """
+    return await _load(session, principal, flow_id, permission)
 
 
 async def _load(

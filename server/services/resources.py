@@ -41,3 +41,40 @@ class FileRead(Model):
     size: int
     reference: str
     created: datetime
+
+
+class AuditEventRead(Model):
+    """An audit event: `action` as in Activepieces (`flow.created`, `flow.run.finished`, ...)."""
+
+    id: str
+    action: str
+    user_id: str | None
+    #: The user's email while the account exists.
+    user_email: str | None
+    project_id: str | None
+    data: dict[str, Any]
+    created: datetime
+
+
+class SampleDataRead(Model):
+    """A step's sample input or output."""
+
+    id: str
+    flow_id: str
+    step_name: str
+    type: str
+    data: Any
+    updated: datetime
+
+
+class TemplateRead(Model):
+    """A template: a flow document shared with the platform, to start new flows from."""
+
+    id: str
+    display_name: str
+    description: str
+    tags: list[str]
+    owner_id: str | None
+    flow: dict[str, Any]
+    created: datetime
+    updated: datetime

@@ -11,6 +11,7 @@ from engine.model import Flow, RunResult, RunStatus, check_transition, load_flow
 from engine.model.resources import FlowRunRead, FlowStatus, Page
 from server.db.base import utcnow
 from server.db.models import FlowRow, FlowRunRow, FlowVersionRow, ProjectRow
+from server.services.audit import AuditAction, record
 from server.services.errors import NotFoundError
 from server.services.pagination import seek_page
 from server.services.permissions import Permission, require_permission
@@ -91,6 +92,13 @@ async def start_run(session: AsyncSession, run_id: str, *, concurrency_limit: in
     check_transition(RunStatus(run.status), RunStatus.RUNNING)
     run.status = RunStatus.RUNNING
     run.started = utcnow()
+    record(
+        session,
+        AuditAction.FLOW_RUN_STARTED,
+        user_id=None,
+        project_id=run.project_id,
+        data={"flowRunId": run.id, "flowId": run.flow_id, "flowVersionId": run.flow_version_id},
+    )
     await session.commit()
     return StartOutcome(run=run, flow=load_flow(version.definition))
 
@@ -104,6 +112,18 @@ async def finish_run(session: AsyncSession, run_id: str, result: RunResult) -> N
     run.status = result.status
     run.result = result.model_dump(mode="json")
     run.finished = utcnow()
+    record(
+        session,
+        AuditAction.FLOW_RUN_FINISHED,
+        user_id=None,
+        project_id=run.project_id,
+        data={
+            "flowRunId": run.id,
+            "flowId": run.flow_id,
+            "status": result.status,
+            "duration": result.duration_ms,
+        },
+    )
     await session.execute(
         text("SELECT pg_notify(:channel, :run_id)"),
         {"channel": RUN_FINISHED_CHANNEL, "run_id": run_id},
