@@ -16,6 +16,7 @@ from server.api import (
     flows,
     folders,
     health,
+    live,
     members,
     pieces,
     projects,
@@ -75,6 +76,7 @@ def create_app(settings: Settings, *, context: ServerContext | None = None) -> F
         audit_events,
         sample_data,
         templates,
+        live,
     ):
         api.include_router(module.router)
     app.include_router(api)

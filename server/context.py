@@ -22,6 +22,7 @@ from server.db.engine import create_engine, libpq_url, session_factory
 from server.embedded_pg import EmbeddedPostgres
 from server.secrets_box import SecretBox
 from server.services import runs, schedules
+from server.services.event_hub import EventHub
 from server.services.queue import JobQueue
 from server.services.run_waiter import RunWaiter
 from server.services.tokens import TokenSettings
@@ -46,6 +47,8 @@ class ServerContext:
     sessions: async_sessionmaker[AsyncSession]
     queue: JobQueue
     waiter: RunWaiter
+    #: Live events for WebSocket clients (LISTEN on the database).
+    events: EventHub
     tokens: TokenSettings
     secret_box: SecretBox
     registry: PieceRegistry
@@ -71,6 +74,9 @@ async def open_context(settings: Settings, *, worker: bool) -> AsyncIterator[Ser
         waiter = RunWaiter(conninfo=libpq_url(database_url), sessions=sessions)
         await waiter.start()
         stack.push_async_callback(waiter.stop)
+        events = EventHub(conninfo=libpq_url(database_url))
+        await events.start()
+        stack.push_async_callback(events.stop)
         registry = PieceRegistry.discover()
         code_runtime = DenoCodeRuntime(
             network=NetworkPolicy.from_env(), cache_dir=settings.data_dir / "deno-cache"
@@ -89,6 +95,7 @@ async def open_context(settings: Settings, *, worker: bool) -> AsyncIterator[Ser
             sessions=sessions,
             queue=queue,
             waiter=waiter,
+            events=events,
             tokens=TokenSettings(
                 jwt_secret=settings.jwt_secret,
                 expiry=timedelta(hours=settings.jwt_expiry_hours),

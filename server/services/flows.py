@@ -22,6 +22,7 @@ from server.db.base import utcnow
 from server.db.models import FlowRow, FlowVersionRow, FolderRow
 from server.services.audit import AuditAction, record
 from server.services.errors import InvalidRequestError, NotFoundError
+from server.services.live_events import publish_flow_event
 from server.services.pagination import seek_page
 from server.services.permissions import Permission, require_permission
 from server.services.principal import Principal
@@ -60,10 +61,10 @@ async def create_flow(
         state="DRAFT",
     )
     session.add(draft)
-    record(
+    await _changed(
         session,
         AuditAction.FLOW_CREATED,
-        user_id=principal.user_id,
+        principal=principal,
         project_id=project_id,
         data={"flowId": flow.id, "flowName": display_name},
     )
@@ -201,10 +202,10 @@ async def apply_operation(
     if isinstance(operation, LockAndPublishOperation | ChangeStatusOperation):
         await sync_trigger(session, registry=registry, flow=flow)
     flow.updated = utcnow()
-    record(
+    await _changed(
         session,
         _audit_action(operation),
-        user_id=principal.user_id,
+        principal=principal,
         project_id=flow.project_id,
         data={"flowId": flow.id, "flowName": draft.display_name, "operation": operation.type},
     )
@@ -219,10 +220,10 @@ async def delete_flow(*, session: AsyncSession, principal: Principal, flow_id: s
         NotFoundError: no such flow in a project the caller can access.
     """
     flow, draft = await _load(session, principal, flow_id, Permission.WRITE_FLOW)
-    record(
+    await _changed(
         session,
         AuditAction.FLOW_DELETED,
-        user_id=principal.user_id,
+        principal=principal,
         project_id=flow.project_id,
         data={"flowId": flow.id, "flowName": draft.display_name},
     )
@@ -246,15 +247,32 @@ async def duplicate_flow(*, session: AsyncSession, principal: Principal, flow_id
         flow_id=copy.id, display_name=name, definition=definition, state="DRAFT"
     )
     session.add(copy_draft)
-    record(
+    await _changed(
         session,
         AuditAction.FLOW_CREATED,
-        user_id=principal.user_id,
+        principal=principal,
         project_id=flow.project_id,
         data={"flowId": copy.id, "flowName": name, "duplicateOf": flow.id},
     )
     await session.commit()
     return to_read(copy, copy_draft)
+
+
+_LIVE_TYPES = {AuditAction.FLOW_CREATED: "FLOW_CREATED", AuditAction.FLOW_DELETED: "FLOW_DELETED"}
+
+
+async def _changed(
+    session: AsyncSession,
+    action: AuditAction,
+    *,
+    principal: Principal,
+    project_id: str,
+    data: dict[str, Any],
+) -> None:
+    """Records the change in the audit log and announces it to live subscribers (on commit)."""
+    record(session, action, user_id=principal.user_id, project_id=project_id, data=data)
+    event = {"type": _LIVE_TYPES.get(action, "FLOW_UPDATED"), "action": action, **data}
+    await publish_flow_event(session, project_id, str(data["flowId"]), event)
 
 
 def _audit_action(operation: FlowOperation) -> AuditAction:

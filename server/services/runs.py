@@ -16,6 +16,7 @@ from server.services.errors import NotFoundError
 from server.services.pagination import seek_page
 from server.services.permissions import Permission, require_permission
 from server.services.principal import Principal
+from server.services.run_events import publish_run_event
 
 #: NOTIFY channel a run's id is sent on when it reaches a terminal status.
 RUN_FINISHED_CHANNEL = "pw_run_finished"
@@ -99,6 +100,12 @@ async def start_run(session: AsyncSession, run_id: str, *, concurrency_limit: in
         project_id=run.project_id,
         data={"flowRunId": run.id, "flowId": run.flow_id, "flowVersionId": run.flow_version_id},
     )
+    await publish_run_event(
+        session,
+        run.project_id,
+        run.id,
+        {"type": "RUN_STARTED", "status": RunStatus.RUNNING, "flowId": run.flow_id},
+    )
     await session.commit()
     return StartOutcome(run=run, flow=load_flow(version.definition))
 
@@ -122,6 +129,18 @@ async def finish_run(session: AsyncSession, run_id: str, result: RunResult) -> N
             "flowId": run.flow_id,
             "status": result.status,
             "duration": result.duration_ms,
+        },
+    )
+    await publish_run_event(
+        session,
+        run.project_id,
+        run.id,
+        {
+            "type": "RUN_FINISHED",
+            "status": result.status,
+            "flowId": run.flow_id,
+            "duration": result.duration_ms,
+            "error": (result.error_message or "")[:200] or None,
         },
     )
     await session.execute(
