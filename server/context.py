@@ -9,6 +9,7 @@ import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -35,6 +36,11 @@ log = logging.getLogger(__name__)
 SCHEDULER_INTERVAL_S = 1.0
 #: Seconds between two deletions of runs past the retention period.
 CLEANUP_INTERVAL_S = 3600.0
+
+
+def pieces_dir(settings: Settings) -> Path:
+    """Where uploaded piece wheels are unpacked, one directory per name and version."""
+    return settings.data_dir / "pieces"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -77,7 +83,7 @@ async def open_context(settings: Settings, *, worker: bool) -> AsyncIterator[Ser
         events = EventHub(conninfo=libpq_url(database_url))
         await events.start()
         stack.push_async_callback(events.stop)
-        registry = PieceRegistry.discover()
+        registry = PieceRegistry.discover(piece_dirs=[pieces_dir(settings)])
         code_runtime = DenoCodeRuntime(
             network=NetworkPolicy.from_env(), cache_dir=settings.data_dir / "deno-cache"
         )

@@ -6,10 +6,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.model.resources import AppConnectionRead, Page
+from pieces.framework import PieceRegistry
 from server.db.base import utcnow
 from server.db.models import AppConnectionRow
 from server.secrets_box import SecretBox
 from server.services.audit import AuditAction, record
+from server.services.connection_checks import check_on_save
 from server.services.errors import InvalidRequestError, NotFoundError
 from server.services.pagination import seek_page
 from server.services.permissions import Permission, require_permission
@@ -21,6 +23,7 @@ async def upsert_connection(
     session: AsyncSession,
     principal: Principal,
     box: SecretBox,
+    registry: PieceRegistry,
     project_id: str,
     external_id: str,
     display_name: str,
@@ -31,7 +34,8 @@ async def upsert_connection(
     """Creates the project's connection with this external id, or replaces its value.
 
     Raises:
-        InvalidRequestError: the value's type differs from the connection's.
+        InvalidRequestError: the value's type differs from the connection's, or the piece's
+            auth refuses the value (`INVALID_CONNECTION`).
         PermissionDeniedError: the caller may not edit connections.
     """
     await require_permission(session, principal, project_id, Permission.WRITE_APP_CONNECTION)
@@ -40,6 +44,7 @@ async def upsert_connection(
             f"The value is of type {value.get('type')!r} but the connection is {connection_type!r}; make them match",
             params={"field": "value.type"},
         )
+    await check_on_save(registry, piece_name=piece_name, stored=value)
     row = await session.scalar(
         select(AppConnectionRow).where(
             AppConnectionRow.project_id == project_id, AppConnectionRow.external_id == external_id

@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from engine.model import Flow, FlowLoadError, load_flow
+from engine.model import Flow, FlowLoadError, load_flow, validate
 from engine.model.operation_errors import FlowOperationError
 from engine.model.operations import (
     DOCUMENT_OPERATIONS,
@@ -189,7 +189,7 @@ async def apply_operation(
         draft.display_name = document.display_name
         draft.updated = utcnow()
     elif isinstance(operation, LockAndPublishOperation):
-        await _publish(session, flow, draft)
+        await _publish(session, flow, draft, registry=registry)
     elif isinstance(operation, ChangeFolderOperation):
         await _check_folder(session, flow, operation.request.folder_id)
         flow.folder_id = operation.request.folder_id
@@ -294,10 +294,21 @@ async def _check_folder(session: AsyncSession, flow: FlowRow, folder_id: str | N
         )
 
 
-async def _publish(session: AsyncSession, flow: FlowRow, draft: FlowVersionRow) -> None:
+async def _publish(
+    session: AsyncSession, flow: FlowRow, draft: FlowVersionRow, *, registry: PieceRegistry
+) -> None:
     document = load_flow(draft.definition)
     if document.trigger.type == "EMPTY":
         raise InvalidRequestError("Choose a trigger before publishing", code="FLOW_NOT_PUBLISHABLE")
+    problems = validate(document, pieces=_installed(registry))
+    if problems:
+        listed = "; ".join(f"{p.step}.{p.field}: {p.message}" for p in problems[:5])
+        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+        raise InvalidRequestError(
+            f"The flow cannot be published until these are fixed: {listed}{more}",
+            code="FLOW_INVALID",
+            params={"problems": [p.model_dump(mode="json") for p in problems]},
+        )
     locked = FlowVersionRow(
         flow_id=flow.id,
         display_name=draft.display_name,
@@ -308,6 +319,18 @@ async def _publish(session: AsyncSession, flow: FlowRow, draft: FlowVersionRow) 
     await session.flush()
     flow.published_version_id = locked.id
     flow.status = FlowStatus.ENABLED
+
+
+def _installed(registry: PieceRegistry) -> dict[str, set[str]]:
+    """Each installed piece's action and trigger names, over all its versions."""
+    found: dict[str, set[str]] = {}
+    for name in registry.names():
+        names = found.setdefault(name, set())
+        for version in registry.versions_of(name):
+            piece = registry.get(name, version)
+            names.update(a.name for a in piece.actions)
+            names.update(t.name for t in piece.triggers)
+    return found
 
 
 async def load_with_draft(

@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from engine.model import Model
+from engine.model.pieces import PropSchema
 
 
 class UserRead(Model):
@@ -78,3 +79,29 @@ class TemplateRead(Model):
     flow: dict[str, Any]
     created: datetime
     updated: datetime
+
+
+class ConnectionValidation(Model):
+    """Whether a connection works, checked with its piece (`error` says why not)."""
+
+    valid: bool
+    error: str | None = None
+    status: str
+
+
+class OAuth2Start(Model):
+    """Open `authorizationUrl`; the redirect brings back `code` and this `state`."""
+
+    authorization_url: str
+    state: str
+
+
+class PieceOptions(Model):
+    """Loaded options of a dropdown (`options`, or `disabled` with a `placeholder`), or the
+    props of a dynamic property (`props`, as in piece metadata)."""
+
+    type: str
+    options: list[dict[str, Any]] = []
+    disabled: bool = False
+    placeholder: str = ""
+    props: dict[str, PropSchema] | None = None

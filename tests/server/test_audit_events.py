@@ -30,7 +30,7 @@ async def test_changes_and_runs_are_recorded_newest_first(
     connection = {
         "externalId": "key",
         "displayName": "Key",
-        "pieceName": "http",
+        "pieceName": "openai",
         "projectId": owner.project_id,
         "type": "SECRET_TEXT",
         "value": {"type": "SECRET_TEXT", "secret_text": "s3cr3t-value"},
