@@ -125,16 +125,6 @@ async def delete_connection(
     await session.commit()
 
 
-async def connection_values(
-    session: AsyncSession, *, box: SecretBox, project_id: str
-) -> dict[str, Any]:
-    """Every connection value of the project by external id, decrypted: for the engine only."""
-    rows = await session.scalars(
-        select(AppConnectionRow).where(AppConnectionRow.project_id == project_id)
-    )
-    return {row.external_id: box.decrypt(row.encrypted_value) for row in rows}
-
-
 def _read(row: AppConnectionRow) -> AppConnectionRead:
     return AppConnectionRead(
         id=row.id,

@@ -13,9 +13,9 @@ from engine.runtime.executor import FlowExecutor
 from engine.runtime.run_resources import DEFAULT_RUN_RESOURCES
 from server.secrets_box import EncryptionKeyError, SecretBox
 from server.services import runs
-from server.services.connections import connection_values
 from server.services.database_store import DatabaseStore
 from server.services.files import DatabaseFiles
+from server.services.oauth2_refresh import fresh_connection_values
 
 log = logging.getLogger(__name__)
 
@@ -89,4 +89,6 @@ class RunExecutor:
         if not _USES_CONNECTIONS.search(flow.model_dump_json()):
             return {}
         async with self.sessions() as session:
-            return await connection_values(session, box=self.box, project_id=project_id)
+            return await fresh_connection_values(
+                session, box=self.box, registry=self.executor.registry, project_id=project_id
+            )

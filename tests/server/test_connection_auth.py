@@ -7,9 +7,14 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+from sqlalchemy import select
 
+from server.db.engine import create_engine, session_factory
+from server.db.models import AppConnectionRow
+from server.secrets_box import SecretBox
 from tests.pieces.local_http import Received, Reply, local_http_server
 from tests.server.conftest import User
+from tests.server.helpers import publish, sample
 from tests.server.piece_wheels import crm_wheel
 from tests.server.test_piece_install import install
 
@@ -199,3 +204,73 @@ async def test_oauth2_sign_in_stores_the_exchanged_token(
         headers=owner.headers,
     )
     assert (not_oauth.status_code, not_oauth.json()["code"]) == (400, "NOT_OAUTH2")
+
+
+def token_echo_flow() -> dict[str, object]:
+    """A webhook flow whose code step returns the OAuth2 connection's access token."""
+    document = sample()
+    steps = document["steps"]
+    assert isinstance(steps, list)
+    steps[0]["settings"]["sourceCode"]["code"] = (
+        "export const code = async (inputs: { t: string }) => ({ token: inputs.t });\n"
+    )
+    steps[0]["settings"]["input"] = {"t": "{{connections['oauth'].access_token}}"}
+    steps[1]["settings"]["input"] = {
+        "status": 200,
+        "body_type": "json",
+        "body": {"token": "{{step_1.token}}"},
+    }
+    return document
+
+
+async def test_expiring_oauth2_tokens_are_refreshed_before_a_run(
+    api: httpx.AsyncClient, owner: User, monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> None:
+    grants: list[dict[str, str]] = []
+
+    def token_endpoint(request: Received) -> Reply:
+        form = {k: v[0] for k, v in parse_qs(request.body.decode()).items()}
+        grants.append(form)
+        if form["grant_type"] == "authorization_code":
+            return Reply.json({"access_token": "at-old", "refresh_token": "rt-1", "expires_in": 5})
+        assert form["refresh_token"] == "rt-1"
+        return Reply.json({"access_token": "at-fresh", "expires_in": 3600})
+
+    monkeypatch.setenv("PW_SSRF_ALLOW_LIST", "127.0.0.1")
+    with local_http_server(token_endpoint) as server:
+        monkeypatch.setenv("PW_TEST_OAUTH_TOKEN_URL", f"{server.url}/token")
+        assert (await install(api, owner, crm_wheel("4.0.0"))).status_code == 201
+        started = await api.post(
+            "/app-connections/oauth2/authorize",
+            json={
+                "projectId": owner.project_id,
+                "pieceName": "test_oauth",
+                "externalId": "oauth",
+                "displayName": "My account",
+                "clientId": "app-id",
+                "clientSecret": "app-secret",
+                "redirectUrl": "http://127.0.0.1:5555/callback",
+            },
+            headers=owner.headers,
+        )
+        claimed = await api.post(
+            "/app-connections/oauth2/claim",
+            json={"state": started.json()["state"], "code": "the-code"},
+            headers=owner.headers,
+        )
+        assert claimed.status_code == 201, claimed.text
+        flow_id = await publish(api, owner, token_echo_flow())
+        answer = await api.post(f"/webhooks/{flow_id}/sync", json={})
+        assert answer.json() == {"token": "at-fresh"}
+        again = await api.post(f"/webhooks/{flow_id}/sync", json={})
+        assert again.json() == {"token": "at-fresh"}
+    assert [g["grant_type"] for g in grants] == ["authorization_code", "refresh_token"]
+    engine = create_engine(database_url)
+    try:
+        async with session_factory(engine)() as session:
+            stored = await session.scalar(select(AppConnectionRow.encrypted_value))
+    finally:
+        await engine.dispose()
+    assert stored is not None
+    value = SecretBox("ab" * 32).decrypt(stored)
+    assert (value["access_token"], value["refresh_token"]) == ("at-fresh", "rt-1")
