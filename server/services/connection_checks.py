@@ -24,20 +24,6 @@ _KINDS = {
 }
 
 
-def framework_value(stored: dict[str, Any]) -> Any:
-    """The value a piece's auth takes, from a stored (Activepieces-shaped) connection value."""
-    kind = stored.get("type")
-    if kind == "SECRET_TEXT":
-        return stored.get("secret_text")
-    if kind == "BASIC_AUTH":
-        return {"username": stored.get("username"), "password": stored.get("password")}
-    if kind == "CUSTOM_AUTH":
-        return stored.get("props")
-    if kind == "NO_AUTH":
-        return None
-    return {key: value for key, value in stored.items() if key != "type"}
-
-
 async def check_value(registry: PieceRegistry, *, piece_name: str, stored: dict[str, Any]) -> None:
     """Runs the piece's auth checks (shape, then its `validate`) on a stored-shape value.
 
@@ -56,7 +42,7 @@ async def check_value(registry: PieceRegistry, *, piece_name: str, stored: dict[
         raise AuthError(
             f"{piece.display_name} connections are of type {piece.auth.kind}, not {kind}"
         )
-    await resolve_auth(piece, require_auth=False, value=framework_value(stored))
+    await resolve_auth(piece, require_auth=False, value=stored)
 
 
 async def check_on_save(

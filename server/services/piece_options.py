@@ -24,7 +24,6 @@ from pieces.framework import (
 from pieces.framework.connection import AUTH_INPUT, resolve_auth
 from server.db.models import AppConnectionRow
 from server.secrets_box import SecretBox
-from server.services.connection_checks import framework_value
 from server.services.errors import InvalidRequestError, NotFoundError
 from server.services.permissions import Permission, require_permission
 from server.services.principal import Principal
@@ -87,9 +86,7 @@ async def load_piece_options(
     stored = await _connection(session, box, query.project_id, query.input.get(AUTH_INPUT))
     props = {k: v for k, v in query.input.items() if k != AUTH_INPUT}
     try:
-        auth = await resolve_auth(
-            piece, require_auth=False, value=None if stored is None else framework_value(stored)
-        )
+        auth = await resolve_auth(piece, require_auth=False, value=stored)
         request = OptionsRequest(auth=auth, props=props, search=query.search)
         async with asyncio.timeout(LOADER_TIMEOUT_S):
             if isinstance(prop, DynamicProperties):

@@ -274,3 +274,32 @@ async def test_expiring_oauth2_tokens_are_refreshed_before_a_run(
     assert stored is not None
     value = SecretBox("ab" * 32).decrypt(stored)
     assert (value["access_token"], value["refresh_token"]) == ("at-fresh", "rt-1")
+
+
+@pytest.mark.usefixtures("crm")
+async def test_a_piece_step_runs_with_its_saved_connection(
+    api: httpx.AsyncClient, owner: User
+) -> None:
+    await api.post("/app-connections", json=connection(owner, "good-key"), headers=owner.headers)
+    document = sample()
+    steps = document["steps"]
+    assert isinstance(steps, list)
+    steps[0] = {
+        "name": "step_1",
+        "type": "PIECE",
+        "displayName": "Add contact",
+        "settings": {
+            "pieceName": "test_crm",
+            "pieceVersion": "1.0.0",
+            "actionName": "add_contact",
+            "input": {
+                "auth": "{{connections['crm']}}",
+                "list": "leads",
+                "fields": {"email": "a@example.com"},
+            },
+        },
+    }
+    steps[1]["settings"]["input"] = {"status": 200, "body_type": "json", "body": "{{step_1}}"}
+    flow_id = await publish(api, owner, document)
+    answer = await api.post(f"/webhooks/{flow_id}/sync", json={})
+    assert answer.json() == {"list": "leads"}, answer.text
