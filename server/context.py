@@ -9,6 +9,7 @@ import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -22,9 +23,10 @@ from server.db.engine import create_engine, libpq_url, session_factory
 from server.embedded_pg import EmbeddedPostgres
 from server.secrets_box import SecretBox
 from server.services import runs, schedules
-from server.services.auth import TokenSettings
+from server.services.event_hub import EventHub
 from server.services.queue import JobQueue
 from server.services.run_waiter import RunWaiter
+from server.services.tokens import TokenSettings
 from server.settings import Settings
 from server.worker.run_executor import RunExecutor
 
@@ -34,6 +36,11 @@ log = logging.getLogger(__name__)
 SCHEDULER_INTERVAL_S = 1.0
 #: Seconds between two deletions of runs past the retention period.
 CLEANUP_INTERVAL_S = 3600.0
+
+
+def pieces_dir(settings: Settings) -> Path:
+    """Where uploaded piece wheels are unpacked, one directory per name and version."""
+    return settings.data_dir / "pieces"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -46,6 +53,8 @@ class ServerContext:
     sessions: async_sessionmaker[AsyncSession]
     queue: JobQueue
     waiter: RunWaiter
+    #: Live events for WebSocket clients (LISTEN on the database).
+    events: EventHub
     tokens: TokenSettings
     secret_box: SecretBox
     registry: PieceRegistry
@@ -71,7 +80,10 @@ async def open_context(settings: Settings, *, worker: bool) -> AsyncIterator[Ser
         waiter = RunWaiter(conninfo=libpq_url(database_url), sessions=sessions)
         await waiter.start()
         stack.push_async_callback(waiter.stop)
-        registry = PieceRegistry.discover()
+        events = EventHub(conninfo=libpq_url(database_url))
+        await events.start()
+        stack.push_async_callback(events.stop)
+        registry = PieceRegistry.discover(piece_dirs=[pieces_dir(settings)])
         code_runtime = DenoCodeRuntime(
             network=NetworkPolicy.from_env(), cache_dir=settings.data_dir / "deno-cache"
         )
@@ -89,9 +101,11 @@ async def open_context(settings: Settings, *, worker: bool) -> AsyncIterator[Ser
             sessions=sessions,
             queue=queue,
             waiter=waiter,
+            events=events,
             tokens=TokenSettings(
                 jwt_secret=settings.jwt_secret,
                 expiry=timedelta(hours=settings.jwt_expiry_hours),
+                refresh_expiry=timedelta(days=settings.jwt_refresh_expiry_days),
                 local_token=settings.local_token,
             ),
             secret_box=secret_box,
@@ -102,6 +116,7 @@ async def open_context(settings: Settings, *, worker: bool) -> AsyncIterator[Ser
                 flow_timeout_s=settings.flow_timeout_s,
                 concurrency_limit=settings.concurrent_jobs_limit,
                 box=secret_box,
+                max_file_bytes=int(settings.max_file_size_mb * 1024 * 1024),
             ),
         )
         if worker:

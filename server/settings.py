@@ -54,7 +54,12 @@ class Settings:
     webhook_timeout_s: float = 30.0
     flow_timeout_s: float = 600.0
     max_webhook_payload_mb: float = 25.0
+    #: Lifetime of a sign-in (access) token (PW_JWT_EXPIRY_HOURS).
     jwt_expiry_hours: float = 24.0 * 7
+    #: Lifetime of a refresh token, which gets new tokens without the password (PW_JWT_REFRESH_EXPIRY_DAYS).
+    jwt_refresh_expiry_days: float = 30.0
+    #: Largest file a step may write or a client may upload (PW_MAX_FILE_SIZE_MB).
+    max_file_size_mb: float = 25.0
     #: Finished runs older than this are deleted (PW_EXECUTION_DATA_RETENTION_DAYS).
     run_retention_days: float = 30.0
 
@@ -79,6 +84,9 @@ class Settings:
             "flow_timeout_s": _number("PW_FLOW_TIMEOUT_SECONDS", 600.0, float),
             "max_webhook_payload_mb": _number("PW_MAX_WEBHOOK_PAYLOAD_MB", 25.0, float),
             "run_retention_days": _number("PW_EXECUTION_DATA_RETENTION_DAYS", 30.0, float),
+            "jwt_expiry_hours": _number("PW_JWT_EXPIRY_HOURS", 24.0 * 7, float),
+            "jwt_refresh_expiry_days": _number("PW_JWT_REFRESH_EXPIRY_DAYS", 30.0, float),
+            "max_file_size_mb": _number("PW_MAX_FILE_SIZE_MB", 25.0, float),
         }
         values.update({key: value for key, value in overrides.items() if value is not None})
         return cls(**values)  # type: ignore[arg-type]

@@ -40,6 +40,10 @@ class PieceRegistry:
         """Every known piece at every version."""
         return [piece for versions in self._pieces.values() for piece in versions.values()]
 
+    def add(self, piece: Piece) -> None:
+        """Adds (or replaces) a piece version, e.g. one a platform admin just installed."""
+        self._pieces.setdefault(piece.name, {})[piece.version] = piece
+
     def names(self) -> list[str]:
         """The names of every known piece, sorted."""
         return sorted(self._pieces)

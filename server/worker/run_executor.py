@@ -10,9 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.model import Flow, RunResult, RunStatus
 from engine.runtime.executor import FlowExecutor
+from engine.runtime.run_resources import DEFAULT_RUN_RESOURCES
 from server.secrets_box import EncryptionKeyError, SecretBox
 from server.services import runs
-from server.services.connections import connection_values
+from server.services.database_store import DatabaseStore
+from server.services.files import DatabaseFiles
+from server.services.oauth2_refresh import fresh_connection_values
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +34,8 @@ class RunExecutor:
     box: SecretBox
     #: Runs of one project that may run at once (PW_DEFAULT_CONCURRENT_JOBS_LIMIT).
     concurrency_limit: int = 100
+    #: Largest file a step may write (PW_MAX_FILE_SIZE_MB).
+    max_file_bytes: int = 25 * 1024 * 1024
 
     async def __call__(self, run_id: str) -> bool:
         """Executes the run; False when its project is at its concurrency limit (retry later)."""
@@ -46,13 +51,23 @@ class RunExecutor:
         run, flow = started.run, started.flow
         try:
             connections = await self._connections(flow, run.project_id)
-            result = await self.executor.execute(
-                flow,
-                run_id=run_id,
-                trigger_payload=run.trigger_payload,
-                timeout_s=self.flow_timeout_s,
-                connections=connections,
+            store = DatabaseStore(
+                sessions=self.sessions, project_id=run.project_id, flow_id=run.flow_id
             )
+            files = DatabaseFiles(
+                sessions=self.sessions,
+                project_id=run.project_id,
+                run_id=run_id,
+                max_bytes=self.max_file_bytes,
+            )
+            with DEFAULT_RUN_RESOURCES.attached(run_id, store=store, files=files):
+                result = await self.executor.execute(
+                    flow,
+                    run_id=run_id,
+                    trigger_payload=run.trigger_payload,
+                    timeout_s=self.flow_timeout_s,
+                    connections=connections,
+                )
         except EncryptionKeyError as err:
             result = RunResult(
                 status=RunStatus.FAILED,
@@ -74,4 +89,6 @@ class RunExecutor:
         if not _USES_CONNECTIONS.search(flow.model_dump_json()):
             return {}
         async with self.sessions() as session:
-            return await connection_values(session, box=self.box, project_id=project_id)
+            return await fresh_connection_values(
+                session, box=self.box, registry=self.executor.registry, project_id=project_id
+            )
