@@ -24,6 +24,7 @@ from server.api import (
     store_entries,
     templates,
     users,
+    waitpoints,
     webhooks,
 )
 from server.api.errors import install_error_handlers
@@ -71,6 +72,7 @@ def create_app(settings: Settings, *, context: ServerContext | None = None) -> F
         pieces,
         app_connections,
         webhooks,
+        waitpoints,
         store_entries,
         files,
         audit_events,

@@ -25,8 +25,10 @@ from server.secrets_box import SecretBox
 from server.services import runs, schedules
 from server.services.event_hub import EventHub
 from server.services.queue import JobQueue
+from server.services.run_logs import PostgresOutputStore, PostgresRunStore
 from server.services.run_waiter import RunWaiter
 from server.services.tokens import TokenSettings
+from server.services.waitpoints import DatabaseWaitpoints
 from server.settings import Settings
 from server.worker.run_executor import RunExecutor
 
@@ -92,6 +94,9 @@ async def open_context(settings: Settings, *, worker: bool) -> AsyncIterator[Ser
             registry=registry,
             code_runtime=code_runtime,
             server=ServerInfo(public_url=settings.public_url),
+            run_store=PostgresRunStore(sessions),
+            outputs=PostgresOutputStore(sessions),
+            waitpoints=DatabaseWaitpoints(sessions, public_url=settings.public_url),
         )
         secret_box = SecretBox(settings.encryption_key)
         context = ServerContext(
@@ -117,6 +122,7 @@ async def open_context(settings: Settings, *, worker: bool) -> AsyncIterator[Ser
                 concurrency_limit=settings.concurrent_jobs_limit,
                 box=secret_box,
                 max_file_bytes=int(settings.max_file_size_mb * 1024 * 1024),
+                queue=queue,
             ),
         )
         if worker:
@@ -132,7 +138,10 @@ async def run_worker(context: ServerContext) -> None:
     scheduler = asyncio.create_task(run_scheduler(context), name="scheduler")
     try:
         await context.queue.run_worker(
-            context.run_executor, concurrency=context.settings.worker_concurrency, name=name
+            context.run_executor,
+            concurrency=context.settings.worker_concurrency,
+            name=name,
+            resume_waitpoint=context.run_executor.resume_delay,
         )
     finally:
         await _cancel(scheduler)

@@ -118,7 +118,30 @@ async def finish_run(session: AsyncSession, run_id: str, result: RunResult) -> N
     check_transition(RunStatus(run.status), result.status)
     run.status = result.status
     run.result = result.model_dump(mode="json")
-    run.finished = utcnow()
+    paused = result.status is RunStatus.PAUSED
+    run.finished = None if paused else utcnow()
+    if not paused:
+        _record_finished(session, run, result)
+    await publish_run_event(
+        session,
+        run.project_id,
+        run.id,
+        {
+            "type": "RUN_PAUSED" if paused else "RUN_FINISHED",
+            "status": result.status,
+            "flowId": run.flow_id,
+            "duration": result.duration_ms,
+            "error": (result.error_message or "")[:200] or None,
+        },
+    )
+    await session.execute(
+        text("SELECT pg_notify(:channel, :run_id)"),
+        {"channel": RUN_FINISHED_CHANNEL, "run_id": run_id},
+    )
+    await session.commit()
+
+
+def _record_finished(session: AsyncSession, run: FlowRunRow, result: RunResult) -> None:
     record(
         session,
         AuditAction.FLOW_RUN_FINISHED,
@@ -131,23 +154,6 @@ async def finish_run(session: AsyncSession, run_id: str, result: RunResult) -> N
             "duration": result.duration_ms,
         },
     )
-    await publish_run_event(
-        session,
-        run.project_id,
-        run.id,
-        {
-            "type": "RUN_FINISHED",
-            "status": result.status,
-            "flowId": run.flow_id,
-            "duration": result.duration_ms,
-            "error": (result.error_message or "")[:200] or None,
-        },
-    )
-    await session.execute(
-        text("SELECT pg_notify(:channel, :run_id)"),
-        {"channel": RUN_FINISHED_CHANNEL, "run_id": run_id},
-    )
-    await session.commit()
 
 
 async def read_run(session: AsyncSession, run_id: str) -> FlowRunRead | None:
@@ -233,6 +239,7 @@ def to_read(run: FlowRunRow, *, with_steps: bool = False) -> FlowRunRead:
         error=summary.error if summary else None,
         failed_step=summary.failed_step if summary else None,
         duration=summary.duration if summary else None,
+        pause=summary.pause if summary and run.status == RunStatus.PAUSED else None,
     )
 
 
