@@ -142,6 +142,7 @@ async def run_worker(context: ServerContext) -> None:
             concurrency=context.settings.worker_concurrency,
             name=name,
             resume_waitpoint=context.run_executor.resume_delay,
+            stalled_s=context.settings.worker_stalled_s,
         )
     finally:
         await _cancel(scheduler)
@@ -151,8 +152,12 @@ async def run_scheduler(context: ServerContext) -> None:
     """Every second, turns due schedules into queued runs (safe with many workers); every hour,
     deletes runs older than the retention period."""
     last_cleanup = float("-inf")
+    last_stall_check = float("-inf")
     while True:
         try:
+            if time.monotonic() - last_stall_check > context.settings.worker_stalled_s / 3:
+                last_stall_check = time.monotonic()
+                await recover_stalled_runs(context)
             async with context.sessions() as session:
                 run_ids = await schedules.fire_due(session, now=utcnow())
             for run_id in run_ids:
@@ -171,6 +176,22 @@ async def run_scheduler(context: ServerContext) -> None:
         except Exception:  # the scheduler must outlive a database hiccup; the next pass retries
             log.exception("schedule pass failed")
         await asyncio.sleep(SCHEDULER_INTERVAL_S)
+
+
+async def recover_stalled_runs(context: ServerContext) -> None:
+    """Runs whose worker died (no heartbeat) are queued again; they replay from their log."""
+    for job_id, run_id in await context.queue.stalled_runs(
+        stalled_s=context.settings.worker_stalled_s
+    ):
+        async with context.sessions() as session:
+            requeued = await runs.requeue_stalled(session, run_id)
+        try:
+            await context.queue.retry_job(job_id)
+        except Exception as err:  # another worker retried it first
+            log.debug("stalled job %s not retried here: %s", job_id, err)
+            continue
+        if requeued:
+            log.warning("run %s lost its worker; it continues from its log", run_id)
 
 
 async def _cancel(task: "asyncio.Task[None]") -> None:

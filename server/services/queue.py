@@ -2,7 +2,7 @@
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import UTC, datetime
 
 import procrastinate
 
@@ -50,6 +50,21 @@ class JobQueue:
         task = self.app.configure_task(name=RESUME_TASK, queue=ASYNC_RUNS_QUEUE, schedule_at=at)
         await task.defer_async(run_id=run_id, waitpoint_id=waitpoint_id)
 
+    async def stalled_runs(self, *, stalled_s: float) -> list[tuple[int, str]]:
+        """(job id, run id) of run jobs whose worker stopped sending heartbeats (it died)."""
+        jobs = await self.app.job_manager.get_stalled_jobs(
+            task_name=RUN_TASK, seconds_since_heartbeat=stalled_s
+        )
+        return [
+            (job.id, str(job.task_kwargs["run_id"]))
+            for job in jobs
+            if job.id is not None and "run_id" in job.task_kwargs
+        ]
+
+    async def retry_job(self, job_id: int) -> None:
+        """Runs a stalled job again now."""
+        await self.app.job_manager.retry_job_by_id_async(job_id, retry_at=utc_now())
+
     async def run_worker(
         self,
         execute_run: Callable[[str], Awaitable[bool]],
@@ -57,6 +72,7 @@ class JobQueue:
         concurrency: int,
         name: str,
         resume_waitpoint: Callable[[str, str], Awaitable[None]] | None = None,
+        stalled_s: float = 30.0,
     ) -> None:
         """Executes run jobs until cancelled; a run whose project is busy is queued again with
         backoff. Resume jobs call `resume_waitpoint(run_id, waitpoint_id)`."""
@@ -82,7 +98,13 @@ class JobQueue:
             fetch_job_polling_interval=FETCH_POLLING_INTERVAL_S,
             install_signal_handlers=False,
             delete_jobs="successful",
+            update_heartbeat_interval=max(stalled_s / 3, 0.5),
+            stalled_worker_timeout=stalled_s,
         )
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 def busy_backoff_s(attempt: int) -> float:

@@ -156,6 +156,18 @@ def _record_finished(session: AsyncSession, run: FlowRunRow, result: RunResult) 
     )
 
 
+async def requeue_stalled(session: AsyncSession, run_id: str) -> bool:
+    """A RUNNING run whose worker died goes back to QUEUED, to be recovered from its log."""
+    run = await session.scalar(select(FlowRunRow).where(FlowRunRow.id == run_id).with_for_update())
+    if run is None or run.status != RunStatus.RUNNING:
+        await session.rollback()
+        return False
+    check_transition(RunStatus.RUNNING, RunStatus.QUEUED)
+    run.status = RunStatus.QUEUED
+    await session.commit()
+    return True
+
+
 async def read_run(session: AsyncSession, run_id: str) -> FlowRunRead | None:
     """The run with its steps, with no access check (for the server's own webhook path)."""
     run = await session.get(FlowRunRow, run_id, populate_existing=True)
