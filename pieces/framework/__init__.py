@@ -58,6 +58,7 @@ from pieces.framework.props import (
 )
 from pieces.framework.registry import PieceRegistry
 from pieces.framework.store import InMemoryStore, Store, StoreError, StoreScope
+from pieces.framework.subflows import NoSubflows, SubflowClient, SubflowError
 from pieces.framework.trigger import HandshakeConfig, HandshakeStrategy, Trigger, TriggerStrategy
 from pieces.framework.waitpoints import (
     NoWaitpoints,
@@ -98,6 +99,7 @@ __all__ = [
     "MultiSelectDropdown",
     "NetworkMode",
     "NetworkPolicy",
+    "NoSubflows",
     "NoWaitpoints",
     "Number",
     "OAuth2",
@@ -121,6 +123,8 @@ __all__ = [
     "StoreError",
     "StoreScope",
     "StoredFile",
+    "SubflowClient",
+    "SubflowError",
     "Trigger",
     "TriggerContext",
     "TriggerSchedule",

@@ -48,7 +48,8 @@ async def webhook_sync(
 
 
 async def answer_when_done(run_id: str, context: ContextDep) -> Response:
-    """The sync answer for a run: its response once it ends or pauses; 408 on timeout."""
+    """The sync answer for a run: its response once it ends (or pauses with a response to send,
+    as an approval that answers first); 408 on timeout while the run goes on or waits."""
     queued = run_id
     timeout_s = context.settings.webhook_timeout_s
     finished = await context.waiter.wait(queued, timeout_s=timeout_s, or_paused=True)
@@ -60,10 +61,8 @@ async def answer_when_done(run_id: str, context: ContextDep) -> Response:
             },
             status_code=408,
         )
-    if finished.status == RunStatus.PAUSED:
-        if finished.response is not None:
-            return _response(finished.response, run_id=queued)
-        return JSONResponse({"runId": queued, "status": RunStatus.PAUSED}, status_code=202)
+    if finished.status == RunStatus.PAUSED and finished.response is not None:
+        return _response(finished.response, run_id=queued)  # respond, then wait
     if finished.status != RunStatus.SUCCEEDED:
         message = finished.error or f"The run ended {finished.status}"
         return JSONResponse(
