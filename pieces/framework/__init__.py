@@ -65,6 +65,7 @@ from pieces.framework.waitpoints import (
     WaitpointClient,
     WaitpointError,
     WaitpointHandle,
+    WaitpointType,
 )
 
 __all__ = [
@@ -132,6 +133,7 @@ __all__ = [
     "WaitpointClient",
     "WaitpointError",
     "WaitpointHandle",
+    "WaitpointType",
     "WebhookResponse",
     "create_http_client",
     "validate_input",

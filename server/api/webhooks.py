@@ -73,6 +73,20 @@ async def answer_when_done(run_id: str, context: ContextDep) -> Response:
     return _response(finished.response, run_id=queued)
 
 
+async def webhook_test(
+    flow_id: str, request: Request, context: ContextDep, session: SessionDep
+) -> Response:
+    """Runs the flow's draft with this request (published or not) and keeps the request as the
+    trigger's sample data; answers like `/sync`."""
+    try:
+        payload = await request_payload(request, max_mb=context.settings.max_webhook_payload_mb)
+    except PayloadTooLargeError as err:
+        return error_response(413, err.code, err.message)
+    run = await runs.create_test_run(session=session, flow_id=flow_id, payload=payload)
+    await context.queue.defer_run(run.id, sync=True)
+    return await answer_when_done(run.id, context)
+
+
 async def _queue_run(
     flow_id: str, request: Request, context: ContextDep, session: SessionDep, *, sync: bool
 ) -> str | Response:
@@ -93,6 +107,9 @@ for _method in _METHODS:
     )
     router.add_api_route(
         "/{flow_id}/sync", webhook_sync, methods=[_method], name=f"webhook_sync_{_method.lower()}"
+    )
+    router.add_api_route(
+        "/{flow_id}/test", webhook_test, methods=[_method], name=f"webhook_test_{_method.lower()}"
     )
 
 
