@@ -1,0 +1,67 @@
+"""Finding the bundled Deno binary and starting a Deno process that waits for its request."""
+
+import asyncio
+import functools
+import shutil
+import tempfile
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+
+from engine.runtime.deno_pool import WarmProcess
+from engine.runtime.errors import CodeExecutionError
+
+
+def find_deno() -> str:
+    """Returns the path of the Deno binary shipped by the `deno` PyPI package.
+
+    Raises:
+        CodeExecutionError: the package is missing or ships no binary for this platform.
+    """
+    try:
+        import deno  # the PyPI package; imported here so the engine loads without it
+
+        path = deno.find_deno_bin()
+    except (ImportError, FileNotFoundError) as err:
+        raise CodeExecutionError(
+            "The Deno binary that runs code steps is missing; reinstall Piecework (pip package 'deno')"
+        ) from err
+    return str(path)
+
+
+@functools.cache
+def _source(name: str) -> str:
+    return resources.files("engine.runtime").joinpath(name).read_text(encoding="utf-8")
+
+
+async def start_process(
+    *,
+    runner: str,
+    command: Callable[[Path], list[str]],
+    env: dict[str, str],
+    on_start: Callable[[int], None],
+) -> WarmProcess:
+    """Starts Deno on a copy of `runner` in a new temporary directory, the only one it may use.
+
+    Args:
+        runner: the script's file name in this package.
+        command: the Deno command line for a script in a given directory.
+        env: the process environment.
+        on_start: called with the pid before the process gets any request (limits).
+    """
+    workdir = Path(tempfile.mkdtemp(prefix="pw-code-"))
+    try:
+        (workdir / "runner.ts").write_text(_source(runner), encoding="utf-8")
+        process = await asyncio.create_subprocess_exec(
+            *command(workdir),
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            cwd=workdir,
+            env=env,
+        )
+    except BaseException:
+        shutil.rmtree(workdir, ignore_errors=True)
+        raise
+    on_start(process.pid)
+    return WarmProcess(process=process, workdir=workdir)
