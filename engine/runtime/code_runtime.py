@@ -23,7 +23,7 @@ from engine.runtime.code_check import CodeProblem, check_source
 from engine.runtime.code_results import CodeResult, error_message, result_from_answer
 from engine.runtime.deno_contexts import CodeIsolation, DenoContextPool, isolation_from_env
 from engine.runtime.deno_pool import DenoProcessPool, WarmProcess, pool_size_from_env
-from engine.runtime.deno_process import find_deno, start_process
+from engine.runtime.deno_process import deno_env, find_deno, start_process
 from engine.runtime.deno_single_use import run_in_process
 from engine.runtime.errors import CodeExecutionError
 from engine.runtime.npm_packages import (
@@ -270,7 +270,7 @@ class DenoCodeRuntime:
         return [*args, str(workdir / "runner.ts")]
 
     def _env(self) -> dict[str, str]:
-        return {"DENO_DIR": str(self.cache_dir), "NO_COLOR": "1", "DENO_NO_UPDATE_CHECK": "1"}
+        return deno_env(self.cache_dir)
 
     def _limit(self, pid: int) -> None:
         limit_memory(pid, self.memory_mb)

@@ -2,6 +2,7 @@
 
 import asyncio
 import functools
+import os
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -10,6 +11,31 @@ from pathlib import Path
 
 from engine.runtime.deno_pool import WarmProcess
 from engine.runtime.errors import CodeExecutionError
+
+#: Variables of the host environment that Deno itself reads to reach the network (certificate
+#: authorities, proxies, an npm mirror). Steps cannot read them (--deny-env); without them, a
+#: machine behind a TLS-inspecting proxy could not reach the npm registry or any HTTPS site.
+INHERITED_ENV = (
+    "DENO_CERT",
+    "DENO_TLS_CA_STORE",
+    "NODE_EXTRA_CA_CERTS",
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "NO_PROXY",
+    "NPM_CONFIG_REGISTRY",
+)
+
+
+def deno_env(cache_dir: Path) -> dict[str, str]:
+    """The environment of every Deno process: its cache dir, plain output, and INHERITED_ENV."""
+    env = {"DENO_DIR": str(cache_dir), "NO_COLOR": "1", "DENO_NO_UPDATE_CHECK": "1"}
+    for name in INHERITED_ENV:
+        for variant in (name, name.lower()):
+            if variant in os.environ:
+                env[variant] = os.environ[variant]
+    return env
 
 
 def find_deno() -> str:

@@ -10,7 +10,6 @@ pinned to the listed ranges, which Deno resolves from the cache alone.
 
 import asyncio
 import json
-import os
 import re
 import shutil
 import tempfile
@@ -31,9 +30,6 @@ _SPECIFIER = re.compile(r"""(\bfrom\s*|\bimport\s*\(?\s*)(["'])([^"'\n]+)\2""")
 
 #: How long downloading a step's packages may take.
 _PREPARE_TIMEOUT_S = 180.0
-
-#: Environment variables Deno needs to reach the registry where a proxy or mirror is configured.
-_NETWORK_ENV = ("HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "NPM_CONFIG_REGISTRY", "DENO_CERT")
 
 
 def parse_dependencies(package_json: str) -> dict[str, str]:
@@ -136,7 +132,7 @@ class PackageCache:
                 stdout=asyncio.subprocess.DEVNULL,
                 stderr=asyncio.subprocess.PIPE,
                 cwd=workdir,
-                env={**self.env, **_network_env()},
+                env=dict(self.env),
             )
             try:
                 async with asyncio.timeout(_PREPARE_TIMEOUT_S):
@@ -152,15 +148,6 @@ class PackageCache:
                 raise CodePackageError(_package_failure(stderr.decode(errors="replace")))
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
-
-
-def _network_env() -> dict[str, str]:
-    found = {}
-    for name in _NETWORK_ENV:
-        for variant in (name, name.lower()):
-            if variant in os.environ:
-                found[variant] = os.environ[variant]
-    return found
 
 
 def _package_failure(stderr: str) -> str:
