@@ -127,7 +127,10 @@ class DenoCodeRuntime:
         spawn = self._start_process
         object.__setattr__(self, "_pool", DenoProcessPool(size=self.pool_size, spawn=spawn))
         contexts = DenoContextPool(
-            size=self.pool_size, command=self.command, env=self._env(), on_start=self._limit
+            size=self.pool_size,
+            command=self.context_command,
+            env=self._env(),
+            on_start=self._limit,
         )
         object.__setattr__(self, "_contexts", contexts)
         packages = PackageCache(deno_path=self.deno_path, cache_dir=self.cache_dir, env=self._env())
@@ -268,6 +271,27 @@ class DenoCodeRuntime:
         if denied:
             args.insert(-1, "--deny-net=" + ",".join(denied))
         return [*args, str(workdir / "runner.ts")]
+
+    def context_command(self, workdir: Path) -> list[str]:
+        """The Deno command line of a context server in `workdir`: no permission at all.
+
+        A context has no Deno API, so the server needs none: no network, files, environment,
+        subprocess, FFI or system access. Were a step ever to escape its context, it would find
+        a process that can do nothing but answer on stdout.
+        """
+        return [
+            self.deno_path,
+            "run",
+            "--quiet",
+            "--no-prompt",
+            "--no-config",
+            "--no-lock",
+            "--no-remote",
+            "--cached-only",
+            "--node-modules-dir=none",
+            f"--v8-flags=--max-old-space-size={self.heap_mb}",
+            str(workdir / "runner.ts"),
+        ]
 
     def _env(self) -> dict[str, str]:
         return deno_env(self.cache_dir)

@@ -37,6 +37,10 @@ _LINE_LIMIT = 512 * 1024 * 1024
 #: Extra time Python gives a context server past the in-context timeout before killing it.
 _KILL_SLACK_S = 1.0
 
+#: Executions a context server serves before it is replaced: bounds what a (hypothetical) escape
+#: from a context could observe of later executions, and any slow growth of the process.
+RECYCLE_AFTER = 1000
+
 
 class CodeIsolation(StrEnum):
     """CONTEXT: fresh V8 contexts in warm processes (default); PROCESS: a process per execution."""
@@ -62,6 +66,7 @@ def isolation_from_env() -> CodeIsolation:
 class _Server:
     process: asyncio.subprocess.Process
     workdir: Path
+    served: int = 0
 
 
 class DenoContextPool:
@@ -74,6 +79,7 @@ class DenoContextPool:
         command: Callable[[Path], list[str]],
         env: dict[str, str],
         on_start: Callable[[int], None] = lambda _pid: None,
+        recycle_after: int = RECYCLE_AFTER,
     ) -> None:
         """Creates an idle pool; the servers start on first use.
 
@@ -82,11 +88,14 @@ class DenoContextPool:
             command: the Deno command line for a script in a given directory.
             env: the servers' environment.
             on_start: called with a new server's pid before it gets a request (limits).
+            recycle_after: executions after which a server is replaced by a new one.
         """
         self._size = max(1, size)
         self._command = command
         self._env = env
         self._on_start = on_start
+        self._recycle_after = recycle_after
+        self._retiring: set[asyncio.Task[None]] = set()
         self._idle: list[_Server] = []
         self._starting: list[asyncio.Task[_Server]] = []
         self._all: set[_Server] = set()
@@ -115,7 +124,11 @@ class DenoContextPool:
                 await self._stop(server)
                 self._start_spare()
                 raise
-            self._idle.append(server)
+            server.served += 1
+            if server.served < self._recycle_after:
+                self._idle.append(server)
+            else:
+                self._retire(server)
         return answer
 
     def server_pids(self) -> list[int]:
@@ -131,8 +144,9 @@ class DenoContextPool:
     async def close(self) -> None:
         """Stops every server; the pool starts again on next use."""
         starting, self._starting = self._starting, []
-        if starting:
-            await asyncio.gather(*starting, return_exceptions=True)
+        pending = [*starting, *self._retiring]
+        if pending:
+            await asyncio.gather(*pending, return_exceptions=True)
         for server in list(self._all):
             await self._stop(server)
         self._idle = []
@@ -149,6 +163,7 @@ class DenoContextPool:
                     server.process.kill()
                 shutil.rmtree(server.workdir, ignore_errors=True)
         self._loop = loop
+        self._retiring = set()
         self._all = set()
         self._idle = []
         self._starting = []
@@ -156,28 +171,38 @@ class DenoContextPool:
         for _ in range(self._size):
             self._start_spare()
 
+    def _retire(self, server: _Server) -> None:
+        self._start_spare()
+        task = asyncio.create_task(self._stop(server), name="deno-context-retire")
+        self._retiring.add(task)
+        task.add_done_callback(self._retiring.discard)
+
     def _start_spare(self) -> None:
         if self._loop is not None:
             self._starting.append(asyncio.create_task(self._start(), name="deno-context-start"))
 
     async def _take(self) -> _Server:
-        while self._idle:
-            server = self._idle.pop()
-            if server.process.returncode is None:
+        while True:
+            if self._idle:
+                server = self._idle.pop()
+            else:
+                if not self._starting:
+                    self._start_spare()
+                # Processes start in tasks of their own: cancelling a caller inside
+                # create_subprocess_exec can hang Python 3.11 (see DECISIONS.md).
+                task = self._starting.pop(0)
+                try:
+                    server = await asyncio.shield(task)
+                except asyncio.CancelledError:
+                    task.add_done_callback(self._adopt)
+                    raise
+                except CodeExecutionError:
+                    self._start_spare()
+                    raise
+            if _alive(server):
                 return server
             log.warning("a Deno context server exited while idle; starting another")
             await self._stop(server)
-        if not self._starting:
-            return await self._start()
-        task = self._starting.pop(0)
-        try:
-            return await asyncio.shield(task)
-        except asyncio.CancelledError:
-            task.add_done_callback(self._adopt)
-            raise
-        except CodeExecutionError:
-            self._start_spare()
-            raise
 
     def _adopt(self, task: asyncio.Task[_Server]) -> None:
         if not task.cancelled() and task.exception() is None:
@@ -247,6 +272,11 @@ class DenoContextPool:
                 server.process.kill()
         await server.process.communicate()
         shutil.rmtree(server.workdir, ignore_errors=True)
+
+
+def _alive(server: _Server) -> bool:
+    stdout = server.process.stdout
+    return server.process.returncode is None and stdout is not None and not stdout.at_eof()
 
 
 def timeout_error(timeout_s: float) -> CodeExecutionError:

@@ -1,13 +1,16 @@
 """Context isolation (PW_CODE_ISOLATION=CONTEXT, the default): escapes and the warm-process pool, real Deno."""
 
 import asyncio
+import json
+import os
+import signal
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from engine.runtime.code_runtime import DenoCodeRuntime
-from engine.runtime.deno_contexts import CodeIsolation, isolation_from_env
+from engine.runtime.deno_contexts import CodeIsolation, DenoContextPool, isolation_from_env
 from engine.runtime.errors import CodeExecutionError
 
 
@@ -171,3 +174,44 @@ async def test_big_unicode_payloads_round_trip(runtime: DenoCodeRuntime) -> None
         step("return { text: inputs.text, units: inputs.text.length }"), {"text": text}
     )
     assert result.output == {"text": text, "units": len(text.encode("utf-16-le")) // 2}
+
+
+async def test_context_servers_run_without_any_permission(runtime: DenoCodeRuntime) -> None:
+    await runtime.contexts.wait_ready()
+    for pid in runtime.contexts.server_pids():
+        args = (await asyncio.to_thread(Path(f"/proc/{pid}/cmdline").read_bytes)).split(b"\0")
+        assert not [arg for arg in args if arg.startswith(b"--allow")]
+        assert b"--no-prompt" in args
+
+
+async def test_an_idle_server_that_died_is_replaced(runtime: DenoCodeRuntime) -> None:
+    await runtime.contexts.wait_ready()
+    pids = runtime.contexts.server_pids()
+    for pid in pids:
+        os.kill(pid, signal.SIGKILL)
+    for _ in range(100):  # until they are reaped: "died while idle", not "dying right now"
+        if not any([await asyncio.to_thread(os.path.exists, f"/proc/{pid}") for pid in pids]):
+            break
+        await asyncio.sleep(0.02)
+    results = await asyncio.gather(
+        *(runtime.run(step("return inputs.n"), {"n": n}) for n in range(4))
+    )
+    assert [result.output for result in results] == [0, 1, 2, 3]
+
+
+async def test_servers_are_replaced_after_serving_their_share(tmp_path: Path) -> None:
+    runtime = DenoCodeRuntime(cache_dir=tmp_path, pool_size=1)
+    pool = DenoContextPool(
+        size=1, command=runtime.context_command, env={"NO_COLOR": "1"}, recycle_after=3
+    )
+    request = {"kind": "code", "code": step("return inputs.n"), "inputs": json.dumps({"n": 1})}
+    seen: set[int] = set()
+    try:
+        for _ in range(7):
+            answer = await pool.execute(request, timeout_s=5)
+            assert answer["output"] == 1
+            seen.update(pool.server_pids())
+        assert len(seen) == 3
+    finally:
+        await pool.close()
+        await runtime.close()
