@@ -29,6 +29,10 @@ const MENTIONS_HOST = new RegExp(`(?<![\\w$])(?:${HOST_GLOBALS.join("|")})(?![\\
 // Runs inside each new context before the step: console capture and the driver, built from the
 // context's own intrinsics, captured before the step can replace them.
 const PRELUDE = `(() => {
+  // Its cleanup callbacks are tasks of the host's event loop: they would run after the
+  // execution, outside its timeout, during someone else's. Nothing else of a context runs late:
+  // its promise jobs run in its own queue, which is drained only inside runInContext.
+  delete globalThis.FinalizationRegistry;
   const stringify = JSON.stringify, parse = JSON.parse, StringOf = String;
   const apply = Reflect.apply, then = Promise.prototype.then, PromiseOf = Promise;
   const settle = (value, onOk, onError) =>

@@ -215,3 +215,24 @@ async def test_servers_are_replaced_after_serving_their_share(tmp_path: Path) ->
     finally:
         await pool.close()
         await runtime.close()
+
+
+async def test_dynamic_import_is_refused_in_a_context(runtime: DenoCodeRuntime) -> None:
+    # Written so the source does not name `import` (which would send the step to a process).
+    probe = step(
+        'return await new Function("return imp" + "ort(\'data:text/javascript,export default 1\')")()'
+    )
+    with pytest.raises(CodeExecutionError, match="A dynamic import callback was not specified"):
+        await runtime.run(probe, {})
+
+
+async def test_nothing_of_an_execution_runs_after_it(runtime: DenoCodeRuntime) -> None:
+    late = step(
+        "const sab = new Int32Array(new SharedArrayBuffer(4));"
+        " const w = Atomics.waitAsync(sab, 0, 0, 20); if (w.async) w.value.then(() => { while (true) {} });"
+        " return typeof globalThis.FinalizationRegistry"
+    )
+    assert (await runtime.run(late, {})).output == "undefined"
+    garbage = step("const a = []; for (let k = 0; k < 1000; k++) a.push({ k }); return inputs.n")
+    for n in range(50):
+        assert (await runtime.run(garbage, {"n": n}, timeout_s=2)).output == n
