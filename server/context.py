@@ -13,6 +13,7 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from engine.runtime.code_runtime import DenoCodeRuntime
+from engine.runtime.deno_process import cache_dir_from_env
 from engine.runtime.executor import FlowExecutor
 from pieces.framework import PieceRegistry, ServerInfo
 from pieces.framework.network import NetworkPolicy
@@ -73,7 +74,8 @@ async def open_context(settings: Settings, *, worker: bool) -> AsyncIterator[Ser
         stack.push_async_callback(waiter.stop)
         registry = PieceRegistry.discover()
         code_runtime = DenoCodeRuntime(
-            network=NetworkPolicy.from_env(), cache_dir=settings.data_dir / "deno-cache"
+            network=NetworkPolicy.from_env(),
+            cache_dir=cache_dir_from_env(settings.data_dir / "deno-cache"),
         )
         stack.push_async_callback(code_runtime.close)
         executor = FlowExecutor(

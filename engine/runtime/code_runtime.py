@@ -23,7 +23,7 @@ from engine.runtime.code_check import CodeProblem, check_source
 from engine.runtime.code_results import CodeResult, error_message, result_from_answer
 from engine.runtime.deno_contexts import CodeIsolation, DenoContextPool, isolation_from_env
 from engine.runtime.deno_pool import DenoProcessPool, WarmProcess, pool_size_from_env
-from engine.runtime.deno_process import deno_env, find_deno, start_process
+from engine.runtime.deno_process import cache_dir_from_env, deno_env, find_deno, start_process
 from engine.runtime.deno_single_use import run_in_process
 from engine.runtime.errors import CodeExecutionError
 from engine.runtime.npm_packages import (
@@ -113,7 +113,9 @@ class DenoCodeRuntime:
     network: NetworkPolicy = field(default_factory=NetworkPolicy)
     heap_mb: int = 256
     memory_mb: int = field(default_factory=memory_limit_from_env)
-    cache_dir: Path = field(default_factory=lambda: Path(tempfile.gettempdir()) / "piecework-deno")
+    cache_dir: Path = field(
+        default_factory=lambda: cache_dir_from_env(Path(tempfile.gettempdir()) / "piecework-deno")
+    )
     deno_path: str = field(default_factory=find_deno)
     pool_size: int = field(default_factory=pool_size_from_env)
     isolation: CodeIsolation = field(default_factory=isolation_from_env)

@@ -28,6 +28,12 @@ INHERITED_ENV = (
 )
 
 
+def cache_dir_from_env(default: Path) -> Path:
+    """PW_CODE_CACHE_DIR if set, else `default`: where Deno keeps npm packages of code steps."""
+    raw = os.environ.get("PW_CODE_CACHE_DIR", "").strip()
+    return Path(raw).expanduser() if raw else default
+
+
 def deno_env(cache_dir: Path) -> dict[str, str]:
     """The environment of every Deno process: its cache dir, plain output, and INHERITED_ENV."""
     env = {"DENO_DIR": str(cache_dir), "NO_COLOR": "1", "DENO_NO_UPDATE_CHECK": "1"}

@@ -7,6 +7,7 @@ import pytest
 
 from engine.runtime.code_check import MISSING_EXPORT, CodeProblem
 from engine.runtime.code_runtime import DenoCodeRuntime
+from engine.runtime.errors import CodeExecutionError
 
 
 @pytest.fixture
@@ -75,8 +76,6 @@ async def test_the_check_runs_nothing(runtime: DenoCodeRuntime, tmp_path: Path) 
 
 
 async def test_run_time_and_check_time_say_the_same(runtime: DenoCodeRuntime) -> None:
-    from engine.runtime.errors import CodeExecutionError
-
     for source in ("export const handler = () => 1", "export const code = 5"):
         (problem,) = await runtime.check_source(source)
         with pytest.raises(CodeExecutionError) as caught:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from engine.runtime.code_runtime import DenoCodeRuntime
+from engine.runtime.deno_process import cache_dir_from_env
 from engine.runtime.errors import CodeExecutionError, CodePackageError
 from engine.runtime.npm_packages import npm_specifier, parse_dependencies, rewrite_imports
 
@@ -126,3 +127,12 @@ async def test_concurrent_first_runs_download_once(runtime: DenoCodeRuntime) -> 
         *(runtime.run(USES_IS_ODD, {"n": n}, package_json=IS_ODD) for n in range(4))
     )
     assert [result.output["odd"] for result in results] == [False, True, False, True]
+
+
+def test_cache_dir_comes_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("PW_CODE_CACHE_DIR", raising=False)
+    assert cache_dir_from_env(tmp_path / "default") == tmp_path / "default"
+    monkeypatch.setenv("PW_CODE_CACHE_DIR", str(tmp_path / "shared"))
+    assert cache_dir_from_env(tmp_path / "default") == tmp_path / "shared"
