@@ -70,8 +70,19 @@ const PRELUDE = `(() => {
   const finish = (result) => {
     try { state = stringify(result); } catch (err) { state = stringify({ ok: false, logs, error: describe(err) }); }
   };
-  let inputsJson = globalThis.__pw_inputs;
-  delete globalThis.__pw_inputs;
+  // The context is made ahead of demand; the inputs arrive with the request, and __pw_take
+  // moves them out of sight before the step runs.
+  let inputsJson, taken = false;
+  defineProperty(globalThis, "__pw_take", {
+    configurable: false,
+    writable: false,
+    value: () => {
+      if (taken) return;
+      taken = true;
+      inputsJson = globalThis.__pw_inputs;
+      delete globalThis.__pw_inputs;
+    },
+  });
   defineProperty(globalThis, "__pw_state", { get: () => state, configurable: false });
   defineProperty(globalThis, "__pw_start", {
     configurable: false,
@@ -151,19 +162,38 @@ function compile(request: Request): vm.Script | Answer {
   }
 }
 
+const CONTEXT_OPTIONS = {
+  microtaskMode: "afterEvaluate",
+  codeGeneration: { strings: true, wasm: false },
+} as const;
+const PRELUDE_SCRIPT = new vm.Script(PRELUDE, { filename: "prelude" });
+const TAKE_SCRIPT = new vm.Script("__pw_take();", { filename: "prelude" });
+
+// The next execution's context, made while the process waits for a request (creating one is
+// most of an execution's cost); it is used by one execution only, then dropped.
+let ready: vm.Context | null = null;
+
+function freshContext(): vm.Context {
+  const context = vm.createContext(Object.create(null), CONTEXT_OPTIONS);
+  PRELUDE_SCRIPT.runInContext(context);
+  return context;
+}
+
+function takeContext(): vm.Context {
+  const context = ready ?? freshContext();
+  ready = null;
+  return context;
+}
+
 // A string answer is JSON text already.
 function execute(request: Request): Answer | string {
   const script = compile(request);
   if (!(script instanceof vm.Script)) return script;
-  const sandbox = Object.create(null);
-  sandbox.__pw_inputs = request.inputs;
+  const context = takeContext();
+  context.__pw_inputs = request.inputs;
   request.inputs = ""; // the context holds the only reference, see PRELUDE
-  const context = vm.createContext(sandbox, {
-    microtaskMode: "afterEvaluate",
-    codeGeneration: { strings: true, wasm: false },
-  });
   try {
-    vm.runInContext(PRELUDE, context);
+    TAKE_SCRIPT.runInContext(context);
     script.runInContext(context, { timeout: request.timeoutMs });
   } catch (err) {
     if (String(err).includes("Script execution timed out")) return '"timeout"';
@@ -206,7 +236,10 @@ async function handle(line: Uint8Array) {
   const request = JSON.parse(decoder.decode(line));
   const answer = execute(request);
   await write(request.nonce + (typeof answer === "string" ? answer : JSON.stringify(answer)) + "\n");
+  ready ??= freshContext();
 }
+
+ready = freshContext();
 
 let pending: Uint8Array[] = [];
 for await (const chunk of Deno.stdin.readable) {

@@ -116,7 +116,7 @@ async def test_an_execution_cannot_read_another_executions_inputs(
     assert results[0].output == len(secret)
     for spied in (results[1].output, results[3].output):
         assert secret not in spied
-        assert "__pw_inputs" not in spied
+        assert "__pw_inputs" not in json.loads(spied)[0]
 
 
 async def test_runaway_code_is_stopped_and_the_next_execution_runs(
