@@ -42,6 +42,9 @@ __all__ = ["CodeProblem", "CodeResult", "DenoCodeRuntime", "find_deno"]
 
 #: Scope keys an expression can see as variables (JavaScript identifiers, not reserved words).
 _IDENTIFIER = re.compile(r"^[A-Za-z_$][\w$]*$")
+
+#: The identifier-like words of an expression.
+_WORD = re.compile(r"[A-Za-z_$][\w$]*")
 _RESERVED = frozenset(
     [
         "await",
@@ -196,7 +199,8 @@ class DenoCodeRuntime:
         Args:
             expression: the expression, without `{{ }}`.
             scope: the values in scope (step outputs by step name, `trigger`, ...). Keys that are
-                not JavaScript identifiers are left out.
+                not JavaScript identifiers are left out, and so are keys the expression does not
+                name (`eval` of a built name cannot reach them).
             timeout_s: wall-clock limit.
 
         Returns:
@@ -206,7 +210,13 @@ class DenoCodeRuntime:
             CodeExecutionError: the expression is not valid, threw, timed out or is not JSON; the
                 message quotes the expression.
         """
-        names = [name for name in scope if _IDENTIFIER.match(name) and name not in _RESERVED]
+        # Only the values the expression names are sent: a run's other outputs may be large.
+        words = set(_WORD.findall(expression))
+        names = [
+            name
+            for name in scope
+            if name in words and _IDENTIFIER.match(name) and name not in _RESERVED
+        ]
         request = {
             "kind": "expression",
             "code": expression,

@@ -113,3 +113,11 @@ async def test_expressions_use_contexts_even_in_process_isolation(tmp_path: Path
         assert runtime.pool.ready_pids() == []
     finally:
         await runtime.close()
+
+
+async def test_only_the_values_an_expression_names_are_sent(runtime: DenoCodeRuntime) -> None:
+    # 60 MB would not fit in the 64 MB heap of this runtime if it were sent.
+    scope = {"big": "x" * 60_000_000, "step_1": {"name": "ada"}}
+    assert await runtime.evaluate("step_1.name", scope) == "ada"
+    with pytest.raises(CodeExecutionError, match="ReferenceError: step_1 is not defined"):
+        await runtime.evaluate("eval('step' + '_1')", scope)
