@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from engine.runtime.code_runtime import DenoCodeRuntime
+from engine.runtime.deno_process import cache_dir_from_env
 from engine.runtime.executor import FlowExecutor
 from pieces.framework import PieceRegistry, ServerInfo
 from pieces.framework.network import NetworkPolicy
@@ -87,7 +88,8 @@ async def open_context(settings: Settings, *, worker: bool) -> AsyncIterator[Ser
         stack.push_async_callback(events.stop)
         registry = PieceRegistry.discover(piece_dirs=[pieces_dir(settings)])
         code_runtime = DenoCodeRuntime(
-            network=NetworkPolicy.from_env(), cache_dir=settings.data_dir / "deno-cache"
+            network=NetworkPolicy.from_env(),
+            cache_dir=cache_dir_from_env(settings.data_dir / "deno-cache"),
         )
         stack.push_async_callback(code_runtime.close)
         executor = FlowExecutor(

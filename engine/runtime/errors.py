@@ -27,6 +27,12 @@ class CodeExecutionError(EngineError):
         self.logs = logs
 
 
+class CodePackageError(CodeExecutionError):
+    """A code step's npm packages cannot be used: a bad package.json, an unknown package or version."""
+
+    code = "CODE_PACKAGE_ERROR"
+
+
 class UnsupportedStepError(EngineError):
     """The flow uses a step or trigger this engine cannot run."""
 

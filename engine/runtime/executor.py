@@ -148,13 +148,11 @@ class FlowExecutor:
             evaluate=self._evaluator(),
         )
 
-    def _evaluator(self) -> Evaluate | None:
-        evaluate = getattr(self.code_runtime, "evaluate", None)
-        if evaluate is None:
-            return None
-
+    def _evaluator(self) -> Evaluate:
         async def run(expression: str, scope: Mapping[str, Any]) -> Any:
-            return await evaluate(expression, scope, timeout_s=EXPRESSION_TIMEOUT_S)
+            return await self.code_runtime.evaluate(
+                expression, scope, timeout_s=EXPRESSION_TIMEOUT_S
+            )
 
         return run
 

@@ -9,6 +9,7 @@ from engine.model.resources import FlowRead, FlowStatus, FlowVersionRead, Page
 from server.api.deps import ContextDep, CurrentPrincipal, SessionDep
 from server.api.schemas import FlowCreate
 from server.services import flows
+from server.services.code_checks import code_checker
 
 router = APIRouter(prefix="/flows", tags=["flows"])
 
@@ -78,6 +79,7 @@ async def apply_operation(
         flow_id=flow_id,
         operation=operation,
         registry=context.registry,
+        check_code=code_checker(context.run_executor.executor.code_runtime),
     )
 
 

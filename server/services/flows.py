@@ -21,6 +21,7 @@ from pieces.framework import PieceRegistry
 from server.db.base import utcnow
 from server.db.models import FlowRow, FlowVersionRow, FolderRow
 from server.services.audit import AuditAction, record
+from server.services.code_checks import CodeChecker, code_problems
 from server.services.errors import InvalidRequestError, NotFoundError
 from server.services.live_events import publish_flow_event
 from server.services.pagination import seek_page
@@ -157,6 +158,7 @@ async def apply_operation(
     flow_id: str,
     operation: FlowOperation,
     registry: PieceRegistry,
+    check_code: CodeChecker | None = None,
 ) -> FlowRead:
     """Applies an edit operation to the flow (its draft, or its published state).
 
@@ -189,7 +191,7 @@ async def apply_operation(
         draft.display_name = document.display_name
         draft.updated = utcnow()
     elif isinstance(operation, LockAndPublishOperation):
-        await _publish(session, flow, draft, registry=registry)
+        await _publish(session, flow, draft, registry=registry, check_code=check_code)
     elif isinstance(operation, ChangeFolderOperation):
         await _check_folder(session, flow, operation.request.folder_id)
         flow.folder_id = operation.request.folder_id
@@ -295,12 +297,19 @@ async def _check_folder(session: AsyncSession, flow: FlowRow, folder_id: str | N
 
 
 async def _publish(
-    session: AsyncSession, flow: FlowRow, draft: FlowVersionRow, *, registry: PieceRegistry
+    session: AsyncSession,
+    flow: FlowRow,
+    draft: FlowVersionRow,
+    *,
+    registry: PieceRegistry,
+    check_code: CodeChecker | None = None,
 ) -> None:
     document = load_flow(draft.definition)
     if document.trigger.type == "EMPTY":
         raise InvalidRequestError("Choose a trigger before publishing", code="FLOW_NOT_PUBLISHABLE")
     problems = validate(document, pieces=_installed(registry))
+    if check_code is not None:
+        problems += await code_problems(document, check_code)
     if problems:
         listed = "; ".join(f"{p.step}.{p.field}: {p.message}" for p in problems[:5])
         more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""

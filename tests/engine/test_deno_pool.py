@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from engine.runtime.code_runtime import DenoCodeRuntime
+from engine.runtime.deno_contexts import CodeIsolation
 from engine.runtime.deno_pool import DEFAULT_POOL_SIZE, PoolSizeError, pool_size_from_env
 from engine.runtime.errors import CodeExecutionError
 
@@ -33,7 +34,9 @@ async def warm(runtime: DenoCodeRuntime) -> list[int]:
 
 @pytest.fixture
 async def runtime(tmp_path: Path) -> AsyncIterator[DenoCodeRuntime]:
-    runtime = DenoCodeRuntime(cache_dir=tmp_path / "deno", heap_mb=64, pool_size=2)
+    runtime = DenoCodeRuntime(
+        cache_dir=tmp_path / "deno", heap_mb=64, pool_size=2, isolation=CodeIsolation.PROCESS
+    )
     yield runtime
     await runtime.close()
 
@@ -138,7 +141,7 @@ async def test_close_leaves_no_process_or_directory_behind(runtime: DenoCodeRunt
 
 
 async def test_pool_size_zero_starts_a_process_per_execution(tmp_path: Path) -> None:
-    runtime = DenoCodeRuntime(cache_dir=tmp_path, pool_size=0)
+    runtime = DenoCodeRuntime(cache_dir=tmp_path, pool_size=0, isolation=CodeIsolation.PROCESS)
     try:
         result = await runtime.run(PID_AND_DIR, {"n": 1})
         assert result.output["n"] == 1
@@ -165,7 +168,9 @@ from engine.runtime.code_runtime import DenoCodeRuntime
 from engine.runtime.deno_contexts import CodeIsolation
 
 async def main():
-    pooled = DenoCodeRuntime(cache_dir=Path(sys.argv[1]), pool_size=2)
+    pooled = DenoCodeRuntime(
+        cache_dir=Path(sys.argv[1]), pool_size=2, isolation=CodeIsolation.PROCESS
+    )
     contexts = DenoCodeRuntime(
         cache_dir=Path(sys.argv[1]), pool_size=1, isolation=CodeIsolation.CONTEXT
     )
@@ -175,7 +180,7 @@ async def main():
         if len(pooled.pool.ready_pids()) == 2:
             break
         await asyncio.sleep(0.025)
-    pids = [*pooled.pool.ready_pids(), *contexts._contexts.server_pids()]
+    pids = [*pooled.pool.ready_pids(), *contexts.contexts.server_pids()]
     sys.stdout.write(" ".join(map(str, pids)) + "\\n")
     sys.stdout.flush()
     os._exit(0)  # no close(), no loop shutdown: as if the worker crashed

@@ -41,7 +41,7 @@ async def test_failing_step_fails_the_run_and_stops_it(executor: FlowExecutor) -
     result = await executor.execute(run, run_id="r", trigger_payload=request({}))
     assert result.status == RunStatus.FAILED
     assert result.failed_step == "step_1"
-    assert result.error_message == "Step 'step_1' failed: Error: nope"
+    assert result.error_message == "Step 'step_1' failed: Error: nope (line 1 of the code)"
     assert [s.name for s in result.steps] == ["trigger", "step_1"]
     assert result.response is None
 
@@ -57,7 +57,7 @@ async def test_continue_on_failure_keeps_going_with_the_error_as_output(
     assert result.status == RunStatus.SUCCEEDED
     assert result.steps[1].status == StepStatus.FAILED
     assert result.response is not None
-    assert result.response.body == {"error": "Error: nope"}
+    assert result.response.body == {"error": "Error: nope (line 1 of the code)"}
 
 
 async def test_retry_on_failure_makes_four_attempts_with_backoff(tmp_path: Path) -> None:

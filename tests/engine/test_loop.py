@@ -96,7 +96,7 @@ async def test_failing_step_inside_a_loop_fails_the_run_at_that_iteration(
     result = await executor.execute(run, run_id="r", trigger_payload=request({"rows": [1, 2, 3]}))
     assert result.status == RunStatus.FAILED
     assert result.failed_step == "check"
-    assert result.error_message == "Step 'check' failed: Error: bad row"
+    assert result.error_message == "Step 'check' failed: Error: bad row (line 1 of the code)"
     assert [s.name for s in result.steps] == ["trigger", "each_row"]
     assert result.steps[1].status == StepStatus.FAILED
     assert len(result.steps[1].output["iterations"]) == 2

@@ -34,3 +34,31 @@ async def test_publishing_lists_the_flows_problems(api: httpx.AsyncClient, owner
     assert "step_2" in body["message"]
     after = (await api.get(f"/flows/{flow['id']}", headers=owner.headers)).json()
     assert (after["status"], after["publishedVersionId"]) == ("DISABLED", None)
+
+
+async def test_publishing_checks_code_steps_source_and_packages(
+    api: httpx.AsyncClient, owner: User
+) -> None:
+    document = copy.deepcopy(sample())
+    steps = document["steps"]
+    assert isinstance(steps, list)
+    steps[0]["settings"]["sourceCode"]["code"] = (
+        "export const code = async (i) => {\n  return i.a +\n"
+    )
+    flow = await create(api, owner)
+    await api.post(
+        f"/flows/{flow['id']}",
+        json={"type": "IMPORT_FLOW", "request": document},
+        headers=owner.headers,
+    )
+    published = await api.post(
+        f"/flows/{flow['id']}",
+        json={"type": "LOCK_AND_PUBLISH", "request": {}},
+        headers=owner.headers,
+    )
+    assert published.status_code == 400, published.text
+    problems = published.json()["params"]["problems"]
+    code_problems = [p for p in problems if p["code"] == "INVALID_CODE"]
+    assert code_problems, problems
+    assert code_problems[0]["step"] == steps[0]["name"]
+    assert "line" in code_problems[0]["message"]

@@ -68,7 +68,7 @@ async def test_failed_run_answers_500_with_the_reason(api: httpx.AsyncClient, ow
     assert response.status_code == 500
     body = response.json()
     assert body["status"] == "FAILED"
-    assert body["message"] == "Step 'step_1' failed: Error: bad input"
+    assert body["message"] == "Step 'step_1' failed: Error: bad input (line 1 of the code)"
     assert body["runId"]
 
 
@@ -151,7 +151,7 @@ async def test_runs_are_listed_newest_first_with_filters(
         await api.get("/flow-runs", params={**base, "status": "FAILED"}, headers=owner.headers)
     ).json()["data"]
     assert [r["flowId"] for r in failed] == [bad]
-    assert failed[0]["error"] == "Step 'step_1' failed: Error: x"
+    assert failed[0]["error"] == "Step 'step_1' failed: Error: x (line 1 of the code)"
     of_good = (
         await api.get(
             "/flow-runs", params={**base, "flowId": good, "limit": 1}, headers=owner.headers

@@ -22,7 +22,11 @@ class CodeHandler:
         ctx: StepContext,
     ) -> StepOutcome:
         assert isinstance(step, CodeStep)
+        source = step.settings.source_code
         result = await self.runtime.run(
-            step.settings.source_code.code, resolved_input, timeout_s=ctx.timeout_s
+            source.code,
+            resolved_input,
+            timeout_s=ctx.timeout_s,
+            package_json=source.package_json,
         )
         return StepOutcome(output=result.output)
