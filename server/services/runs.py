@@ -1,5 +1,6 @@
 """Flow runs: creating them from trigger events, their status changes, results and reads."""
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -8,10 +9,25 @@ from sqlalchemy import delete, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from engine.model import Flow, RunResult, RunStatus, check_transition, load_flow, report
+from engine.model import (
+    OFFLOADED_KEY,
+    Flow,
+    RunResult,
+    RunStatus,
+    check_transition,
+    load_flow,
+    report,
+)
 from engine.model.resources import FlowRunRead, FlowStatus, Page
 from server.db.base import new_id, utcnow
-from server.db.models import FlowRow, FlowRunRow, FlowVersionRow, ProjectRow, SampleDataRow
+from server.db.models import (
+    FlowRow,
+    FlowRunRow,
+    FlowVersionRow,
+    ProjectRow,
+    RunOutputRow,
+    SampleDataRow,
+)
 from server.services.audit import AuditAction, record
 from server.services.errors import NotFoundError
 from server.services.pagination import seek_page
@@ -224,7 +240,23 @@ async def get_run(*, session: AsyncSession, principal: Principal, run_id: str) -
     await require_permission(
         session, principal, run.project_id, Permission.READ_RUN, not_found=not_found
     )
-    return to_read(run, with_steps=True)
+    return await _rehydrated(session, to_read(run, with_steps=True))
+
+
+async def _rehydrated(session: AsyncSession, run: FlowRunRead) -> FlowRunRead:
+    """The run with step outputs that were moved out of the log put back in place."""
+    if not run.steps:
+        return run
+    steps = dict(run.steps)
+    for name, step in run.steps.items():
+        output = step.output
+        if isinstance(output, dict) and set(output) == {OFFLOADED_KEY, "size"}:
+            data = await session.scalar(
+                select(RunOutputRow.data).where(RunOutputRow.ref == str(output[OFFLOADED_KEY]))
+            )
+            if data is not None:
+                steps[name] = step.model_copy(update={"output": json.loads(bytes(data))})
+    return run.model_copy(update={"steps": steps})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -154,3 +154,25 @@ async def test_unknown_waitpoints_and_ended_runs_are_refused(
     unknown = await api.post("/flow-runs/nope/waitpoints/nope")
     assert unknown.status_code == 404
     assert unknown.json()["code"] == "WAITPOINT_NOT_FOUND"
+
+
+async def test_large_outputs_are_stored_apart_and_read_back_whole(
+    api: httpx.AsyncClient, owner: User
+) -> None:
+    big = "export const code = async () => Array.from({length: 5000}, (_, i) => ({i, text: 'row ' + i}))"
+    flow_id = await publish(
+        api,
+        owner,
+        document(
+            flow(
+                _code("rows", big),
+                _code("count", "export const code = async (x) => x.n", n="{{rows.length}}"),
+            )
+        ),
+    )
+    run_id = (await api.post(f"/webhooks/{flow_id}", json={})).json()["runId"]
+    run = await finished_run(api, owner, run_id)
+    assert run["status"] == "SUCCEEDED", run
+    assert len(run["steps"]["rows"]["output"]) == 5000  # rehydrated from run_outputs
+    assert run["steps"]["rows"]["output"][4999] == {"i": 4999, "text": "row 4999"}
+    assert run["steps"]["count"]["output"] == 5000
