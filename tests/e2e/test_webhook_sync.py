@@ -206,4 +206,6 @@ def test_keep_alive_requests_are_not_delayed_by_nagle(server_process: ServerProc
             started = time.perf_counter()
             client.get(server_process.url + "/api/v1/health")
             timings.append(time.perf_counter() - started)
-    assert sorted(timings)[5] < 0.025, timings
+    # Delayed ACKs hold back *every* keep-alive response by ~40 ms, so even the fastest of ten
+    # shows the bug; the fastest is also what a busy shared machine leaves unaffected.
+    assert min(timings) < 0.025, timings
