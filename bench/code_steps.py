@@ -19,6 +19,7 @@ import argparse
 import asyncio
 import itertools
 import json
+import shutil
 import statistics
 import sys
 import tempfile
@@ -77,9 +78,10 @@ class WorkerPerCall:
         self._waiting: dict[int, asyncio.Future[Any]] = {}
         self._ids = itertools.count()
         self._reader: asyncio.Task[None] | None = None
+        self._workdir = Path(tempfile.mkdtemp(prefix="pw-bench-worker-"))
 
     async def start(self) -> None:
-        workdir = Path(tempfile.mkdtemp(prefix="pw-bench-worker-"))
+        workdir = self._workdir
         (workdir / "runner.ts").write_text(WORKER_HARNESS, encoding="utf-8")
         step = (
             TRIVIAL
@@ -116,6 +118,7 @@ class WorkerPerCall:
             await self._process.wait()
         if self._reader is not None:
             self._reader.cancel()
+        shutil.rmtree(self._workdir, ignore_errors=True)
 
 
 def percentile(samples: list[float], fraction: float) -> float:
@@ -221,6 +224,7 @@ async def main(args: argparse.Namespace) -> None:
         return await expressions.evaluate(EXPRESSION, inputs)
 
     await with_runtime("expression `a + b` (evaluate)", expressions, evaluate)
+    shutil.rmtree(cache, ignore_errors=True)
 
 
 if __name__ == "__main__":

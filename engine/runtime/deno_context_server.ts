@@ -50,7 +50,8 @@ const PRELUDE = `(() => {
         else parts[parts.length] = stringify(a) ?? StringOf(a);
       } catch { parts[parts.length] = "[unprintable]"; }
     }
-    return parts.join(" ");
+    const line = parts.join(" ");
+    return line.length > 10000 ? line.slice(0, 10000) + "… (cut at 10,000 characters)" : line;
   };
   const console = {};
   for (const level of ["log", "info", "warn", "error", "debug", "trace"]) {

@@ -9,8 +9,8 @@ const stdout = Deno.stdout;
 const write = stdout.write.bind(stdout);
 const exit = Deno.exit;
 const logs: string[] = [];
-// The same formatting as in a context (deno_context_server.ts), so a step logs the same lines
-// whichever way it runs.
+// The same formatting and bounds (1,000 lines of 10,000 characters) as in a context
+// (deno_context_server.ts), so a step logs the same lines whichever way it runs.
 const show = (args: unknown[]) =>
   args.map((a) => {
     try {
@@ -26,7 +26,9 @@ const show = (args: unknown[]) =>
   }).join(" ");
 for (const level of ["log", "info", "warn", "error", "debug", "trace"] as const) {
   console[level] = (...args: unknown[]) => {
-    if (logs.length < 1000) logs.push(show(args));
+    if (logs.length >= 1000) return;
+    const line = show(args);
+    logs.push(line.length > 10000 ? line.slice(0, 10000) + "… (cut at 10,000 characters)" : line);
   };
 }
 

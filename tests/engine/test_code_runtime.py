@@ -44,6 +44,16 @@ async def test_console_output_is_captured_not_mixed_with_the_result(
     assert result.logs == ('hello {"a":1}', "oops")
 
 
+@pytest.mark.parametrize("uses_deno", [False, True], ids=["context", "process"])
+async def test_console_output_is_bounded(runtime: DenoCodeRuntime, uses_deno: bool) -> None:
+    marker = "void Deno;" if uses_deno else ""
+    source = f"export const code = async () => {{ {marker} for (let i = 0; i < 5000; i++) console.log(i === 0 ? 'x'.repeat(50000) : i); return 1 }}"
+    logs = (await runtime.run(source, {})).logs
+    assert len(logs) == 1000
+    assert logs[0] == "x" * 10000 + "… (cut at 10,000 characters)"
+    assert logs[-1] == "999"
+
+
 async def test_undefined_result_is_null(runtime: DenoCodeRuntime) -> None:
     assert (await runtime.run("export const code = async () => {}", {})).output is None
 
