@@ -9,7 +9,8 @@ import os
 from dataclasses import dataclass
 from enum import StrEnum
 
-#: Address ranges blocked in STRICT mode: loopback, private, link-local/metadata, "this network".
+#: Address ranges blocked in STRICT mode: loopback, private, link-local/metadata, "this network"
+#: (IPv6 too: unique-local fc00::/7 is IPv6's private range, fe80::/10 its link-local).
 BLOCKED_NETWORKS = (
     "127.0.0.0/8",
     "10.0.0.0/8",
@@ -18,6 +19,8 @@ BLOCKED_NETWORKS = (
     "169.254.0.0/16",
     "0.0.0.0/8",
     "::1/128",
+    "fc00::/7",
+    "fe80::/10",
 )
 
 #: Host names blocked in STRICT mode whatever they resolve to.
@@ -77,6 +80,8 @@ class NetworkPolicy:
         denied: list[str] = []
         for blocked_text in BLOCKED_NETWORKS:
             for network in _subtract(ipaddress.ip_network(blocked_text), allowed):
+                if network.version == 6 and network.prefixlen < 128:
+                    continue  # Deno's --deny-net takes no IPv6 ranges; ctx.http blocks them
                 denied.append(_deno_form(network))
         loopback_opened = any(
             a.overlaps(ipaddress.ip_network("127.0.0.0/8")) for a in allowed if a.version == 4

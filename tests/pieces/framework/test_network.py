@@ -20,6 +20,19 @@ def test_strict_mode_blocks_private_ranges_and_localhost() -> None:
         assert entry in denied
 
 
+@pytest.mark.parametrize(
+    ("address", "blocked"),
+    [
+        ("fd12:3456::1", True),
+        ("fe80::1%eth0", True),
+        ("::ffff:10.0.0.1", True),
+        ("2606:4700::1", False),
+    ],
+)
+def test_ipv6_private_and_link_local_addresses_are_blocked(address: str, blocked: bool) -> None:
+    assert NetworkPolicy().blocks_address(address) is blocked
+
+
 def test_allow_list_cuts_a_hole_in_a_blocked_range() -> None:
     denied = NetworkPolicy(allow_list=("192.168.1.10",)).denied()
     assert "192.168.0.0/16" not in denied
