@@ -30,6 +30,7 @@ ACTIONS = {
         "extract_date_parts",
     },
     "csv": {"parse_csv", "unparse_csv"},
+    "smtp": {"send_email"},
 }
 
 TRIGGERS = {
@@ -67,6 +68,17 @@ PROP_KEYS = {
     ("data_mapper", "map"): {"mapping"},
     ("csv", "parse_csv"): {"csv_text", "has_headers", "delimiter"},
     ("schedule", "cron_expression"): {"cronExpression", "timezone"},
+    ("smtp", "send_email"): {
+        "from",
+        "to",
+        "cc",
+        "bcc",
+        "subject",
+        "body",
+        "body_type",
+        "reply_to",
+        "attachments",
+    },
     ("schedule", "every_x_minutes"): {"minutes"},
     **{("math_helper", name): {"first_number", "second_number"} for name in ACTIONS["math_helper"]},
     **{
@@ -81,6 +93,18 @@ def test_piece_has_the_contract_actions_and_triggers(name: str) -> None:
     piece = REGISTRY.latest(name)
     assert {a.name for a in piece.actions} == ACTIONS.get(name, set())
     assert {t.name for t in piece.triggers} == TRIGGERS.get(name, set())
+
+
+#: piece -> the fields its connection must have.
+AUTH_KEYS = {"smtp": {"host", "port", "email", "password", "TLS"}}
+
+
+@pytest.mark.parametrize("name", sorted(AUTH_KEYS))
+def test_connection_has_the_contract_fields(name: str) -> None:
+    auth = REGISTRY.latest(name).auth
+    assert auth is not None
+    props = auth.metadata().props or {}
+    assert AUTH_KEYS[name] <= props.keys()
 
 
 @pytest.mark.parametrize(("piece", "step"), sorted(PROP_KEYS))
