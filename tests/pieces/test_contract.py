@@ -31,6 +31,7 @@ ACTIONS = {
     },
     "csv": {"parse_csv", "unparse_csv"},
     "smtp": {"send_email"},
+    "rss": {"read_feed"},
 }
 
 TRIGGERS = {
@@ -43,6 +44,7 @@ TRIGGERS = {
         "every_month",
         "cron_expression",
     },
+    "rss": {"new_item"},
 }
 
 #: (piece, action or trigger) -> prop keys it must have.
@@ -68,6 +70,8 @@ PROP_KEYS = {
     ("data_mapper", "map"): {"mapping"},
     ("csv", "parse_csv"): {"csv_text", "has_headers", "delimiter"},
     ("schedule", "cron_expression"): {"cronExpression", "timezone"},
+    ("rss", "read_feed"): {"url"},
+    ("rss", "new_item"): {"url"},
     ("smtp", "send_email"): {
         "from",
         "to",
