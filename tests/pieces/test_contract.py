@@ -32,6 +32,7 @@ ACTIONS = {
     "csv": {"parse_csv", "unparse_csv"},
     "smtp": {"send_email"},
     "rss": {"read_feed"},
+    "postgres": {"run_query", "insert_row", "update_rows", "delete_rows"},
 }
 
 TRIGGERS = {
@@ -45,6 +46,7 @@ TRIGGERS = {
         "cron_expression",
     },
     "rss": {"new_item"},
+    "postgres": {"new_row"},
 }
 
 #: (piece, action or trigger) -> prop keys it must have.
@@ -71,6 +73,8 @@ PROP_KEYS = {
     ("csv", "parse_csv"): {"csv_text", "has_headers", "delimiter"},
     ("schedule", "cron_expression"): {"cronExpression", "timezone"},
     ("rss", "read_feed"): {"url"},
+    ("postgres", "run_query"): {"query", "args"},
+    ("postgres", "insert_row"): {"table", "values"},
     ("rss", "new_item"): {"url"},
     ("smtp", "send_email"): {
         "from",
