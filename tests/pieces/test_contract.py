@@ -33,6 +33,7 @@ ACTIONS = {
     "smtp": {"send_email"},
     "rss": {"read_feed"},
     "postgres": {"run_query", "insert_row", "update_rows", "delete_rows"},
+    "local_files": {"read_file", "write_file", "list_folder", "move_file"},
 }
 
 TRIGGERS = {
@@ -47,6 +48,7 @@ TRIGGERS = {
     },
     "rss": {"new_item"},
     "postgres": {"new_row"},
+    "local_files": {"new_file_in_folder"},
 }
 
 #: (piece, action or trigger) -> prop keys it must have.
