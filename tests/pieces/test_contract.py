@@ -34,6 +34,7 @@ ACTIONS = {
     "rss": {"read_feed"},
     "postgres": {"run_query", "insert_row", "update_rows", "delete_rows"},
     "local_files": {"read_file", "write_file", "list_folder", "move_file"},
+    "notifications": {"desktop_notification"},
 }
 
 TRIGGERS = {
