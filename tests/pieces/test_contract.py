@@ -35,6 +35,12 @@ ACTIONS = {
     "postgres": {"run_query", "insert_row", "update_rows", "delete_rows"},
     "local_files": {"read_file", "write_file", "list_folder", "move_file"},
     "notifications": {"desktop_notification"},
+    "openai": {
+        "chat_completion",
+        "extract_structured_data",
+        "create_embeddings",
+        "custom_api_call",
+    },
 }
 
 TRIGGERS = {
