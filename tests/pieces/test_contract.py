@@ -56,6 +56,7 @@ TRIGGERS = {
     "rss": {"new_item"},
     "postgres": {"new_row"},
     "local_files": {"new_file_in_folder"},
+    "slack": {"new_message"},
 }
 
 #: (piece, action or trigger) -> prop keys it must have.
