@@ -41,6 +41,7 @@ ACTIONS = {
         "create_embeddings",
         "custom_api_call",
     },
+    "slack": {"send_message", "send_direct_message", "upload_file", "custom_api_call"},
 }
 
 TRIGGERS = {
