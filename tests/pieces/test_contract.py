@@ -42,6 +42,7 @@ ACTIONS = {
         "custom_api_call",
     },
     "slack": {"send_message", "send_direct_message", "upload_file", "custom_api_call"},
+    "discord": {"send_message_webhook", "send_message", "custom_api_call"},
 }
 
 TRIGGERS = {
