@@ -43,6 +43,7 @@ ACTIONS = {
     },
     "slack": {"send_message", "send_direct_message", "upload_file", "custom_api_call"},
     "discord": {"send_message_webhook", "send_message", "custom_api_call"},
+    "telegram": {"send_message", "custom_api_call"},
 }
 
 TRIGGERS = {
@@ -59,6 +60,7 @@ TRIGGERS = {
     "postgres": {"new_row"},
     "local_files": {"new_file_in_folder"},
     "slack": {"new_message"},
+    "telegram": {"new_message"},
 }
 
 #: (piece, action or trigger) -> prop keys it must have.
