@@ -44,6 +44,7 @@ ACTIONS = {
     "slack": {"send_message", "send_direct_message", "upload_file", "custom_api_call"},
     "discord": {"send_message_webhook", "send_message", "custom_api_call"},
     "telegram": {"send_message", "custom_api_call"},
+    "github": {"create_issue", "create_comment", "custom_api_call"},
 }
 
 TRIGGERS = {
@@ -61,6 +62,7 @@ TRIGGERS = {
     "local_files": {"new_file_in_folder"},
     "slack": {"new_message"},
     "telegram": {"new_message"},
+    "github": {"new_issue", "new_pull_request"},
 }
 
 #: (piece, action or trigger) -> prop keys it must have.
