@@ -45,6 +45,7 @@ ACTIONS = {
     "discord": {"send_message_webhook", "send_message", "custom_api_call"},
     "telegram": {"send_message", "custom_api_call"},
     "github": {"create_issue", "create_comment", "custom_api_call"},
+    "imap": {"mark_as_read", "move_email"},
 }
 
 TRIGGERS = {
@@ -63,6 +64,7 @@ TRIGGERS = {
     "slack": {"new_message"},
     "telegram": {"new_message"},
     "github": {"new_issue", "new_pull_request"},
+    "imap": {"new_email"},
 }
 
 #: (piece, action or trigger) -> prop keys it must have.
