@@ -62,9 +62,10 @@ postgres_auth = CustomAuth(
     props={
         "url": ShortText(display_name="Connection URL"),
         "host": ShortText(display_name="Host"),
+        # No default: a default would override the port of the URL.
         "port": Number(
             display_name="Port",
-            default=5432,
+            description="Default 5432",
             validators=(validators.min_value(1), validators.max_value(65535)),
         ),
         "user": ShortText(display_name="User"),

@@ -46,6 +46,7 @@ ACTIONS = {
     "telegram": {"send_message", "custom_api_call"},
     "github": {"create_issue", "create_comment", "custom_api_call"},
     "imap": {"mark_as_read", "move_email"},
+    "mysql": {"run_query", "insert_row", "update_rows", "delete_rows"},
 }
 
 TRIGGERS = {
@@ -65,6 +66,7 @@ TRIGGERS = {
     "telegram": {"new_message"},
     "github": {"new_issue", "new_pull_request"},
     "imap": {"new_email"},
+    "mysql": {"new_row"},
 }
 
 #: (piece, action or trigger) -> prop keys it must have.
@@ -93,6 +95,8 @@ PROP_KEYS = {
     ("rss", "read_feed"): {"url"},
     ("postgres", "run_query"): {"query", "args"},
     ("postgres", "insert_row"): {"table", "values"},
+    ("mysql", "run_query"): {"query", "args"},
+    ("mysql", "insert_row"): {"table", "values"},
     ("rss", "new_item"): {"url"},
     ("smtp", "send_email"): {
         "from",

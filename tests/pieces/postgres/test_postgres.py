@@ -12,6 +12,7 @@ from pieces.postgres.actions.delete_rows import delete_rows
 from pieces.postgres.actions.insert_row import insert_row
 from pieces.postgres.actions.run_query import run_query
 from pieces.postgres.actions.update_rows import update_rows
+from pieces.postgres.auth import conninfo
 from pieces.postgres.triggers.new_row import new_row
 
 pytestmark = pytest.mark.integration
@@ -171,3 +172,18 @@ async def test_missing_database_and_unreachable_server_fail_clearly(auth: dict[s
     await piece.auth.check(auth)
     with pytest.raises(AuthError, match="fill in a connection URL or a host"):
         await run_action(run_query, {"query": "SELECT 1"}, auth={"ssl": "disable"})
+
+
+def test_connection_fields_fill_in_and_override_the_url() -> None:
+    assert piece.auth is not None
+    checked = piece.auth.coerce({"url": "postgresql://ada:pw@db.example:6543/shop"})
+    info = conninfo(checked)
+    assert "port=6543" in info
+    assert "dbname=shop" in info
+    overridden = conninfo(
+        piece.auth.coerce(
+            {"url": "postgresql://ada@db.example:6543/shop", "database": "other", "ssl": "require"}
+        )
+    )
+    assert "dbname=other" in overridden
+    assert "sslmode=require" in overridden
