@@ -47,6 +47,7 @@ ACTIONS = {
     "github": {"create_issue", "create_comment", "custom_api_call"},
     "imap": {"mark_as_read", "move_email"},
     "mysql": {"run_query", "insert_row", "update_rows", "delete_rows"},
+    "google_sheets": {"append_row", "update_row", "find_rows", "custom_api_call"},
 }
 
 TRIGGERS = {
@@ -67,6 +68,7 @@ TRIGGERS = {
     "github": {"new_issue", "new_pull_request"},
     "imap": {"new_email"},
     "mysql": {"new_row"},
+    "google_sheets": {"new_row"},
 }
 
 #: (piece, action or trigger) -> prop keys it must have.
