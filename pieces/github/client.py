@@ -17,6 +17,7 @@ from pieces.framework import (
     validators,
 )
 from pieces.framework.api_errors import RateLimitedError, error_for
+from pieces.framework.connection import require_connection
 from pieces.framework.network import NetworkPolicy
 
 DEFAULT_BASE_URL = "https://api.github.com"
@@ -105,6 +106,7 @@ async def request(
         AuthError: 401/403 (bad, revoked or under-scoped token).
         PieceError: any other error status or a transport failure.
     """
+    require_connection(auth, piece_name="GitHub")
     url = path_or_url if path_or_url.startswith("http") else f"{base_url(auth)}{path_or_url}"
     try:
         response = await http.request(method, url, headers=await auth_headers(auth), **kwargs)

@@ -9,16 +9,19 @@ import hmac
 from typing import Any
 
 from pieces.framework import TriggerContext
+from pieces.framework.connection import require_connection, require_webhook_url
 from pieces.github.client import paginate, request, split_repository
 
 
 def secret(auth: Any, webhook_url: str) -> str:
     """The secret GitHub signs deliveries with."""
+    require_connection(auth, piece_name="GitHub")
     return hmac.new(auth["token"].encode(), webhook_url.encode(), hashlib.sha256).hexdigest()
 
 
 async def register(ctx: TriggerContext, *, event: str) -> None:
     """Creates a JSON webhook for `event` on the repository, pointing at the flow's URL."""
+    require_webhook_url(ctx.webhook_url)
     owner, name = split_repository(ctx.props["repository"])
     await remove(ctx)  # enabling twice must not leave two hooks
     config = {

@@ -14,6 +14,7 @@ import httpx
 
 from pieces.framework import AuthError, OAuth2, PieceError, create_http_client
 from pieces.framework.api_errors import send
+from pieces.framework.connection import require_connection
 from pieces.framework.network import NetworkPolicy
 from pieces.framework.oauth2 import ClientInfo, needs_refresh, refresh
 
@@ -101,7 +102,7 @@ class SheetsClient:
 
     def __init__(self, http: httpx.AsyncClient, token: dict[str, Any]) -> None:
         self.http = http
-        self.token = token
+        self.token = require_connection(token, piece_name="Google Sheets")
 
     async def request(self, method: str, path: str, **kwargs: Any) -> Any:
         """Sends a request; on 401 refreshes once and tries again.

@@ -9,6 +9,7 @@ from typing import Any
 import pymysql
 
 from pieces.framework import PieceError
+from pieces.framework.connection import require_connection
 from pieces.framework.json_values import to_json
 from pieces.mysql.auth import connect, settings
 from pieces.mysql.errors import to_piece_error
@@ -60,6 +61,7 @@ async def execute(auth: Mapping[str, Any], query: str, args: Sequence[Any] = ())
         AuthError: the server refused the credentials or the database.
         PieceError: any other failure, with the server's message.
     """
+    require_connection(auth, piece_name="MySQL")
     try:
         return await asyncio.to_thread(_execute, dict(auth), query, list(args))
     except pymysql.MySQLError as err:

@@ -9,6 +9,7 @@ from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
 from pieces.framework import PieceError
+from pieces.framework.connection import require_connection
 from pieces.framework.json_values import to_json
 from pieces.postgres.auth import connect
 from pieces.postgres.errors import to_piece_error
@@ -45,6 +46,7 @@ async def execute(
         AuthError: the server refused the connection's credentials.
         PieceError: any other failure, with the server's message.
     """
+    require_connection(auth, piece_name="PostgreSQL")
     try:
         conn = await connect(dict(auth))
     except psycopg.Error as err:

@@ -8,6 +8,7 @@ import httpx
 
 from pieces.framework import AuthError, CustomAuth, PieceError, ShortText, validators
 from pieces.framework.api_errors import RateLimitedError, error_for
+from pieces.framework.connection import require_connection
 
 DEFAULT_BASE_URL = "https://api.telegram.org"
 SERVICE = "Telegram"
@@ -32,6 +33,7 @@ telegram_auth = CustomAuth(
 
 def bot_url(auth: Any) -> str:
     """`{server}/bot<token>`: every method is under it."""
+    require_connection(auth, piece_name="Telegram")
     base = str(auth.get("base_url") or DEFAULT_BASE_URL).rstrip("/")
     return f"{base}/bot{auth['bot_token']}"
 
@@ -41,6 +43,7 @@ def webhook_secret(auth: Any, webhook_url: str) -> str:
 
     Derived rather than stored, so enabling and every later event agree without shared state.
     """
+    require_connection(auth, piece_name="Telegram")
     digest = hmac.new(auth["bot_token"].encode(), webhook_url.encode(), hashlib.sha256)
     return digest.hexdigest()
 

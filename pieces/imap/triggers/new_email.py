@@ -11,6 +11,7 @@ from pieces.framework import (
     TriggerStrategy,
     validators,
 )
+from pieces.framework.connection import require_connection
 from pieces.imap.parse import parse_email
 from pieces.imap.props import FOLDER
 from pieces.imap.session import Mailbox, describe_error
@@ -49,6 +50,7 @@ async def _items(ctx: TriggerContext, messages: list[tuple[int, bytes]]) -> list
 
 
 async def _guarded(ctx: TriggerContext, work: Any, *args: Any) -> Any:
+    require_connection(ctx.auth, piece_name="IMAP")
     try:
         return await asyncio.to_thread(work, ctx.auth, ctx.props["folder"], *args)
     except PieceError:

@@ -3,6 +3,7 @@
 from typing import Any
 
 from pieces.framework import ShortText, Trigger, TriggerContext, TriggerStrategy
+from pieces.framework.connection import require_webhook_url
 from pieces.telegram.client import call, webhook_secret
 
 #: Update kinds that carry a message.
@@ -15,7 +16,7 @@ async def _on_enable(ctx: TriggerContext) -> None:
         ctx.auth,
         "setWebhook",
         {
-            "url": ctx.webhook_url,
+            "url": require_webhook_url(ctx.webhook_url),
             "secret_token": webhook_secret(ctx.auth, ctx.webhook_url),
             "allowed_updates": list(_MESSAGE_KINDS),
         },
