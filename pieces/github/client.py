@@ -129,7 +129,8 @@ async def paginate(http: httpx.AsyncClient, auth: Any, path: str) -> list[Any]:
         response = await request(http, auth, "GET", url)
         items.extend(response.json())
         found = _NEXT.search(response.headers.get("link", ""))
-        url = found.group(1) if found else None
+        # Follow only pages under the API's own address: the token goes with each request.
+        url = found.group(1) if found and found.group(1).startswith(base_url(auth) + "/") else None
     return items
 
 

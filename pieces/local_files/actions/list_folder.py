@@ -13,6 +13,8 @@ MAX_ENTRIES = 10_000
 
 def list_entries(folder: str, *, pattern: str, recursive: bool) -> list[dict[str, Any]]:
     """Entries under the folder matching the glob pattern, sorted by path (symlinks not followed)."""
+    if any(part in (pattern or "") for part in ("/", "\\", "..")):
+        raise PieceError(f"the name pattern {pattern!r} must not contain folders or '..'")
     real = resolve(folder)
     if not real.is_dir():
         raise PieceError(f"{folder} is not a folder")

@@ -91,6 +91,12 @@ async def test_symlink_escapes_are_refused(allowed: Path) -> None:
     assert (allowed.parent / "secret.txt").read_text() == "top secret"
 
 
+@pytest.mark.parametrize("pattern", ["../*", "sub/../../*", "..", "*/../*"])
+async def test_patterns_cannot_leave_the_folder(allowed: Path, pattern: str) -> None:
+    with pytest.raises(PieceError, match="must not contain folders"):
+        await run_action(list_folder, {"path": ".", "pattern": pattern})
+
+
 async def test_no_allowed_folder_means_nothing_is_allowed(
     allowed: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
