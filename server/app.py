@@ -9,15 +9,24 @@ from fastapi import APIRouter, FastAPI
 from server.api import (
     api_keys,
     app_connections,
+    audit_events,
     authentication,
+    files,
     flow_runs,
     flows,
     folders,
     health,
+    live,
     members,
     pieces,
     projects,
+    sample_data,
+    store_entries,
+    templates,
+    users,
+    waitpoints,
     webhooks,
+    worker_machines,
 )
 from server.api.errors import install_error_handlers
 from server.context import ServerContext, open_context
@@ -56,6 +65,7 @@ def create_app(settings: Settings, *, context: ServerContext | None = None) -> F
         authentication,
         api_keys,
         projects,
+        users,
         members,
         folders,
         flows,
@@ -63,6 +73,14 @@ def create_app(settings: Settings, *, context: ServerContext | None = None) -> F
         pieces,
         app_connections,
         webhooks,
+        waitpoints,
+        store_entries,
+        files,
+        audit_events,
+        sample_data,
+        templates,
+        live,
+        worker_machines,
     ):
         api.include_router(module.router)
     app.include_router(api)

@@ -30,6 +30,9 @@ ACTIONS = {
         "extract_date_parts",
     },
     "csv": {"parse_csv", "unparse_csv"},
+    "delay": {"delay_for", "delay_until"},
+    "approval": {"wait_for_approval", "create_approval_links"},
+    "subflows": {"call_flow", "return_response"},
     "smtp": {"send_email"},
     "rss": {"read_feed"},
     "postgres": {"run_query", "insert_row", "update_rows", "delete_rows"},
@@ -52,6 +55,7 @@ ACTIONS = {
 
 TRIGGERS = {
     "webhook": {"catch_webhook"},
+    "subflows": {"callable_flow"},
     "schedule": {
         "every_x_minutes",
         "every_hour",
@@ -112,6 +116,8 @@ PROP_KEYS = {
         "attachments",
     },
     ("schedule", "every_x_minutes"): {"minutes"},
+    ("delay", "delay_for"): {"amount", "unit"},
+    ("delay", "delay_until"): {"timestamp"},
     **{("math_helper", name): {"first_number", "second_number"} for name in ACTIONS["math_helper"]},
     **{
         ("text_helper", name): {"text"}
