@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 sysdeps:
-	@bash scripts/sysdeps.sh
+	@bash scripts/sysdeps.sh $(SYSDEPS_ARGS)
 
 ## run: start the desktop app with its local server (headless: the server alone)
 run: venv sysdeps
@@ -35,6 +35,7 @@ format: venv
 	$(BIN)/ruff check --fix .
 
 ## test: checks, then the whole suite (unit, integration, gui, e2e)
+test: SYSDEPS_ARGS = --test
 test: venv sysdeps check
 	QT_QPA_PLATFORM=offscreen $(BIN)/pytest
 

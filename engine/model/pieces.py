@@ -89,6 +89,10 @@ class PieceMetadata(Model):
     auth: AuthSchema | None = None
     actions: dict[str, ActionMetadata]
     triggers: dict[str, TriggerMetadata]
+    #: True for pieces that reach into the machine the server runs on (local files, desktop
+    #: notifications): meant for personal mode; a team server hides them unless its admin
+    #: enables them. Absent (None) for every other piece.
+    personal_only: bool | None = None
 
 
 class PieceSummary(Model):

@@ -2,6 +2,7 @@
 
 from engine.model import WebhookResponse
 from pieces.framework.action import Action
+from pieces.framework.api_errors import RateLimitedError
 from pieces.framework.auth import (
     Auth,
     AuthValidator,
@@ -114,6 +115,7 @@ __all__ = [
     "PieceRegistry",
     "Prop",
     "PropsValidationError",
+    "RateLimitedError",
     "RunControls",
     "SecretText",
     "ServerInfo",

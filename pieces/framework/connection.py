@@ -7,7 +7,7 @@ an envelope made for another piece, or of another auth type, is refused with a c
 
 from typing import Any
 
-from pieces.framework.errors import AuthError
+from pieces.framework.errors import AuthError, PieceError
 from pieces.framework.piece import Piece
 
 #: The input key that holds a step's connection.
@@ -79,3 +79,21 @@ async def resolve_auth(piece: Piece, *, require_auth: bool, value: Any) -> Any:
             )
         value = value["value"]
     return await piece.auth.check(auth_value(value))
+
+
+def require_connection(auth: Any, *, piece_name: str) -> Any:
+    """A trigger's connection value, or AuthError when whoever runs the trigger passed none.
+
+    Triggers call it first, so a missing connection is a clear error (the server turns it into
+    "the trigger could not be turned on") rather than a TypeError deep inside a vendor call.
+    """
+    if auth is None or auth == "":
+        raise AuthError(f"this {piece_name} trigger needs a connection; choose one in its settings")
+    return auth
+
+
+def require_webhook_url(url: str) -> str:
+    """The flow's webhook URL, or PieceError when it is not known (nothing to register)."""
+    if not url:
+        raise PieceError("the flow's webhook URL is not known, so it cannot be registered")
+    return url

@@ -28,6 +28,7 @@ def piece_metadata(piece: Piece) -> PieceMetadata:
         categories=list(piece.categories),
         minimum_supported_release=piece.minimum_supported_release,
         auth=piece.auth.metadata() if piece.auth is not None else None,
+        personal_only=True if piece.personal_only else None,
         actions={
             action.name: ActionMetadata(
                 name=action.name,

@@ -26,6 +26,8 @@ class Piece:
         actions: its actions; each one's name equals its module name.
         triggers: its triggers.
         minimum_supported_release: the oldest Piecework release it runs on.
+        personal_only: it works on the machine the server runs on (local files, desktop
+            notifications); team servers hide it unless the admin enables it.
     """
 
     name: str
@@ -38,6 +40,7 @@ class Piece:
     actions: tuple[Action, ...] = ()
     triggers: tuple[Trigger, ...] = ()
     minimum_supported_release: str = DEFAULT_MINIMUM_RELEASE
+    personal_only: bool = False
 
     def action(self, name: str) -> Action:
         """Returns the action with this name, or raises PieceNotFoundError listing the ones there are."""

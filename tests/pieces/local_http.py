@@ -1,6 +1,7 @@
 """Real local HTTP servers for piece tests: a handler function answers each request."""
 
 import json
+import socket
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -87,3 +88,11 @@ def local_http_server(answer: Callable[[Received], Reply]) -> Iterator[LocalServ
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port

@@ -33,6 +33,24 @@ ACTIONS = {
     "delay": {"delay_for", "delay_until"},
     "approval": {"wait_for_approval", "create_approval_links"},
     "subflows": {"call_flow", "return_response"},
+    "smtp": {"send_email"},
+    "rss": {"read_feed"},
+    "postgres": {"run_query", "insert_row", "update_rows", "delete_rows"},
+    "local_files": {"read_file", "write_file", "list_folder", "move_file"},
+    "notifications": {"desktop_notification"},
+    "openai": {
+        "chat_completion",
+        "extract_structured_data",
+        "create_embeddings",
+        "custom_api_call",
+    },
+    "slack": {"send_message", "send_direct_message", "upload_file", "custom_api_call"},
+    "discord": {"send_message_webhook", "send_message", "custom_api_call"},
+    "telegram": {"send_message", "custom_api_call"},
+    "github": {"create_issue", "create_comment", "custom_api_call"},
+    "imap": {"mark_as_read", "move_email"},
+    "mysql": {"run_query", "insert_row", "update_rows", "delete_rows"},
+    "google_sheets": {"append_row", "update_row", "find_rows", "custom_api_call"},
 }
 
 TRIGGERS = {
@@ -46,6 +64,15 @@ TRIGGERS = {
         "every_month",
         "cron_expression",
     },
+    "rss": {"new_item"},
+    "postgres": {"new_row"},
+    "local_files": {"new_file_in_folder"},
+    "slack": {"new_message"},
+    "telegram": {"new_message"},
+    "github": {"new_issue", "new_pull_request"},
+    "imap": {"new_email"},
+    "mysql": {"new_row"},
+    "google_sheets": {"new_row"},
 }
 
 #: (piece, action or trigger) -> prop keys it must have.
@@ -71,6 +98,23 @@ PROP_KEYS = {
     ("data_mapper", "map"): {"mapping"},
     ("csv", "parse_csv"): {"csv_text", "has_headers", "delimiter"},
     ("schedule", "cron_expression"): {"cronExpression", "timezone"},
+    ("rss", "read_feed"): {"url"},
+    ("postgres", "run_query"): {"query", "args"},
+    ("postgres", "insert_row"): {"table", "values"},
+    ("mysql", "run_query"): {"query", "args"},
+    ("mysql", "insert_row"): {"table", "values"},
+    ("rss", "new_item"): {"url"},
+    ("smtp", "send_email"): {
+        "from",
+        "to",
+        "cc",
+        "bcc",
+        "subject",
+        "body",
+        "body_type",
+        "reply_to",
+        "attachments",
+    },
     ("schedule", "every_x_minutes"): {"minutes"},
     ("delay", "delay_for"): {"amount", "unit"},
     ("delay", "delay_until"): {"timestamp"},
@@ -87,6 +131,18 @@ def test_piece_has_the_contract_actions_and_triggers(name: str) -> None:
     piece = REGISTRY.latest(name)
     assert {a.name for a in piece.actions} == ACTIONS.get(name, set())
     assert {t.name for t in piece.triggers} == TRIGGERS.get(name, set())
+
+
+#: piece -> the fields its connection must have.
+AUTH_KEYS = {"smtp": {"host", "port", "email", "password", "TLS"}}
+
+
+@pytest.mark.parametrize("name", sorted(AUTH_KEYS))
+def test_connection_has_the_contract_fields(name: str) -> None:
+    auth = REGISTRY.latest(name).auth
+    assert auth is not None
+    props = auth.metadata().props or {}
+    assert AUTH_KEYS[name] <= props.keys()
 
 
 @pytest.mark.parametrize(("piece", "step"), sorted(PROP_KEYS))

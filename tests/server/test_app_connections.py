@@ -15,7 +15,7 @@ def body(owner: User, **overrides: object) -> dict[str, object]:
     return {
         "externalId": "openai",
         "displayName": "OpenAI",
-        "pieceName": "openai",
+        "pieceName": "acme_api",  # a piece that is not installed: values are not checked
         "projectId": owner.project_id,
         "type": "SECRET_TEXT",
         "value": {"type": "SECRET_TEXT", "secret_text": SECRET},

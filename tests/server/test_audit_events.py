@@ -30,7 +30,7 @@ async def test_changes_and_runs_are_recorded_newest_first(
     connection = {
         "externalId": "key",
         "displayName": "Key",
-        "pieceName": "openai",
+        "pieceName": "acme_api",  # a piece that is not installed: values are not checked
         "projectId": owner.project_id,
         "type": "SECRET_TEXT",
         "value": {"type": "SECRET_TEXT", "secret_text": "s3cr3t-value"},

@@ -54,7 +54,7 @@ async def world(tmp_path: Path, database_url: str) -> AsyncIterator[World]:
             json={
                 "externalId": "key",
                 "displayName": "Key",
-                "pieceName": "openai",
+                "pieceName": "acme_api",  # a piece that is not installed: values are not checked
                 "projectId": alice.project_id,
                 "type": "SECRET_TEXT",
                 "value": {"type": "SECRET_TEXT", "secret_text": "alice-secret"},
