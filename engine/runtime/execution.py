@@ -31,6 +31,7 @@ from engine.runtime.log_writer import LogFullError, RunLogWriter
 from engine.runtime.output_store import OutputStore, rehydrate
 from engine.runtime.replay import TRIGGER, Replay, ReplayError
 from engine.runtime.run_http import RunHttp
+from engine.runtime.run_resources import DEFAULT_RUN_RESOURCES
 from engine.runtime.state import ExecutionState, StepOutcome, Verdict
 from engine.runtime.templating import (
     REDACTED,
@@ -40,6 +41,7 @@ from engine.runtime.templating import (
     resolve,
     resolve_expressions,
 )
+from engine.runtime.trigger_input import trigger_input
 from pieces.framework import (
     ExecutionType,
     NoSubflows,
@@ -49,7 +51,6 @@ from pieces.framework import (
     SubflowClient,
     TriggerContext,
     WaitpointClient,
-    validate_props,
 )
 
 log = logging.getLogger(__name__)
@@ -189,12 +190,19 @@ class Execution:
             )
         settings = flow.trigger.settings
         try:
-            trigger = self._services.registry.get(
-                settings.piece_name, settings.piece_version
-            ).trigger(trigger_name)
-            props = validate_props(trigger.props, resolve(settings.input, {}))
+            piece = self._services.registry.get(settings.piece_name, settings.piece_version)
+            trigger = piece.trigger(trigger_name)
+            given = await trigger_input(piece, trigger, settings.input, self._connections)
+            store, files = DEFAULT_RUN_RESOURCES.for_run(self._run_id)
             items = await trigger.run(
-                TriggerContext(props=props, payload=payload, server=self._services.server)
+                TriggerContext(
+                    props=given.props,
+                    auth=given.auth,
+                    payload=payload,
+                    store=store,
+                    files=files,
+                    server=self._services.server,
+                )
             )
         except (PieceError, EngineError) as err:
             record = self._record(

@@ -10,6 +10,7 @@ from server.api.deps import ContextDep, CurrentPrincipal, SessionDep
 from server.api.schemas import FlowCreate
 from server.services import flows
 from server.services.code_checks import code_checker
+from server.services.schedules import TriggerEnvironment
 
 router = APIRouter(prefix="/flows", tags=["flows"])
 
@@ -80,6 +81,11 @@ async def apply_operation(
         operation=operation,
         registry=context.registry,
         check_code=code_checker(context.run_executor.executor.code_runtime),
+        trigger_environment=TriggerEnvironment(
+            sessions=context.sessions,
+            box=context.secret_box,
+            public_url=context.settings.public_url,
+        ),
     )
 
 

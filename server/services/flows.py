@@ -27,7 +27,7 @@ from server.services.live_events import publish_flow_event
 from server.services.pagination import seek_page
 from server.services.permissions import Permission, require_permission
 from server.services.principal import Principal
-from server.services.schedules import sync_trigger
+from server.services.schedules import TriggerEnvironment, sync_trigger
 
 
 async def create_flow(
@@ -159,6 +159,7 @@ async def apply_operation(
     operation: FlowOperation,
     registry: PieceRegistry,
     check_code: CodeChecker | None = None,
+    trigger_environment: TriggerEnvironment | None = None,
 ) -> FlowRead:
     """Applies an edit operation to the flow (its draft, or its published state).
 
@@ -202,7 +203,7 @@ async def apply_operation(
             )
         flow.status = operation.request.status
     if isinstance(operation, LockAndPublishOperation | ChangeStatusOperation):
-        await sync_trigger(session, registry=registry, flow=flow)
+        await sync_trigger(session, registry=registry, flow=flow, environment=trigger_environment)
     flow.updated = utcnow()
     await _changed(
         session,

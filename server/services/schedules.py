@@ -1,7 +1,11 @@
 """Trigger activation and schedules: turning a published flow's trigger on and off, and firing due schedules."""
 
+import json
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from croniter import croniter
@@ -10,18 +14,23 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.model import PieceTrigger, load_flow
 from engine.model.resources import FlowStatus
+from engine.runtime.errors import EngineError
+from engine.runtime.trigger_input import trigger_input
 from pieces.framework import (
     NetworkPolicy,
     PieceError,
     PieceRegistry,
+    ServerInfo,
     TriggerContext,
     TriggerSchedule,
     create_http_client,
-    validate_props,
 )
 from server.db.base import utcnow
 from server.db.models import FlowRow, FlowRunRow, FlowVersionRow, TriggerScheduleRow
+from server.secrets_box import SecretBox
+from server.services.database_store import DatabaseStore
 from server.services.errors import InvalidRequestError
+from server.services.oauth2_refresh import fresh_connection_values
 from server.services.runs import create_run
 
 log = logging.getLogger(__name__)
@@ -37,7 +46,22 @@ def next_fire_at(*, cron_expression: str, timezone: str, after: datetime) -> dat
     return fire
 
 
-async def sync_trigger(session: AsyncSession, *, registry: PieceRegistry, flow: FlowRow) -> None:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TriggerEnvironment:
+    """What turning a trigger on needs besides the flow: connections, the store, the server URL."""
+
+    sessions: Callable[[], AsyncSession]
+    box: SecretBox
+    public_url: str
+
+
+async def sync_trigger(
+    session: AsyncSession,
+    *,
+    registry: PieceRegistry,
+    flow: FlowRow,
+    environment: TriggerEnvironment | None = None,
+) -> None:
     """Turns the flow's trigger on (enabled and published) or off, keeping its schedule row in step.
 
     Called inside the caller's transaction, before its commit.
@@ -60,18 +84,32 @@ async def sync_trigger(session: AsyncSession, *, registry: PieceRegistry, flow: 
         return
     schedule = TriggerSchedule()
     try:
-        trigger = registry.get(settings.piece_name, settings.piece_version).trigger(trigger_name)
+        piece = registry.get(settings.piece_name, settings.piece_version)
+        trigger = piece.trigger(trigger_name)
         if trigger.on_enable is None:
             return
-        props = validate_props(trigger.props, settings.input)
+        connections: dict[str, Any] = {}
+        if environment is not None and "connections" in json.dumps(settings.input):
+            connections = await fresh_connection_values(
+                session, box=environment.box, registry=registry, project_id=flow.project_id
+            )
+        given = await trigger_input(piece, trigger, settings.input, connections)
         async with create_http_client(NetworkPolicy.from_env()) as http:
-            await trigger.on_enable(TriggerContext(props=props, http=http, schedule=schedule))
+            await trigger.on_enable(
+                TriggerContext(
+                    props=given.props,
+                    auth=given.auth,
+                    http=http,
+                    schedule=schedule,
+                    **_environment_context(environment, flow),
+                )
+            )
         if schedule.cron_expression is None:
             return
         first = next_fire_at(
             cron_expression=schedule.cron_expression, timezone=schedule.timezone, after=utcnow()
         )
-    except PieceError as err:
+    except (PieceError, EngineError) as err:
         raise InvalidRequestError(
             f"The trigger could not be turned on: {err.message}", code="TRIGGER_ENABLE_FAILED"
         ) from err
@@ -88,6 +126,19 @@ async def sync_trigger(session: AsyncSession, *, registry: PieceRegistry, flow: 
             next_fire_at=first,
         )
     )
+
+
+def _environment_context(environment: TriggerEnvironment | None, flow: FlowRow) -> dict[str, Any]:
+    if environment is None:
+        return {}
+    public_url = environment.public_url.rstrip("/")
+    return {
+        "store": DatabaseStore(
+            sessions=environment.sessions, project_id=flow.project_id, flow_id=flow.id
+        ),
+        "webhook_url": f"{public_url}/api/v1/webhooks/{flow.id}",
+        "server": ServerInfo(public_url=public_url),
+    }
 
 
 async def fire_due(session: AsyncSession, *, now: datetime) -> list[str]:
