@@ -1,7 +1,7 @@
 """The canvas view: zoom (Ctrl+wheel, buttons), pan (drag the background, wheel), fit to view."""
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QPainter, QWheelEvent
+from PySide6.QtGui import QPainter, QShowEvent, QWheelEvent
 from PySide6.QtWidgets import QGraphicsView, QWidget
 
 from desktop.canvas.scene import FlowScene
@@ -22,6 +22,7 @@ class FlowView(QGraphicsView):
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
         self.setBackgroundBrush(Qt.GlobalColor.white)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self._fitted = False
 
     @property
     def zoom(self) -> float:
@@ -48,6 +49,12 @@ class FlowView(QGraphicsView):
         if self.zoom < MIN_ZOOM:
             self.zoom_by(1)
         self.centerOn(rect.center().x(), rect.top() + self.viewport().height() / (2 * self.zoom))
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._fitted:  # the first time it has its real size
+            self._fitted = True
+            self.fit()
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:

@@ -117,6 +117,12 @@ class SaveQueue:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), delay)
                 continue
+            except asyncio.CancelledError:
+                raise
+            except Exception as err:  # a task boundary: keep the edit and say so
+                log.exception("saving %s failed", operation.type)
+                self._set(SaveState.REJECTED, f"Not saved: {err}")
+                return
             failures = 0
             if self._pending and self._pending[0] is operation:
                 self._pending.pop(0)

@@ -162,12 +162,13 @@ class BuilderPanel(QWidget):
         self.retry_button.clicked.connect(self.saves.retry)
         self.reload_button = QPushButton("Reload from server")
         self.reload_button.clicked.connect(lambda: self.spawn(self.reload()))
-        for button in (self.retry_button, self.reload_button):
-            button.hide()
         self.toolbar.addSeparator()
         self.toolbar.addWidget(self.save_label)
-        self.toolbar.addWidget(self.retry_button)
-        self.toolbar.addWidget(self.reload_button)
+        # Widgets in a toolbar are shown and hidden through their actions.
+        self.retry_action = self.toolbar.addWidget(self.retry_button)
+        self.reload_action = self.toolbar.addWidget(self.reload_button)
+        self.retry_action.setVisible(False)
+        self.reload_action.setVisible(False)
         # Editing shortcuts act on the canvas selection; they live on the view so that typing in
         # a settings field (Delete, Ctrl+C) keeps its usual meaning there.
         for text, key, slot in (
@@ -499,8 +500,8 @@ class BuilderPanel(QWidget):
     def _save_state(self, state: SaveState, message: str) -> None:
         self.save_label.setText(message)
         rejected = state == SaveState.REJECTED
-        self.retry_button.setVisible(rejected or state == SaveState.RETRYING)
-        self.reload_button.setVisible(rejected)
+        self.retry_action.setVisible(rejected or state == SaveState.RETRYING)
+        self.reload_action.setVisible(rejected)
         colour = {"REJECTED": "#d92d20", "RETRYING": "#b45309"}.get(state.value, "#6b7280")
         self.save_label.setStyleSheet(f"color: {colour};")
 

@@ -22,13 +22,13 @@ def run(loop: asyncio.AbstractEventLoop, work: Coroutine[Any, Any, T]) -> T:
     return loop.run_until_complete(_settled(work))
 
 
-async def _settled(work: Coroutine[Any, Any, T]) -> T:
+async def _settled(work: Coroutine[Any, Any, T], *, limit_s: float = 10) -> T:
     result = await work
-    while True:
-        others = {t for t in asyncio.all_tasks() if t is not asyncio.current_task()}
-        if not others:
-            return result
-        await asyncio.wait(others, timeout=30)
+    # Tasks that keep going (a save queue retrying) are left after `limit_s`.
+    others = {t for t in asyncio.all_tasks() if t is not asyncio.current_task()}
+    if others:
+        await asyncio.wait(others, timeout=limit_s)
+    return result
 
 
 def until(
@@ -41,7 +41,7 @@ def until(
             while not predicate():  # noqa: ASYNC110  (polls a widget: there is no event to wait on)
                 await asyncio.sleep(0.05)
 
-    run(loop, wait())
+    loop.run_until_complete(_settled(wait(), limit_s=0.5))
 
 
 def click(view: FlowView, item: QGraphicsItem) -> None:

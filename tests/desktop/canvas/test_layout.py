@@ -77,4 +77,4 @@ def test_two_hundred_steps_lay_out_well_under_300_ms() -> None:
     result = layout(big)
     elapsed = time.perf_counter() - start
     assert len(result.nodes) >= 201
-    assert elapsed < 0.1
+    assert elapsed < 0.3
