@@ -84,8 +84,7 @@ class Workspace:
             return None
         await self.pieces_ready()
         try:
-            flow = await client.flow(flow_id)
-            await self.refresh_connections()
+            flow, _ = await asyncio.gather(client.flow(flow_id), self.refresh_connections())
         except ApiError as err:
             self._report(err.message)
             return None

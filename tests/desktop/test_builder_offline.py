@@ -234,3 +234,26 @@ def _first() -> Any:
     from desktop.document.placement import Placement
 
     return Placement(parent="trigger")
+
+
+def test_copy_a_step_in_one_flow_and_paste_it_into_another(
+    qtbot: QtBot, dead_client: ApiClient
+) -> None:
+    from tests.engine.builders import code, loop
+
+    source = make_builder(
+        qtbot, dead_client, flow(loop("step_1", "{{trigger.body}}", code("step_2", "x")))
+    )
+    target = make_builder(qtbot, dead_client, flow(code("step_1", "y")))
+    source.select("step_1")
+    source.copy_selected()
+    target.select("step_1")
+    target.paste()
+    pasted = target.document.flow.steps[1]
+    assert pasted.name == "step_2"
+    assert [s.name for s in pasted.steps] == ["step_3"]  # type: ignore[union-attr]
+    assert target.selected() == "step_2"
+    target.undo()
+    assert [s.name for s in target.document.flow.steps] == ["step_1"]
+    source.saves.close()
+    target.saves.close()
