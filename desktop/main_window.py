@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QStatusBar, QTabWidget, QWidg
 from desktop.client import ApiClient, ApiError, LocalServerError, connect_local_server
 from desktop.flows_controller import FlowsController
 from desktop.panels.flows_panel import FlowsPanel
+from desktop.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
@@ -23,9 +24,9 @@ class MainWindow(QMainWindow):
         self.data_dir = data_dir
         self.client: ApiClient | None = None
         self.project_id: str | None = None
-        self._pending: set[asyncio.Future[bool]] = set()
+        self._pending: set[asyncio.Future[Any]] = set()
         self.setWindowTitle("Piecework")
-        self.resize(960, 620)
+        self.resize(1280, 800)
         self.flows_panel = FlowsPanel()
         self.flows = FlowsController(
             client=lambda: self.client,
@@ -33,9 +34,21 @@ class MainWindow(QMainWindow):
             refresh=self.refresh,
             report=lambda message: self.statusBar().showMessage(message, 8000),
         )
-        self._connect_flow_actions()
         tabs = QTabWidget()
+        self.tabs = tabs
+        self.workspace = Workspace(
+            tabs=tabs,
+            client=lambda: self.client,
+            project_id=lambda: self.project_id,
+            report=lambda message: self.statusBar().showMessage(message, 8000),
+            spawn=self._later,
+        )
+        self._connect_flow_actions()
         tabs.addTab(self.flows_panel, "Flows")
+        tabs.addTab(self.workspace.runs_panel, "Runs")
+        tabs.addTab(self.workspace.connections_panel, "Connections")
+        for index in range(3):
+            tabs.tabBar().setTabButton(index, tabs.tabBar().ButtonPosition.RightSide, None)
         self.setCentralWidget(tabs)
         self.connection_label = QLabel("Not connected")
         status = QStatusBar()
@@ -52,7 +65,12 @@ class MainWindow(QMainWindow):
             self._show_error(str(err))
             return False
         self.connection_label.setText(f"This computer · {self.client.base_url}")
-        return await self.refresh()
+        loaded = await self.refresh()
+        # The pieces load after the flows list is shown, and after the first request: the
+        # server creates the local owner on first use, where concurrent first requests race.
+        # start() waits for them so that no request outlives it (tests drive the loop per call).
+        await self.workspace.pieces_ready()
+        return loaded
 
     async def refresh(self) -> bool:
         """Loads the flows of the first project again."""
@@ -71,6 +89,7 @@ class MainWindow(QMainWindow):
             self._show_error(err.message)
             return False
         self.flows_panel.show_flows(flows)
+        self.workspace.runs_panel.set_flows(flows)
         self.statusBar().showMessage(f"{len(flows)} flow{'s' if len(flows) != 1 else ''}", 5000)
         return True
 
@@ -96,8 +115,17 @@ class MainWindow(QMainWindow):
             lambda flow_id, path: self._later(flows.export(flow_id, Path(path)))
         )
         panel.delete_requested.connect(lambda flow_id: self._later(flows.delete(flow_id)))
+        panel.open_requested.connect(lambda flow_id: self._later(self.workspace.open_flow(flow_id)))
+        self.tabs.currentChanged.connect(self._tab_shown)
 
-    def _later(self, work: Coroutine[Any, Any, bool]) -> None:
+    def _tab_shown(self, index: int) -> None:
+        widget = self.tabs.widget(index)
+        if widget is self.workspace.runs_panel:
+            self.workspace.runs_panel.refresh()
+        elif widget is self.workspace.connections_panel:
+            self._later(self.workspace.refresh_connections())
+
+    def _later(self, work: Coroutine[Any, Any, Any]) -> None:
         # Keep a reference: the loop holds tasks only weakly.
         task = asyncio.ensure_future(work)
         self._pending.add(task)

@@ -4,7 +4,16 @@ from typing import Any
 
 import httpx
 
-from engine.model.resources import ErrorBody, FlowRead, Page, ProjectRead
+from engine.model.pieces import PieceMetadata, PieceSummary
+from engine.model.resources import (
+    AppConnectionRead,
+    ErrorBody,
+    FlowRead,
+    FlowRunRead,
+    FlowVersionRead,
+    Page,
+    ProjectRead,
+)
 
 
 class ApiError(Exception):
@@ -85,6 +94,89 @@ class ApiClient:
     async def export_flow(self, flow_id: str) -> dict[str, Any]:
         """The flow's draft as a document that IMPORT_FLOW takes back."""
         return await self._request("GET", f"/flows/{flow_id}/export")
+
+    async def flow(self, flow_id: str, version_id: str | None = None) -> FlowRead:
+        """The flow with its draft (or with the version `version_id`)."""
+        params = {"versionId": version_id} if version_id else {}
+        body = await self._request("GET", f"/flows/{flow_id}", params=params)
+        return FlowRead.model_validate(body)
+
+    async def versions(self, flow_id: str) -> list[FlowVersionRead]:
+        """The draft and every published version, newest first."""
+        body = await self._request("GET", f"/flows/{flow_id}/versions")
+        return Page[FlowVersionRead].model_validate(body).data
+
+    async def pieces(self) -> list[PieceSummary]:
+        """Every installed piece (newest version)."""
+        return Page[PieceSummary].model_validate(await self._request("GET", "/pieces")).data
+
+    async def piece(self, name: str, version: str | None = None) -> PieceMetadata:
+        """A piece's metadata (props, auth, actions, triggers) at a version (default newest)."""
+        params = {"version": version} if version else {}
+        body = await self._request("GET", f"/pieces/{name}", params=params)
+        return PieceMetadata.model_validate(body)
+
+    async def runs(
+        self,
+        project_id: str,
+        *,
+        flow_id: str | None = None,
+        statuses: list[str] | None = None,
+        limit: int = 50,
+    ) -> list[FlowRunRead]:
+        """The newest runs of the project, optionally of one flow and with some statuses."""
+        params: dict[str, Any] = {"projectId": project_id, "limit": limit}
+        if flow_id:
+            params["flowId"] = flow_id
+        if statuses:
+            params["status"] = statuses
+        body = await self._request("GET", "/flow-runs", params=params)
+        return Page[FlowRunRead].model_validate(body).data
+
+    async def run(self, run_id: str) -> FlowRunRead:
+        """One run with every step's input, output, status and duration."""
+        return FlowRunRead.model_validate(await self._request("GET", f"/flow-runs/{run_id}"))
+
+    def webhook_url(self, flow_id: str, *, sync: bool = False) -> str:
+        """The URL that starts the flow (its published version) when called."""
+        return f"{self.base_url}/api/v1/webhooks/{flow_id}" + ("/sync" if sync else "")
+
+    async def send_webhook(self, flow_id: str, body: Any) -> str:
+        """POSTs a JSON body to the flow's webhook; returns the id of the queued run."""
+        answer = await self._request("POST", f"/webhooks/{flow_id}", json=body)
+        return str(answer["runId"])
+
+    async def connections(self, project_id: str) -> list[AppConnectionRead]:
+        """The project's connections (never their values)."""
+        params = {"projectId": project_id, "limit": 100}
+        body = await self._request("GET", "/app-connections", params=params)
+        return Page[AppConnectionRead].model_validate(body).data
+
+    async def save_connection(
+        self,
+        project_id: str,
+        *,
+        external_id: str,
+        display_name: str,
+        piece_name: str,
+        value: dict[str, Any],
+    ) -> AppConnectionRead:
+        """Creates or replaces the connection with this external id; the value goes in encrypted."""
+        body = {
+            "projectId": project_id,
+            "externalId": external_id,
+            "displayName": display_name,
+            "pieceName": piece_name,
+            "type": value["type"],
+            "value": value,
+        }
+        return AppConnectionRead.model_validate(
+            await self._request("POST", "/app-connections", json=body)
+        )
+
+    async def delete_connection(self, connection_id: str) -> None:
+        """Deletes a connection."""
+        await self._request("DELETE", f"/app-connections/{connection_id}")
 
     async def _request(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         try:

@@ -42,6 +42,8 @@ class FlowsPanel(QWidget):
     export_requested = Signal(str, str)
     #: Delete the flow (id); the person confirmed.
     delete_requested = Signal(str)
+    #: Open the flow (id) in the builder.
+    open_requested = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -102,6 +104,7 @@ class FlowsPanel(QWidget):
         """The actions on one flow (right-click on its row)."""
         flow = self._flows[flow_id]
         menu = QMenu(self)
+        menu.addAction("Open", lambda: self.open_requested.emit(flow_id))
         menu.addAction("Rename…", lambda: self._ask_rename(flow_id))
         menu.addAction("Duplicate", lambda: self.duplicate_requested.emit(flow_id))
         enabled = flow.status == FlowStatus.ENABLED
@@ -127,12 +130,18 @@ class FlowsPanel(QWidget):
             header_view.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         table.customContextMenuRequested.connect(self._open_menu)
+        table.cellDoubleClicked.connect(self._open_row)
         return table
 
     def _open_menu(self, position: QPoint) -> None:
         flow_id = self.flow_id_at(self.table.rowAt(position.y()))
         if flow_id in self._flows:
             self.context_menu(flow_id).exec(self.table.viewport().mapToGlobal(position))
+
+    def _open_row(self, row: int, _column: int) -> None:
+        flow_id = self.flow_id_at(row)
+        if flow_id:
+            self.open_requested.emit(flow_id)
 
     def _ask_new_flow(self) -> None:
         name, ok = QInputDialog.getText(self, "New flow", "Name of the flow:", text="Untitled flow")

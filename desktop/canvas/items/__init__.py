@@ -1,0 +1,1 @@
+"""The canvas's graphics items, one class per module."""
