@@ -2,6 +2,7 @@
 
 import asyncio
 import os
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -20,3 +21,23 @@ def qt_loop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
     yield loop
     loop.close()
     asyncio.set_event_loop(None)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Ends the process once pytest is done, without the interpreter's final clean-up.
+
+    After a green run that used two main windows, PySide6 6.12 aborted the process while the
+    interpreter finalized ("bool_dealloc: deallocating True or False", a refcount bug in the
+    binding), turning the exit status into 134. Every report and plugin has finished by now;
+    the exit status is pytest's own.
+    """
+    session = getattr(config, "_pw_session", None)
+    status = int(getattr(session, "exitstatus", 0)) if session is not None else 0
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    session.config._pw_session = session  # type: ignore[attr-defined]

@@ -73,10 +73,12 @@ def test_connections_are_created_and_deleted(
 ) -> None:
     panel = window.workspace.connections_panel
     dialog = panel.ask_new()
-    dialog.piece.setCurrentIndex(dialog.piece.findData("http"))
+    # The server checks a connection against its piece's auth: Discord's is custom (a bot token).
+    dialog.piece.setCurrentIndex(dialog.piece.findData("discord"))
+    dialog.kind.setCurrentText("CUSTOM_AUTH")
     dialog.external_id.setText("api")
     dialog.display_name.setText("My API")
-    dialog.secret.setText("s3cret")
+    dialog.secret.setText('{"bot_token": "s3cret"}')
     assert dialog.secret.echoMode() == dialog.secret.EchoMode.Password
     dialog._accept()
     run(qt_loop, asyncio.sleep(0))
