@@ -101,10 +101,10 @@ async def start_run(session: AsyncSession, run_id: str, *, concurrency_limit: in
         data={"flowRunId": run.id, "flowId": run.flow_id, "flowVersionId": run.flow_version_id},
     )
     await publish_run_event(
-        session,
         run.project_id,
         run.id,
         {"type": "RUN_STARTED", "status": RunStatus.RUNNING, "flowId": run.flow_id},
+        session=session,
     )
     await session.commit()
     return StartOutcome(run=run, flow=load_flow(version.definition))
@@ -132,7 +132,6 @@ async def finish_run(session: AsyncSession, run_id: str, result: RunResult) -> N
         },
     )
     await publish_run_event(
-        session,
         run.project_id,
         run.id,
         {
@@ -142,6 +141,7 @@ async def finish_run(session: AsyncSession, run_id: str, result: RunResult) -> N
             "duration": result.duration_ms,
             "error": (result.error_message or "")[:200] or None,
         },
+        session=session,
     )
     await session.execute(
         text("SELECT pg_notify(:channel, :run_id)"),
