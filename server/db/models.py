@@ -283,3 +283,18 @@ class AuditEventRow(Base):
     project_id: Mapped[str | None] = mapped_column(_ID, default=None)
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class PieceInstallationRow(_Timestamps, Base):
+    """A piece wheel a platform admin installed; every server and worker unpacks it locally."""
+
+    __tablename__ = "piece_installations"
+    __table_args__ = (
+        UniqueConstraint("name", "version", name="uq_piece_installations_name_version"),
+    )
+
+    id: Mapped[str] = mapped_column(_ID, primary_key=True, default=new_id)
+    #: The distribution's name and version (from the wheel's METADATA).
+    name: Mapped[str] = mapped_column(String(200))
+    version: Mapped[str] = mapped_column(String(100))
+    wheel: Mapped[bytes] = mapped_column(LargeBinary)
