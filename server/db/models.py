@@ -298,3 +298,15 @@ class PieceInstallationRow(_Timestamps, Base):
     name: Mapped[str] = mapped_column(String(200))
     version: Mapped[str] = mapped_column(String(100))
     wheel: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class HiddenPieceRow(Base):
+    """A piece a project's admins hid from the project's piece list."""
+
+    __tablename__ = "project_hidden_pieces"
+
+    project_id: Mapped[str] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True
+    )
+    piece_name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    created: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
