@@ -24,7 +24,9 @@ from server.api import (
     store_entries,
     templates,
     users,
+    waitpoints,
     webhooks,
+    worker_machines,
 )
 from server.api.errors import install_error_handlers
 from server.context import ServerContext, open_context
@@ -71,12 +73,14 @@ def create_app(settings: Settings, *, context: ServerContext | None = None) -> F
         pieces,
         app_connections,
         webhooks,
+        waitpoints,
         store_entries,
         files,
         audit_events,
         sample_data,
         templates,
         live,
+        worker_machines,
     ):
         api.include_router(module.router)
     app.include_router(api)

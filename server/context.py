@@ -25,8 +25,10 @@ from server.secrets_box import SecretBox
 from server.services import piece_installations, runs, schedules
 from server.services.event_hub import EventHub
 from server.services.queue import JobQueue
+from server.services.run_logs import PostgresOutputStore, PostgresRunStore
 from server.services.run_waiter import RunWaiter
 from server.services.tokens import TokenSettings
+from server.services.waitpoints import DatabaseWaitpoints
 from server.settings import Settings
 from server.worker.run_executor import RunExecutor
 
@@ -99,6 +101,9 @@ async def open_context(settings: Settings, *, worker: bool) -> AsyncIterator[Ser
             registry=registry,
             code_runtime=code_runtime,
             server=ServerInfo(public_url=settings.public_url),
+            run_store=PostgresRunStore(sessions),
+            outputs=PostgresOutputStore(sessions),
+            waitpoints=DatabaseWaitpoints(sessions, public_url=settings.public_url),
         )
         secret_box = SecretBox(settings.encryption_key)
         context = ServerContext(
@@ -124,6 +129,7 @@ async def open_context(settings: Settings, *, worker: bool) -> AsyncIterator[Ser
                 concurrency_limit=settings.concurrent_jobs_limit,
                 box=secret_box,
                 max_file_bytes=int(settings.max_file_size_mb * 1024 * 1024),
+                queue=queue,
             ),
         )
         if worker:
@@ -139,7 +145,11 @@ async def run_worker(context: ServerContext) -> None:
     scheduler = asyncio.create_task(run_scheduler(context), name="scheduler")
     try:
         await context.queue.run_worker(
-            context.run_executor, concurrency=context.settings.worker_concurrency, name=name
+            context.run_executor,
+            concurrency=context.settings.worker_concurrency,
+            name=name,
+            resume_waitpoint=context.run_executor.resume_delay,
+            stalled_s=context.settings.worker_stalled_s,
         )
     finally:
         await _cancel(scheduler)
@@ -149,8 +159,12 @@ async def run_scheduler(context: ServerContext) -> None:
     """Every second, turns due schedules into queued runs (safe with many workers); every hour,
     deletes runs older than the retention period."""
     last_cleanup = float("-inf")
+    last_stall_check = float("-inf")
     while True:
         try:
+            if time.monotonic() - last_stall_check > context.settings.worker_stalled_s / 3:
+                last_stall_check = time.monotonic()
+                await recover_stalled_runs(context)
             async with context.sessions() as session:
                 run_ids = await schedules.fire_due(session, now=utcnow())
             for run_id in run_ids:
@@ -169,6 +183,22 @@ async def run_scheduler(context: ServerContext) -> None:
         except Exception:  # the scheduler must outlive a database hiccup; the next pass retries
             log.exception("schedule pass failed")
         await asyncio.sleep(SCHEDULER_INTERVAL_S)
+
+
+async def recover_stalled_runs(context: ServerContext) -> None:
+    """Runs whose worker died (no heartbeat) are queued again; they replay from their log."""
+    for job_id, run_id in await context.queue.stalled_runs(
+        stalled_s=context.settings.worker_stalled_s
+    ):
+        async with context.sessions() as session:
+            requeued = await runs.requeue_stalled(session, run_id)
+        try:
+            await context.queue.retry_job(job_id)
+        except Exception as err:  # another worker retried it first
+            log.debug("stalled job %s not retried here: %s", job_id, err)
+            continue
+        if requeued:
+            log.warning("run %s lost its worker; it continues from its log", run_id)
 
 
 async def _cancel(task: "asyncio.Task[None]") -> None:

@@ -62,6 +62,8 @@ class Settings:
     max_file_size_mb: float = 25.0
     #: Finished runs older than this are deleted (PW_EXECUTION_DATA_RETENTION_DAYS).
     run_retention_days: float = 30.0
+    #: A worker silent this long is dead; its runs are picked up again (PW_WORKER_STALLED_SECONDS).
+    worker_stalled_s: float = 30.0
 
     @classmethod
     def from_env(cls, **overrides: object) -> "Settings":
@@ -79,6 +81,7 @@ class Settings:
             "allow_sign_up": _flag("PW_ALLOW_SIGN_UP", default=False),
             "run_worker": _flag("PW_SERVER_RUNS_WORKER", default=database_url is None),
             "worker_concurrency": _number("PW_WORKER_CONCURRENCY", 5, int),
+            "worker_stalled_s": _number("PW_WORKER_STALLED_SECONDS", 30.0, float),
             "concurrent_jobs_limit": _number("PW_DEFAULT_CONCURRENT_JOBS_LIMIT", 100, int),
             "webhook_timeout_s": _number("PW_WEBHOOK_TIMEOUT_SECONDS", 30.0, float),
             "flow_timeout_s": _number("PW_FLOW_TIMEOUT_SECONDS", 600.0, float),

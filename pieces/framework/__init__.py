@@ -58,7 +58,15 @@ from pieces.framework.props import (
 )
 from pieces.framework.registry import PieceRegistry
 from pieces.framework.store import InMemoryStore, Store, StoreError, StoreScope
+from pieces.framework.subflows import NoSubflows, SubflowClient, SubflowError
 from pieces.framework.trigger import HandshakeConfig, HandshakeStrategy, Trigger, TriggerStrategy
+from pieces.framework.waitpoints import (
+    NoWaitpoints,
+    WaitpointClient,
+    WaitpointError,
+    WaitpointHandle,
+    WaitpointType,
+)
 
 __all__ = [
     "FILE_REFERENCE_PREFIX",
@@ -92,6 +100,8 @@ __all__ = [
     "MultiSelectDropdown",
     "NetworkMode",
     "NetworkPolicy",
+    "NoSubflows",
+    "NoWaitpoints",
     "Number",
     "OAuth2",
     "OAuth2GrantType",
@@ -114,10 +124,16 @@ __all__ = [
     "StoreError",
     "StoreScope",
     "StoredFile",
+    "SubflowClient",
+    "SubflowError",
     "Trigger",
     "TriggerContext",
     "TriggerSchedule",
     "TriggerStrategy",
+    "WaitpointClient",
+    "WaitpointError",
+    "WaitpointHandle",
+    "WaitpointType",
     "WebhookResponse",
     "create_http_client",
     "validate_input",

@@ -115,6 +115,8 @@ class FlowRunRow(_Timestamps, Base):
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     started: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     finished: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    #: The run log's state after its last checkpoint (engine RunLog without its entries).
+    log_state: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
 
 
 class ApiKeyRow(_Timestamps, Base):
@@ -283,6 +285,44 @@ class AuditEventRow(Base):
     project_id: Mapped[str | None] = mapped_column(_ID, default=None)
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class RunLogEntryRow(Base):
+    """One step record of a run's durable log, in the order the engine wrote them."""
+
+    __tablename__ = "run_log_entries"
+
+    run_id: Mapped[str] = mapped_column(
+        ForeignKey("flow_runs.id", ondelete="CASCADE"), primary_key=True
+    )
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class RunOutputRow(Base):
+    """A step output too large for the run log, which keeps a reference to it."""
+
+    __tablename__ = "run_outputs"
+
+    ref: Mapped[str] = mapped_column(String(300), primary_key=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("flow_runs.id", ondelete="CASCADE"), index=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class WaitpointRow(_Timestamps, Base):
+    """A point a run waits at; PENDING until resumed, then COMPLETED with the resume payload."""
+
+    __tablename__ = "waitpoints"
+    __table_args__ = (UniqueConstraint("run_id", "step_path"),)
+
+    id: Mapped[str] = mapped_column(_ID, primary_key=True, default=new_id)
+    run_id: Mapped[str] = mapped_column(ForeignKey("flow_runs.id", ondelete="CASCADE"), index=True)
+    step_path: Mapped[str] = mapped_column(String(500))
+    type: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), default="PENDING")
+    resume_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    response_to_send: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    resume_payload: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
 
 
 class PieceInstallationRow(_Timestamps, Base):

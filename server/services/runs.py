@@ -5,12 +5,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select, text
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.model import Flow, RunResult, RunStatus, check_transition, load_flow, report
 from engine.model.resources import FlowRunRead, FlowStatus, Page
-from server.db.base import utcnow
-from server.db.models import FlowRow, FlowRunRow, FlowVersionRow, ProjectRow
+from server.db.base import new_id, utcnow
+from server.db.models import FlowRow, FlowRunRow, FlowVersionRow, ProjectRow, SampleDataRow
 from server.services.audit import AuditAction, record
 from server.services.errors import NotFoundError
 from server.services.pagination import seek_page
@@ -37,6 +38,42 @@ async def create_webhook_run(*, session: AsyncSession, flow_id: str, payload: An
     run = await create_run(
         session, flow=flow, version_id=flow.published_version_id, payload=payload
     )
+    await session.commit()
+    return run
+
+
+async def create_test_run(*, session: AsyncSession, flow_id: str, payload: Any) -> FlowRunRow:
+    """Records a QUEUED run of the flow's draft for a `/test` webhook request, and keeps the
+    request as the trigger's sample data (the builder shows it in the data panel).
+
+    Raises:
+        NotFoundError: no such flow.
+    """
+    flow = await session.get(FlowRow, flow_id)
+    draft = await session.scalar(
+        select(FlowVersionRow).where(
+            FlowVersionRow.flow_id == flow_id, FlowVersionRow.state == "DRAFT"
+        )
+    )
+    if flow is None or draft is None:
+        raise NotFoundError("No flow listens at this test URL", code="FLOW_NOT_FOUND")
+    now = utcnow()
+    await session.execute(
+        insert(SampleDataRow)
+        .values(
+            flow_id=flow_id,
+            step_name="trigger",
+            type="OUTPUT",
+            data=payload,
+            created=now,
+            updated=now,
+            id=new_id(),
+        )
+        .on_conflict_do_update(
+            constraint="uq_sample_data_flow_step_type", set_={"data": payload, "updated": now}
+        )
+    )
+    run = await create_run(session, flow=flow, version_id=draft.id, payload=payload)
     await session.commit()
     return run
 
@@ -118,24 +155,15 @@ async def finish_run(session: AsyncSession, run_id: str, result: RunResult) -> N
     check_transition(RunStatus(run.status), result.status)
     run.status = result.status
     run.result = result.model_dump(mode="json")
-    run.finished = utcnow()
-    record(
-        session,
-        AuditAction.FLOW_RUN_FINISHED,
-        user_id=None,
-        project_id=run.project_id,
-        data={
-            "flowRunId": run.id,
-            "flowId": run.flow_id,
-            "status": result.status,
-            "duration": result.duration_ms,
-        },
-    )
+    paused = result.status is RunStatus.PAUSED
+    run.finished = None if paused else utcnow()
+    if not paused:
+        _record_finished(session, run, result)
     await publish_run_event(
         run.project_id,
         run.id,
         {
-            "type": "RUN_FINISHED",
+            "type": "RUN_PAUSED" if paused else "RUN_FINISHED",
             "status": result.status,
             "flowId": run.flow_id,
             "duration": result.duration_ms,
@@ -148,6 +176,33 @@ async def finish_run(session: AsyncSession, run_id: str, result: RunResult) -> N
         {"channel": RUN_FINISHED_CHANNEL, "run_id": run_id},
     )
     await session.commit()
+
+
+def _record_finished(session: AsyncSession, run: FlowRunRow, result: RunResult) -> None:
+    record(
+        session,
+        AuditAction.FLOW_RUN_FINISHED,
+        user_id=None,
+        project_id=run.project_id,
+        data={
+            "flowRunId": run.id,
+            "flowId": run.flow_id,
+            "status": result.status,
+            "duration": result.duration_ms,
+        },
+    )
+
+
+async def requeue_stalled(session: AsyncSession, run_id: str) -> bool:
+    """A RUNNING run whose worker died goes back to QUEUED, to be recovered from its log."""
+    run = await session.scalar(select(FlowRunRow).where(FlowRunRow.id == run_id).with_for_update())
+    if run is None or run.status != RunStatus.RUNNING:
+        await session.rollback()
+        return False
+    check_transition(RunStatus.RUNNING, RunStatus.QUEUED)
+    run.status = RunStatus.QUEUED
+    await session.commit()
+    return True
 
 
 async def read_run(session: AsyncSession, run_id: str) -> FlowRunRead | None:
@@ -233,6 +288,7 @@ def to_read(run: FlowRunRow, *, with_steps: bool = False) -> FlowRunRead:
         error=summary.error if summary else None,
         failed_step=summary.failed_step if summary else None,
         duration=summary.duration if summary else None,
+        pause=summary.pause if summary and run.status == RunStatus.PAUSED else None,
     )
 
 

@@ -30,10 +30,14 @@ ACTIONS = {
         "extract_date_parts",
     },
     "csv": {"parse_csv", "unparse_csv"},
+    "delay": {"delay_for", "delay_until"},
+    "approval": {"wait_for_approval", "create_approval_links"},
+    "subflows": {"call_flow", "return_response"},
 }
 
 TRIGGERS = {
     "webhook": {"catch_webhook"},
+    "subflows": {"callable_flow"},
     "schedule": {
         "every_x_minutes",
         "every_hour",
@@ -68,6 +72,8 @@ PROP_KEYS = {
     ("csv", "parse_csv"): {"csv_text", "has_headers", "delimiter"},
     ("schedule", "cron_expression"): {"cronExpression", "timezone"},
     ("schedule", "every_x_minutes"): {"minutes"},
+    ("delay", "delay_for"): {"amount", "unit"},
+    ("delay", "delay_until"): {"timestamp"},
     **{("math_helper", name): {"first_number", "second_number"} for name in ACTIONS["math_helper"]},
     **{
         ("text_helper", name): {"text"}

@@ -1,14 +1,14 @@
 """Piece wheels installed by platform admins, shared by every server and worker
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0021
+Revises: 0020
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012"
-down_revision = "0011"
+revision = "0021"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 

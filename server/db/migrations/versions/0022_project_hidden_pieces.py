@@ -1,14 +1,14 @@
 """Pieces hidden per project
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0022
+Revises: 0021
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013"
-down_revision = "0012"
+revision = "0022"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 
