@@ -23,7 +23,7 @@ from server.db.base import utcnow
 from server.db.engine import create_engine, libpq_url, session_factory
 from server.embedded_pg import EmbeddedPostgres
 from server.secrets_box import SecretBox
-from server.services import runs, schedules
+from server.services import piece_installations, runs, schedules
 from server.services.event_hub import EventHub
 from server.services.queue import JobQueue
 from server.services.run_logs import PostgresOutputStore, PostgresRunStore
@@ -86,7 +86,14 @@ async def open_context(settings: Settings, *, worker: bool) -> AsyncIterator[Ser
         events = EventHub(conninfo=libpq_url(database_url))
         await events.start()
         stack.push_async_callback(events.stop)
+        await piece_installations.unpack_missing(sessions, pieces_dir(settings))
         registry = PieceRegistry.discover(piece_dirs=[pieces_dir(settings)])
+        events.listen(
+            piece_installations.PIECE_INSTALLED,
+            piece_installations.announced_listener(
+                sessions=sessions, pieces_dir=pieces_dir(settings), registry=registry
+            ),
+        )
         code_runtime = DenoCodeRuntime(
             network=NetworkPolicy.from_env(),
             cache_dir=cache_dir_from_env(settings.data_dir / "deno-cache"),

@@ -1,8 +1,8 @@
 """Sign-up and sign-in."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
-from server.api.deps import ContextDep, SessionDep
+from server.api.deps import ContextDep, CurrentPrincipal, SessionDep
 from server.api.schemas import AuthenticationResponse, RefreshRequest, SignInRequest, SignUpRequest
 from server.services import auth
 
@@ -61,3 +61,10 @@ async def refresh(
         session=session, tokens=context.tokens, refresh_token=body.refresh_token
     )
     return _response(signed_in)
+
+
+@router.post("/sign-out", status_code=204)
+async def sign_out(principal: CurrentPrincipal, session: SessionDep) -> Response:
+    """Revokes every sign-in and refresh token of the caller, on every device."""
+    await auth.sign_out_everywhere(session=session, principal=principal)
+    return Response(status_code=204)

@@ -51,13 +51,17 @@ async def live_updates(websocket: WebSocket) -> None:
     subscriber = context.events.subscribe()
     try:
         await websocket.send_json({"type": "READY", "userId": principal.user_id})
-        sender = asyncio.create_task(_send(websocket, subscriber))
-        try:
-            await _receive(websocket, context, principal, subscriber)
-        finally:
-            sender.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await sender
+        tasks = {
+            asyncio.create_task(_receive(websocket, context, principal, subscriber)),
+            asyncio.create_task(_send(websocket, subscriber)),
+        }
+        _, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        for task in pending:
+            task.cancel()
+        for task in tasks:
+            # The connection ends here whatever happened; a send to a gone client is no error.
+            with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, RuntimeError):
+                await task
     except WebSocketDisconnect:
         pass
     finally:
@@ -79,7 +83,9 @@ async def _authenticate(websocket: WebSocket, context: ServerContext) -> Princip
         await websocket.close(4401, "No authentication within 10 seconds")
     except ServiceError as err:
         await websocket.close(4401, err.message[:120])
-    except (WebSocketDisconnect, ValueError):
+    except ValueError as err:
+        await websocket.close(4401, str(err)[:120])
+    except WebSocketDisconnect:
         pass
     return None
 

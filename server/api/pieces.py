@@ -1,6 +1,5 @@
 """Pieces: what is installed, and each version's metadata (props, auth, actions, triggers)."""
 
-import asyncio
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -12,7 +11,7 @@ from engine.model.resources import Page
 from server.api.deps import ContextDep, CurrentPrincipal, SessionDep
 from server.api.request_body import read_limited
 from server.context import pieces_dir
-from server.services import piece_install, piece_options, pieces
+from server.services import hidden_pieces, piece_installations, piece_options, pieces
 from server.services.platform import require_platform_admin
 from server.services.resources import PieceOptions
 
@@ -25,12 +24,23 @@ MAX_WHEEL_BYTES = 50 * 1024 * 1024
 @router.get("")
 async def list_pieces(
     context: ContextDep,
-    _: CurrentPrincipal,
+    principal: CurrentPrincipal,
+    session: SessionDep,
     search_query: Annotated[str | None, Query(alias="searchQuery")] = None,
     category: str | None = None,
+    project_id: Annotated[str | None, Query(alias="projectId")] = None,
 ) -> Page[PieceSummary]:
-    """Every installed piece (newest version), optionally searched or filtered by category."""
-    return pieces.list_pieces(context.registry, search=search_query, category=category)
+    """Every installed piece (newest version), optionally searched or filtered by category;
+    with `projectId`, without the pieces hidden in that project."""
+    found = pieces.list_pieces(context.registry, search=search_query, category=category)
+    if project_id is None:
+        return found
+    hidden = set(
+        await hidden_pieces.hidden_pieces(
+            session=session, principal=principal, project_id=project_id
+        )
+    )
+    return Page[PieceSummary](data=[p for p in found.data if p.name not in hidden])
 
 
 @router.get("/{name}")
@@ -101,14 +111,16 @@ async def install_piece(
     request: Request, context: ContextDep, principal: CurrentPrincipal, session: SessionDep
 ) -> Page[PieceSummary]:
     """Installs a piece from a pure-Python wheel (the request body); platform owners and admins."""
+    # Checked before reading the body too, so only admins can make the server read 50 MB.
     await require_platform_admin(session, principal, action="install pieces")
     data = await read_limited(
         request,
         limit=MAX_WHEEL_BYTES,
         too_large=f"A piece wheel may be at most {MAX_WHEEL_BYTES // (1024 * 1024)} MB",
     )
-    installed = await asyncio.to_thread(
-        piece_install.install_wheel,
+    installed = await piece_installations.install_piece(
+        session=session,
+        principal=principal,
         data=data,
         pieces_dir=pieces_dir(context.settings),
         registry=context.registry,

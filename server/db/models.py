@@ -323,3 +323,30 @@ class WaitpointRow(_Timestamps, Base):
     resume_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     response_to_send: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     resume_payload: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+
+
+class PieceInstallationRow(_Timestamps, Base):
+    """A piece wheel a platform admin installed; every server and worker unpacks it locally."""
+
+    __tablename__ = "piece_installations"
+    __table_args__ = (
+        UniqueConstraint("name", "version", name="uq_piece_installations_name_version"),
+    )
+
+    id: Mapped[str] = mapped_column(_ID, primary_key=True, default=new_id)
+    #: The distribution's name and version (from the wheel's METADATA).
+    name: Mapped[str] = mapped_column(String(200))
+    version: Mapped[str] = mapped_column(String(100))
+    wheel: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class HiddenPieceRow(Base):
+    """A piece a project's admins hid from the project's piece list."""
+
+    __tablename__ = "project_hidden_pieces"
+
+    project_id: Mapped[str] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True
+    )
+    piece_name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    created: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

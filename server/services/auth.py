@@ -171,6 +171,14 @@ async def refresh(*, session: AsyncSession, tokens: TokenSettings, refresh_token
     )
 
 
+async def sign_out_everywhere(*, session: AsyncSession, principal: Principal) -> None:
+    """Revokes every token of the caller (all devices); API keys stay valid."""
+    user = await session.get(UserRow, principal.user_id)
+    if user is not None:
+        user.token_version += 1
+        await session.commit()
+
+
 def _check_active(user: UserRow) -> None:
     if user.status != "ACTIVE":
         raise AuthenticationError(

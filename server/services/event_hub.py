@@ -4,6 +4,7 @@ import asyncio
 import contextlib
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,6 +53,8 @@ class EventHub:
     def __init__(self, *, conninfo: str) -> None:
         self._conninfo = conninfo
         self._subscribers: set[Subscriber] = set()
+        self._listeners: dict[str, Callable[[dict[str, Any]], Awaitable[None]]] = {}
+        self._running: set[asyncio.Task[None]] = set()
         self._task: asyncio.Task[None] | None = None
         self._listening = asyncio.Event()
 
@@ -78,14 +81,31 @@ class EventHub:
         """Forgets the subscriber."""
         self._subscribers.discard(subscriber)
 
+    def listen(self, kind: str, listener: Callable[[dict[str, Any]], Awaitable[None]]) -> None:
+        """Runs `listener` (in a task of its own) for every event of this kind, e.g. a new piece."""
+        self._listeners[kind] = listener
+
     def dispatch(self, message: dict[str, Any]) -> None:
-        """Queues the message for every subscriber that wants it."""
+        """Queues the message for every subscriber that wants it, and starts its kind's listener."""
+        listener = self._listeners.get(str(message.get("kind")))
+        if listener is not None:
+            task = asyncio.create_task(self._guarded(listener, message))
+            self._running.add(task)
+            task.add_done_callback(self._running.discard)
         for subscriber in self._subscribers:
             if subscriber.wants(message):
                 try:
                     subscriber.queue.put_nowait(message)
                 except asyncio.QueueFull:
                     subscriber.overflowed.set()
+
+    async def _guarded(
+        self, listener: Callable[[dict[str, Any]], Awaitable[None]], message: dict[str, Any]
+    ) -> None:
+        try:
+            await listener(message)
+        except Exception:  # a listener's failure must not stop the hub; it is logged
+            log.exception("live event listener failed for %s", message.get("kind"))
 
     async def _run(self) -> None:
         while True:

@@ -5,11 +5,12 @@ import io
 import re
 import shutil
 import zipfile
+from dataclasses import dataclass
 from email.parser import Parser
 from pathlib import Path, PurePosixPath
 
 from engine.model.pieces import PieceSummary
-from pieces.framework import PieceRegistry
+from pieces.framework import Piece, PieceRegistry
 from pieces.framework.piece_dirs import ENTRY_POINT_GROUP, load_version_dir
 from server.services.errors import ConflictError, InvalidRequestError
 from server.services.pieces import summary
@@ -17,38 +18,54 @@ from server.services.pieces import summary
 _SAFE = re.compile(r"[^A-Za-z0-9_.]+")
 
 
-def install_wheel(*, data: bytes, pieces_dir: Path, registry: PieceRegistry) -> list[PieceSummary]:
-    """Unpacks a pure-Python wheel into `pieces_dir/<name>-<version>` and loads its pieces.
+@dataclass(frozen=True, slots=True)
+class Wheel:
+    """A checked wheel: its distribution name and version, and the archive."""
 
-    The wheel's dependencies are not installed: a piece may only use libraries the server
-    already has, or vendor its own inside the wheel.
+    name: str
+    version: str
+    archive: zipfile.ZipFile
 
-    Returns:
-        The pieces the wheel registers (entry point group `piecework.pieces`).
+    @property
+    def dir_name(self) -> str:
+        """The version directory it unpacks into."""
+        return f"{_SAFE.sub('_', self.name)}-{_SAFE.sub('_', self.version)}"
+
+
+def read_wheel(data: bytes) -> Wheel:
+    """Checks an uploaded wheel: a zip, one dist-info with name and version, pure Python, safe paths.
 
     Raises:
-        InvalidRequestError: not a wheel, not pure Python, unsafe paths, no piece inside, or the
-            piece fails to import.
-        ConflictError: this distribution version is installed already.
+        InvalidRequestError: any of these does not hold.
     """
     archive = _open(data)
     name, version = _name_version(archive)
-    target = pieces_dir / f"{_SAFE.sub('_', name)}-{_SAFE.sub('_', version)}"
+    return Wheel(name=name, version=version, archive=archive)
+
+
+def unpack(wheel: Wheel, pieces_dir: Path) -> list[Piece]:
+    """Unpacks the wheel into `pieces_dir/<name>-<version>` and returns the pieces it loads.
+
+    Raises:
+        ConflictError: that directory exists already.
+        InvalidRequestError: no piece loads from it (the directory is removed again).
+    """
+    target = pieces_dir / wheel.dir_name
     if target.exists():
         raise ConflictError(
-            f"{name} {version} is installed already; bump the version to install a new build",
+            f"{wheel.name} {wheel.version} is installed already; bump the version to install a new build",
             code="PIECE_VERSION_EXISTS",
         )
     staging = pieces_dir / f".staging-{target.name}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     try:
-        archive.extractall(staging)
-        loaded = load_version_dir(staging)
-        if not loaded:
+        wheel.archive.extractall(staging)
+        if not load_version_dir(staging):
             raise InvalidRequestError(
-                f"{name} {version} has no piece that loads: it needs a `{ENTRY_POINT_GROUP}` "
-                "entry point naming a Piece, importable with the server's libraries (see the server log)",
+                f"{wheel.name} {wheel.version} has no piece that loads: it needs a "
+                f"`{ENTRY_POINT_GROUP}` entry point naming a Piece, importable with the server's "
+                "libraries (see the server log)",
                 code="PIECE_NOT_LOADED",
             )
         staging.rename(target)
@@ -56,7 +73,16 @@ def install_wheel(*, data: bytes, pieces_dir: Path, registry: PieceRegistry) -> 
         shutil.rmtree(staging, ignore_errors=True)
         raise
     # Loaded again from the final place, so the pieces' module paths point there.
-    pieces = load_version_dir(target)
+    return load_version_dir(target)
+
+
+def install_wheel(*, data: bytes, pieces_dir: Path, registry: PieceRegistry) -> list[PieceSummary]:
+    """Checks, unpacks and loads a wheel into the registry (see `read_wheel` and `unpack`).
+
+    The wheel's dependencies are not installed: a piece may only use libraries the server
+    already has, or vendor its own inside the wheel.
+    """
+    pieces = unpack(read_wheel(data), pieces_dir)
     for piece in pieces:
         registry.add(piece)
     return [summary(piece) for piece in pieces]

@@ -2,12 +2,12 @@
 
 Usage from a worker (any process or machine that reaches the database)::
 
-    async with sessions() as session:
-        await publish_run_event(session, project_id, run_id, {"type": "STEP_STARTED", "step": "step_1"})
-        await session.commit()  # the event is sent here
+    await publish_run_event(project_id, run_id, {"type": "STEP_STARTED", "step": "step_1"},
+                            sessions=self.sessions)   # its own short transaction
 
-or inside the transaction that records the change itself (as `runs.start_run` and
-`runs.finish_run` do), so the event and the stored state appear together.
+or, inside the transaction that records the change itself (as `runs.start_run` and
+`runs.finish_run` do), `session=session`: the event is sent when that transaction commits, so
+it and the stored state appear together.
 
 Events are dicts with a `type`; the server sends them as they are to WebSocket clients that
 subscribed to the run or to the project's runs, as
@@ -20,6 +20,7 @@ Keep events small (names, statuses, numbers): a notification carries at most ~7.
 event reaches clients cut down to its short scalar fields with `truncated: true`.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,15 +29,32 @@ from server.services.live_events import notify
 
 
 async def publish_run_event(
-    session: AsyncSession, project_id: str, run_id: str, event: dict[str, Any]
+    project_id: str,
+    run_id: str,
+    event: dict[str, Any],
+    *,
+    session: AsyncSession | None = None,
+    sessions: Callable[[], AsyncSession] | None = None,
 ) -> None:
-    """Announces `event` of the run to its subscribers when `session` commits.
+    """Announces `event` of the run to its subscribers.
 
     Args:
-        session: a session whose transaction the caller commits (or the one recording the change).
         project_id: the run's project (subscriptions are checked against it).
         run_id: the run.
         event: a small JSON-able dict with a `type`, e.g. `{"type": "STEP_FINISHED",
             "step": "step_1", "status": "SUCCEEDED"}`.
+        session: a transaction the caller commits; the event is sent on its commit.
+        sessions: else, a session factory: the event is sent at once in a transaction of its own.
+
+    Raises:
+        TypeError: neither `session` nor `sessions` was given.
     """
-    await notify(session, {"kind": "run", "projectId": project_id, "runId": run_id, "event": event})
+    message = {"kind": "run", "projectId": project_id, "runId": run_id, "event": event}
+    if session is not None:
+        await notify(session, message)
+        return
+    if sessions is None:
+        raise TypeError("publish_run_event needs session= or sessions=")
+    async with sessions() as own:
+        await notify(own, message)
+        await own.commit()

@@ -154,10 +154,10 @@ async def start_run(session: AsyncSession, run_id: str, *, concurrency_limit: in
         data={"flowRunId": run.id, "flowId": run.flow_id, "flowVersionId": run.flow_version_id},
     )
     await publish_run_event(
-        session,
         run.project_id,
         run.id,
         {"type": "RUN_STARTED", "status": RunStatus.RUNNING, "flowId": run.flow_id},
+        session=session,
     )
     await session.commit()
     return StartOutcome(run=run, flow=load_flow(version.definition))
@@ -176,7 +176,6 @@ async def finish_run(session: AsyncSession, run_id: str, result: RunResult) -> N
     if not paused:
         _record_finished(session, run, result)
     await publish_run_event(
-        session,
         run.project_id,
         run.id,
         {
@@ -186,6 +185,7 @@ async def finish_run(session: AsyncSession, run_id: str, result: RunResult) -> N
             "duration": result.duration_ms,
             "error": (result.error_message or "")[:200] or None,
         },
+        session=session,
     )
     await session.execute(
         text("SELECT pg_notify(:channel, :run_id)"),

@@ -103,10 +103,11 @@ async def test_events_from_another_connection_reach_run_subscribers(
         # A worker elsewhere: its own engine and connection, as on another machine.
         engine = create_engine(database_url)
         try:
-            async with session_factory(engine)() as session:
-                event = {"type": "STEP_FINISHED", "step": "step_1", "status": "SUCCEEDED"}
-                await publish_run_event(session, owner.project_id, run_id, event)
-                await publish_run_event(session, owner.project_id, "another-run", event)
+            event = {"type": "STEP_FINISHED", "step": "step_1", "status": "SUCCEEDED"}
+            sessions = session_factory(engine)
+            await publish_run_event(owner.project_id, run_id, event, sessions=sessions)
+            async with sessions() as session:
+                await publish_run_event(owner.project_id, "another-run", event, session=session)
                 await session.commit()
         finally:
             await engine.dispose()
@@ -120,9 +121,7 @@ async def test_events_from_another_connection_reach_run_subscribers(
         big = {"type": "STEP_FINISHED", "step": "step_1", "output": "x" * 20_000}
         engine = create_engine(database_url)
         try:
-            async with session_factory(engine)() as session:
-                await publish_run_event(session, owner.project_id, run_id, big)
-                await session.commit()
+            await publish_run_event(owner.project_id, run_id, big, sessions=session_factory(engine))
         finally:
             await engine.dispose()
         truncated = await receive(ws)

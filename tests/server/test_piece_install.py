@@ -1,5 +1,6 @@
 """Installing a piece wheel (platform admins), and the installed piece after a restart."""
 
+import asyncio
 import io
 import zipfile
 from pathlib import Path
@@ -57,3 +58,26 @@ async def test_bad_wheels_and_non_admins_are_refused(api: httpx.AsyncClient, own
     assert denied.status_code == 403
     pieces = (await api.get("/pieces", headers=owner.headers)).json()["data"]
     assert "test_crm" not in {p["name"] for p in pieces}
+
+
+async def test_other_processes_get_the_piece_at_once_and_new_ones_at_start(
+    tmp_path: Path, database_url: str
+) -> None:
+    async with (
+        serve_app(tmp_path / "a", database_url) as first,
+        serve_app(tmp_path / "b", database_url) as second,
+    ):
+        owner = await sign_up(first)
+        assert (await install(first, owner, crm_wheel())).status_code == 201
+        for _ in range(100):  # the other server hears of it through NOTIFY
+            if (await second.get("/pieces/test_crm", headers=owner.headers)).status_code == 200:
+                break
+            await asyncio.sleep(0.1)
+        else:
+            raise AssertionError("the other server never loaded the piece")
+        assert (tmp_path / "b" / "data" / "pieces" / "pw_test_crm-1.0.0").is_dir()
+        again = await install(second, owner, crm_wheel())
+        assert again.status_code == 409
+    async with serve_app(tmp_path / "c", database_url) as third:
+        found = await third.get("/pieces/test_oauth", headers=owner.headers)
+        assert found.status_code == 200

@@ -1,8 +1,9 @@
-"""The pieces API: list, search, metadata at a version, versions."""
+"""The pieces API: list, search, metadata at a version, versions, hiding per project."""
 
 import httpx
 
-from tests.server.conftest import User
+from tests.server.conftest import User, sign_up
+from tests.server.test_members import invite
 
 
 async def test_pieces_are_listed_and_searchable(api: httpx.AsyncClient, owner: User) -> None:
@@ -45,3 +46,29 @@ async def test_unknown_pieces_and_versions_are_404_with_what_exists(
 
 async def test_pieces_need_a_signed_in_caller(api: httpx.AsyncClient) -> None:
     assert (await api.get("/pieces")).status_code == 401
+
+
+async def test_project_admins_hide_pieces_from_their_project(
+    api: httpx.AsyncClient, owner: User
+) -> None:
+    where = f"/projects/{owner.project_id}/hidden-pieces"
+    hidden = await api.post(where, json={"pieceName": "csv", "hidden": True}, headers=owner.headers)
+    assert hidden.json() == {"data": ["csv"]}
+    listed = await api.get("/pieces", params={"projectId": owner.project_id}, headers=owner.headers)
+    assert "csv" not in {p["name"] for p in listed.json()["data"]}
+    everything = await api.get("/pieces", headers=owner.headers)
+    assert "csv" in {p["name"] for p in everything.json()["data"]}
+    await invite(api, owner, "eve@example.com", "EDITOR")
+    eve = await sign_up(api, email="eve@example.com")
+    assert (await api.get(where, headers=eve.headers)).json() == {"data": ["csv"]}
+    denied = await api.post(where, json={"pieceName": "csv", "hidden": False}, headers=eve.headers)
+    assert denied.status_code == 403
+    unknown = await api.post(
+        where, json={"pieceName": "nope", "hidden": True}, headers=owner.headers
+    )
+    assert unknown.status_code == 404
+    shown = await api.post(where, json={"pieceName": "csv", "hidden": False}, headers=owner.headers)
+    assert shown.json() == {"data": []}
+    other = await api.post("/projects", json={"displayName": "X"}, headers=owner.headers)
+    foreign = await api.get(f"/projects/{other.json()['id']}/hidden-pieces", headers=eve.headers)
+    assert foreign.status_code == 404

@@ -162,3 +162,27 @@ async def test_expired_tokens_are_refused(tmp_path: Path, database_url: str) -> 
         owner = await sign_up(api)
         expired = await api.get("/users/me", headers=owner.headers)
         assert (expired.status_code, expired.json()["code"]) == (401, "TOKEN_EXPIRED")
+
+
+async def test_signing_out_revokes_every_token_of_the_user(
+    api: httpx.AsyncClient, owner: User
+) -> None:
+    other_device = (
+        await api.post(
+            "/authentication/sign-in",
+            json={"email": "owner@example.com", "password": "correct horse"},
+        )
+    ).json()
+    assert (await api.post("/authentication/sign-out", headers=owner.headers)).status_code == 204
+    assert (await api.get("/users/me", headers=owner.headers)).status_code == 401
+    stale = {"Authorization": f"Bearer {other_device['token']}"}
+    assert (await api.get("/users/me", headers=stale)).status_code == 401
+    refreshed = await api.post(
+        "/authentication/refresh", json={"refreshToken": other_device["refreshToken"]}
+    )
+    assert (refreshed.status_code, refreshed.json()["code"]) == (401, "TOKEN_REVOKED")
+    again = await api.post(
+        "/authentication/sign-in", json={"email": "owner@example.com", "password": "correct horse"}
+    )
+    token = {"Authorization": f"Bearer {again.json()['token']}"}
+    assert (await api.get("/users/me", headers=token)).status_code == 200
