@@ -49,6 +49,10 @@ class EmbeddedPostgres:
         """Stops the cluster cleanly."""
         if self._server is not None:
             await asyncio.to_thread(self._server.stop)
+            # Drops this process's handle from pgserver's registry (with cleanup_mode=None it
+            # neither stops nor deletes anything): without it a later start in this process gets
+            # the stopped server's stale handle back.
+            await asyncio.to_thread(self._server.cleanup)
             self._server = None
 
     def _start(self) -> str:
@@ -61,10 +65,11 @@ class EmbeddedPostgres:
         pgdata = self.data_dir / "pgdata"
         check_free_space(self.data_dir)
         check_pgdata(pgdata, major=_target_major())
+        log_start = _size(pgdata / "log")
         try:
             self._server = get_server(pgdata, cleanup_mode=None)
         except Exception as err:  # pgserver raises bare subprocess/assertion errors
-            raise EmbeddedPostgresError(_start_failure(pgdata, err)) from err
+            raise EmbeddedPostgresError(_start_failure(pgdata, err, log_start=log_start)) from err
         info = self._server.get_postmaster_info()
         admin_url = connection_url(
             socket_dir=info.socket_dir, host=info.hostname, port=info.port, database="postgres"
@@ -104,14 +109,15 @@ def connection_url(
     raise EmbeddedPostgresError("The embedded PostgreSQL recorded neither a socket nor a port")
 
 
-def _start_failure(pgdata: Path, err: Exception) -> str:
-    """What went wrong, from PostgreSQL's own log when it says (disk full, damaged files)."""
-    reason = _last_log_error(pgdata / "log") or str(err) or type(err).__name__
+def _start_failure(pgdata: Path, err: Exception, *, log_start: int = 0) -> str:
+    """What went wrong, from what PostgreSQL logged during this start (disk full, damaged files)."""
+    reason = _last_log_error(pgdata / "log", log_start) or str(err) or type(err).__name__
     advice = f"See {pgdata / 'log'}."
     if "No space left on device" in reason:
         advice = "The disk is full: free some space and start again."
     elif any(
-        word in reason for word in ("control file", "checkpoint record", "invalid", "corrupt")
+        word in reason
+        for word in ("control file", "checkpoint record", "invalid", "corrupt", "incompatible")
     ):
         advice = (
             "The database files look damaged. Piecework did not change or delete them: restore the "
@@ -120,9 +126,20 @@ def _start_failure(pgdata: Path, err: Exception) -> str:
     return f"The embedded PostgreSQL in {pgdata} did not start: {reason}. {advice}"
 
 
-def _last_log_error(log_path: Path) -> str | None:
+def _size(path: Path) -> int:
     try:
-        lines = log_path.read_text(encoding="utf-8", errors="replace").splitlines()
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _last_log_error(log_path: Path, start: int) -> str | None:
+    # The log is appended to by every start; earlier runs' lines (a FATAL for each connection at
+    # a normal shutdown) say nothing about this one.
+    try:
+        with log_path.open("rb") as log:
+            log.seek(start)
+            lines = log.read().decode("utf-8", errors="replace").splitlines()
     except OSError:
         return None
     for line in reversed(lines[-200:]):

@@ -97,3 +97,34 @@ async def test_start_refuses_a_foreign_cluster_before_pgserver_touches_it(
     with pytest.raises(DataDirError, match="PostgreSQL 99"):
         await EmbeddedPostgres(tmp_path).start()
     assert (pgdata / "PG_VERSION").read_text() == "99\n"
+
+
+def test_start_failure_ignores_what_earlier_starts_logged(tmp_path: Path) -> None:
+    pgdata = tmp_path / "pgdata"
+    pgdata.mkdir()
+    old = "FATAL:  terminating connection due to administrator command\n"
+    (pgdata / "log").write_text(old)
+    message = embedded_pg._start_failure(pgdata, RuntimeError("initdb failed"), log_start=len(old))
+    assert "administrator command" not in message
+    assert "initdb failed" in message
+
+
+async def test_a_real_cluster_with_a_damaged_control_file_is_reported_and_kept(
+    tmp_path: Path,
+) -> None:
+    postgres = EmbeddedPostgres(tmp_path)
+    await postgres.start()
+    await postgres.stop()
+    control = tmp_path / "pgdata" / "global" / "pg_control"
+    damaged = b"\x00" * control.stat().st_size
+    control.write_bytes(damaged)
+
+    with pytest.raises(EmbeddedPostgresError) as caught:
+        await EmbeddedPostgres(tmp_path).start()
+
+    message = str(caught.value)
+    assert "did not start" in message
+    assert "incompatible with server" in message
+    assert "look damaged" in message
+    assert control.read_bytes() == damaged
+    assert (tmp_path / "pgdata" / "PG_VERSION").read_text().strip() == "18"
