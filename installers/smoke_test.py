@@ -37,6 +37,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="pw-smoke-") as tmp:
         data_dir = Path(tmp) / "data"
         step("version", lambda: check_version(args.binary))
+        step("run a flow file (engine and Deno, no server)", lambda: run_file(args.binary))
+        step("worker command", lambda: check_worker(args.binary))
         server = step("server starts", lambda: start_server(args.binary, data_dir))
         try:
             step("flow with a Deno code step", lambda: run_flow(server.url))
@@ -59,6 +61,34 @@ def check_version(binary: Path) -> None:
     out = subprocess.run([str(binary), "--version"], capture_output=True, text=True, check=True)
     expected = _project_version()
     assert out.stdout.strip() == f"piecework {expected}", out.stdout
+
+
+def run_file(binary: Path) -> None:
+    """`piecework run` of the sample: the engine and the bundled Deno, without a server."""
+    out = subprocess.run(
+        [str(binary), "run", str(SAMPLE), "--payload", '{"a": 2, "b": 3}'],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=_env(),
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+    result = json.loads(out.stdout)
+    assert result["status"] == "SUCCEEDED", result
+    assert result["steps"]["step_1"]["output"] == {"sum": 5, "product": 6}, result
+
+
+def check_worker(binary: Path) -> None:
+    """`piecework worker` is the same binary; without a team database it says what it needs."""
+    out = subprocess.run(
+        [str(binary), "worker"], capture_output=True, text=True, timeout=60, env=_env()
+    )
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert "needs PW_DATABASE_URL" in out.stderr, out.stderr
+
+
+def _env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.startswith("PW_")}
 
 
 @dataclass
@@ -90,7 +120,7 @@ class Server:
 def start_server(binary: Path, data_dir: Path) -> Server:
     port = _free_port()
     log_path = data_dir.parent / "server-output.log"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PW_")}
+    env = _env()
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             [str(binary), "server", "--data-dir", str(data_dir), "--port", str(port)],

@@ -15,11 +15,19 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from smoke_test import check_version, restart, run_flow, start_server, step
+from smoke_test import (
+    check_version,
+    check_worker,
+    restart,
+    run_file,
+    run_flow,
+    start_server,
+    step,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -35,6 +43,8 @@ def main() -> int:
     print(f"package-test: {deb.name} ({deb.stat().st_size / 1e6:.0f} MB)")
     with installed(deb) as binary, tempfile.TemporaryDirectory(prefix="pw-pkgtest-") as tmp:
         step("version", lambda: check_version(binary))
+        step("run a flow file (engine and Deno, no server)", lambda: run_file(binary))
+        step("worker command", lambda: check_worker(binary))
         data_dir = Path(tmp) / "data"
         server = step("server starts", lambda: start_server(binary, data_dir))
         try:
@@ -46,6 +56,7 @@ def main() -> int:
             server.stop()
         step("restart keeps the data", lambda: restart(binary, data_dir))
         step("desktop starts its own server", lambda: desktop_starts_server(binary, Path(tmp)))
+        step("a data dir of a newer version: dialog", lambda: newer_data_dir(binary, Path(tmp)))
     print(f"package-test passed in {time.monotonic() - started:.0f} s")
     return 0
 
@@ -106,6 +117,34 @@ def desktop_starts_server(binary: Path, tmp: Path) -> None:
     assert not info_path.exists(), "the desktop's server did not stop"
 
 
+def newer_data_dir(binary: Path, tmp: Path) -> None:
+    # The server refuses and changes nothing; the desktop shows its message in a dialog.
+    data_dir = tmp / "newer-data"
+    data_dir.mkdir()
+    marker = data_dir / "piecework-version.json"
+    marker.write_text('{"appVersion": "999.0.0"}', encoding="utf-8")
+    out = subprocess.run(
+        [str(binary), "server", "--data-dir", str(data_dir)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=_clean_env(),
+    )
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert "last used by Piecework 999.0.0" in out.stderr, out.stderr
+    assert not (data_dir / "pgdata").exists()
+    server_log = data_dir / "server.log"
+    desktop_screenshot(
+        binary,
+        data_dir,
+        "package-test-newer-data-dialog.png",
+        ready=lambda: server_log.exists() and "error:" in server_log.read_text(encoding="utf-8"),
+        wait_s=90,
+    )
+    assert "error: The data in" in (data_dir / "server.log").read_text(encoding="utf-8")
+    assert marker.read_text(encoding="utf-8") == '{"appVersion": "999.0.0"}'
+
+
 def desktop_offscreen(binary: Path, data_dir: Path) -> None:
     env = {**_clean_env(), "QT_QPA_PLATFORM": "offscreen"}
     log_path = data_dir.parent / "desktop-offscreen.log"
@@ -123,7 +162,14 @@ def desktop_offscreen(binary: Path, data_dir: Path) -> None:
     assert alive, log_path.read_text(encoding="utf-8", errors="replace")
 
 
-def desktop_screenshot(binary: Path, data_dir: Path) -> None:
+def desktop_screenshot(
+    binary: Path,
+    data_dir: Path,
+    name: str = "package-test-desktop.png",
+    ready: Callable[[], bool] = lambda: False,
+    wait_s: float = 10,
+) -> None:
+    """Runs the desktop under Xvfb and saves a screenshot once `ready()` (or after `wait_s`)."""
     xvfb = shutil.which("Xvfb")
     if xvfb is None:
         print("      (no Xvfb: screenshot skipped; scripts/sysdeps.sh installs it)")
@@ -146,10 +192,13 @@ def desktop_screenshot(binary: Path, data_dir: Path) -> None:
                 env=env,
             )
         try:
-            time.sleep(10)
+            deadline = time.monotonic() + wait_s
+            while time.monotonic() < deadline and not ready():
+                time.sleep(0.25)
+            time.sleep(2 if ready() else 0)
             assert app.poll() is None, log_path.read_text(encoding="utf-8", errors="replace")
             ARTIFACTS.mkdir(exist_ok=True)
-            target = ARTIFACTS / "package-test-desktop.png"
+            target = ARTIFACTS / name
             # A Qt program of the build environment grabs the whole X screen.
             subprocess.run(
                 [sys.executable, "-c", _GRAB, str(target)],
