@@ -1,6 +1,6 @@
 """`make package-test`: install the .deb and use the installed app as a person would.
 
-Installs dist/piecework_*.deb (`dpkg -i` as root, removed again at the end; otherwise unpacked
+Installs dist/piecework_*.deb (`dpkg -i` as root, purged again at the end; otherwise unpacked
 into a temporary root), then runs the installed binary: `--version`, `server` on a temporary data
 dir (the embedded PostgreSQL starts from inside the bundle), sign-up, import and publish of a
 webhook → code (Deno) → return response flow, a sync webhook call, a restart on the same data,
@@ -72,8 +72,8 @@ def installed(deb: Path) -> Iterator[Path]:
             assert Path("/usr/share/applications/piecework.desktop").is_file()
             yield binary
         finally:
-            subprocess.run(["dpkg", "-r", "piecework"], check=True, stdout=subprocess.DEVNULL)
-            assert not Path("/opt/piecework/piecework").exists(), "dpkg -r left the app behind"
+            subprocess.run(["dpkg", "--purge", "piecework"], check=True, stdout=subprocess.DEVNULL)
+            assert not Path("/opt/piecework/piecework").exists(), "dpkg --purge left the app behind"
         return
     with tempfile.TemporaryDirectory(prefix="pw-deb-root-") as root:
         subprocess.run(["dpkg-deb", "-x", str(deb), root], check=True)
