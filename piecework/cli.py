@@ -109,7 +109,10 @@ def worker() -> None:
 
 @app.command("run")
 def run_command(
-    flow_file: Annotated[Path, typer.Argument(help="A flow JSON file.", show_default=False)],
+    flow_file: Annotated[
+        Path | None,
+        typer.Argument(help="A flow JSON file (not needed with --resume).", show_default=False),
+    ] = None,
     payload: Annotated[
         str | None,
         typer.Option(help="Trigger payload as JSON (for a webhook trigger: the request body)."),
@@ -121,27 +124,59 @@ def run_command(
             help="JSON file of connection values by external id, for {{connections['id']}}."
         ),
     ] = None,
+    run_file: Annotated[
+        Path | None,
+        typer.Option(help="Where to save the run (default: a file here when the run pauses)."),
+    ] = None,
+    resume: Annotated[
+        Path | None,
+        typer.Option(help="Resume the paused run saved in this run file.", show_default=False),
+    ] = None,
+    resume_payload: Annotated[
+        str | None,
+        typer.Option(
+            help="What resumes the run, as JSON: the body, or {body, headers, queryParams}."
+        ),
+    ] = None,
 ) -> None:
-    """Run a flow file once through the engine, with no server, and print the run result as JSON."""
-    from engine.model import report
-    from piecework.flow_file import (
-        FlowFileError,
-        parse_payload,
-        read_connections,
-        read_flow,
-        run_flow,
-    )
+    """Run a flow file once through the engine, with no server, and print the run result as JSON.
+
+    A run that pauses (an approval, a delay) is saved to a run file; resume it with
+    --resume RUN_FILE --resume-payload JSON.
+    """
+    from engine.model import RunStatus, report
+    from piecework import local_run
+    from piecework.flow_file import FlowFileError, parse_payload, read_connections, read_flow
+    from piecework.run_file import parse_resume_payload
 
     try:
-        flow = read_flow(flow_file)
-        data = parse_payload(payload)
         values = read_connections(connections) if connections else {}
+        if resume is not None:
+            if flow_file is not None:
+                raise FlowFileError("give either a flow file or --resume RUN_FILE, not both")
+            result = local_run.resume(
+                resume,
+                parse_resume_payload(resume_payload),
+                timeout_s=timeout,
+                connections=values,
+                say=lambda text: typer.echo(text, err=True),
+            )
+            saved_to: Path | None = resume
+        elif flow_file is None:
+            raise FlowFileError("give a flow file to run, or --resume RUN_FILE")
+        else:
+            flow = read_flow(flow_file)
+            data = parse_payload(payload)
+            result, saved_to = local_run.begin(
+                flow, data, timeout_s=timeout, connections=values, path=run_file
+            )
     except FlowFileError as err:
         typer.echo(f"error: {err}", err=True)
         raise typer.Exit(2) from None
-    result = run_flow(flow, data, timeout_s=timeout, connections=values)
     typer.echo(json.dumps(report(result).model_dump(mode="json"), indent=2))
-    raise typer.Exit(0 if result.status == "SUCCEEDED" else 1)
+    if result.status is RunStatus.PAUSED and saved_to is not None:
+        typer.echo(local_run.paused_hint(result, saved_to), err=True)
+    raise typer.Exit(0 if result.status in (RunStatus.SUCCEEDED, RunStatus.PAUSED) else 1)
 
 
 def _banner(url: str, data_dir: Path, *, embedded: bool) -> None:

@@ -1,16 +1,10 @@
 """`piecework run`: execute a flow file through the engine, with no server."""
 
-import asyncio
 import json
-import secrets
 from pathlib import Path
 from typing import Any
 
-from engine.model import Flow, FlowLoadError, PieceTrigger, RunResult, load_flow
-from engine.runtime.code_runtime import DenoCodeRuntime
-from engine.runtime.executor import FlowExecutor
-from pieces.framework import PieceRegistry
-from pieces.framework.network import NetworkPolicy
+from engine.model import Flow, FlowLoadError, PieceTrigger, load_flow
 
 
 class FlowFileError(ValueError):
@@ -82,26 +76,3 @@ def read_connections(path: Path) -> dict[str, Any]:
             f"{path}: the connections file must be a JSON object of external id to value"
         )
     return data
-
-
-def run_flow(
-    flow: Flow, payload: Any, *, timeout_s: float, connections: dict[str, Any] | None = None
-) -> RunResult:
-    """Executes the flow once, in this process, and returns the result."""
-    runtime = DenoCodeRuntime(network=NetworkPolicy.from_env())
-    executor = FlowExecutor(registry=PieceRegistry.discover(), code_runtime=runtime)
-    run_id = "local-" + secrets.token_hex(6)
-
-    async def execute() -> RunResult:
-        try:
-            return await executor.execute(
-                flow,
-                run_id=run_id,
-                trigger_payload=trigger_payload(flow, payload),
-                timeout_s=timeout_s,
-                connections=connections,
-            )
-        finally:
-            await runtime.close()
-
-    return asyncio.run(execute())

@@ -9,14 +9,22 @@ from fastapi import APIRouter, FastAPI
 from server.api import (
     api_keys,
     app_connections,
+    audit_events,
     authentication,
+    files,
     flow_runs,
     flows,
     folders,
     health,
+    live,
     members,
     pieces,
     projects,
+    sample_data,
+    store_entries,
+    templates,
+    users,
+    waitpoints,
     webhooks,
 )
 from server.api.errors import install_error_handlers
@@ -56,6 +64,7 @@ def create_app(settings: Settings, *, context: ServerContext | None = None) -> F
         authentication,
         api_keys,
         projects,
+        users,
         members,
         folders,
         flows,
@@ -63,6 +72,13 @@ def create_app(settings: Settings, *, context: ServerContext | None = None) -> F
         pieces,
         app_connections,
         webhooks,
+        waitpoints,
+        store_entries,
+        files,
+        audit_events,
+        sample_data,
+        templates,
+        live,
     ):
         api.include_router(module.router)
     app.include_router(api)

@@ -9,6 +9,7 @@ import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -23,9 +24,12 @@ from server.db.engine import create_engine, libpq_url, session_factory
 from server.embedded_pg import EmbeddedPostgres
 from server.secrets_box import SecretBox
 from server.services import runs, schedules
-from server.services.auth import TokenSettings
+from server.services.event_hub import EventHub
 from server.services.queue import JobQueue
+from server.services.run_logs import PostgresOutputStore, PostgresRunStore
 from server.services.run_waiter import RunWaiter
+from server.services.tokens import TokenSettings
+from server.services.waitpoints import DatabaseWaitpoints
 from server.settings import Settings
 from server.worker.run_executor import RunExecutor
 
@@ -35,6 +39,11 @@ log = logging.getLogger(__name__)
 SCHEDULER_INTERVAL_S = 1.0
 #: Seconds between two deletions of runs past the retention period.
 CLEANUP_INTERVAL_S = 3600.0
+
+
+def pieces_dir(settings: Settings) -> Path:
+    """Where uploaded piece wheels are unpacked, one directory per name and version."""
+    return settings.data_dir / "pieces"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -47,6 +56,8 @@ class ServerContext:
     sessions: async_sessionmaker[AsyncSession]
     queue: JobQueue
     waiter: RunWaiter
+    #: Live events for WebSocket clients (LISTEN on the database).
+    events: EventHub
     tokens: TokenSettings
     secret_box: SecretBox
     registry: PieceRegistry
@@ -79,7 +90,10 @@ async def open_context(settings: Settings, *, worker: bool) -> AsyncIterator[Ser
         waiter = RunWaiter(conninfo=libpq_url(database_url), sessions=sessions)
         await waiter.start()
         stack.push_async_callback(waiter.stop)
-        registry = PieceRegistry.discover()
+        events = EventHub(conninfo=libpq_url(database_url))
+        await events.start()
+        stack.push_async_callback(events.stop)
+        registry = PieceRegistry.discover(piece_dirs=[pieces_dir(settings)])
         code_runtime = DenoCodeRuntime(
             network=NetworkPolicy.from_env(), cache_dir=settings.data_dir / "deno-cache"
         )
@@ -88,6 +102,9 @@ async def open_context(settings: Settings, *, worker: bool) -> AsyncIterator[Ser
             registry=registry,
             code_runtime=code_runtime,
             server=ServerInfo(public_url=settings.public_url),
+            run_store=PostgresRunStore(sessions),
+            outputs=PostgresOutputStore(sessions),
+            waitpoints=DatabaseWaitpoints(sessions, public_url=settings.public_url),
         )
         secret_box = SecretBox(settings.encryption_key)
         context = ServerContext(
@@ -97,9 +114,11 @@ async def open_context(settings: Settings, *, worker: bool) -> AsyncIterator[Ser
             sessions=sessions,
             queue=queue,
             waiter=waiter,
+            events=events,
             tokens=TokenSettings(
                 jwt_secret=settings.jwt_secret,
                 expiry=timedelta(hours=settings.jwt_expiry_hours),
+                refresh_expiry=timedelta(days=settings.jwt_refresh_expiry_days),
                 local_token=settings.local_token,
             ),
             secret_box=secret_box,
@@ -110,6 +129,8 @@ async def open_context(settings: Settings, *, worker: bool) -> AsyncIterator[Ser
                 flow_timeout_s=settings.flow_timeout_s,
                 concurrency_limit=settings.concurrent_jobs_limit,
                 box=secret_box,
+                max_file_bytes=int(settings.max_file_size_mb * 1024 * 1024),
+                queue=queue,
             ),
         )
         if worker:
@@ -125,7 +146,11 @@ async def run_worker(context: ServerContext) -> None:
     scheduler = asyncio.create_task(run_scheduler(context), name="scheduler")
     try:
         await context.queue.run_worker(
-            context.run_executor, concurrency=context.settings.worker_concurrency, name=name
+            context.run_executor,
+            concurrency=context.settings.worker_concurrency,
+            name=name,
+            resume_waitpoint=context.run_executor.resume_delay,
+            stalled_s=context.settings.worker_stalled_s,
         )
     finally:
         await _cancel(scheduler)
@@ -135,8 +160,12 @@ async def run_scheduler(context: ServerContext) -> None:
     """Every second, turns due schedules into queued runs (safe with many workers); every hour,
     deletes runs older than the retention period."""
     last_cleanup = float("-inf")
+    last_stall_check = float("-inf")
     while True:
         try:
+            if time.monotonic() - last_stall_check > context.settings.worker_stalled_s / 3:
+                last_stall_check = time.monotonic()
+                await recover_stalled_runs(context)
             async with context.sessions() as session:
                 run_ids = await schedules.fire_due(session, now=utcnow())
             for run_id in run_ids:
@@ -155,6 +184,22 @@ async def run_scheduler(context: ServerContext) -> None:
         except Exception:  # the scheduler must outlive a database hiccup; the next pass retries
             log.exception("schedule pass failed")
         await asyncio.sleep(SCHEDULER_INTERVAL_S)
+
+
+async def recover_stalled_runs(context: ServerContext) -> None:
+    """Runs whose worker died (no heartbeat) are queued again; they replay from their log."""
+    for job_id, run_id in await context.queue.stalled_runs(
+        stalled_s=context.settings.worker_stalled_s
+    ):
+        async with context.sessions() as session:
+            requeued = await runs.requeue_stalled(session, run_id)
+        try:
+            await context.queue.retry_job(job_id)
+        except Exception as err:  # another worker retried it first
+            log.debug("stalled job %s not retried here: %s", job_id, err)
+            continue
+        if requeued:
+            log.warning("run %s lost its worker; it continues from its log", run_id)
 
 
 async def _cancel(task: "asyncio.Task[None]") -> None:

@@ -54,9 +54,16 @@ class Settings:
     webhook_timeout_s: float = 30.0
     flow_timeout_s: float = 600.0
     max_webhook_payload_mb: float = 25.0
+    #: Lifetime of a sign-in (access) token (PW_JWT_EXPIRY_HOURS).
     jwt_expiry_hours: float = 24.0 * 7
+    #: Lifetime of a refresh token, which gets new tokens without the password (PW_JWT_REFRESH_EXPIRY_DAYS).
+    jwt_refresh_expiry_days: float = 30.0
+    #: Largest file a step may write or a client may upload (PW_MAX_FILE_SIZE_MB).
+    max_file_size_mb: float = 25.0
     #: Finished runs older than this are deleted (PW_EXECUTION_DATA_RETENTION_DAYS).
     run_retention_days: float = 30.0
+    #: A worker silent this long is dead; its runs are picked up again (PW_WORKER_STALLED_SECONDS).
+    worker_stalled_s: float = 30.0
 
     @classmethod
     def from_env(cls, **overrides: object) -> "Settings":
@@ -74,11 +81,15 @@ class Settings:
             "allow_sign_up": _flag("PW_ALLOW_SIGN_UP", default=False),
             "run_worker": _flag("PW_SERVER_RUNS_WORKER", default=database_url is None),
             "worker_concurrency": _number("PW_WORKER_CONCURRENCY", 5, int),
+            "worker_stalled_s": _number("PW_WORKER_STALLED_SECONDS", 30.0, float),
             "concurrent_jobs_limit": _number("PW_DEFAULT_CONCURRENT_JOBS_LIMIT", 100, int),
             "webhook_timeout_s": _number("PW_WEBHOOK_TIMEOUT_SECONDS", 30.0, float),
             "flow_timeout_s": _number("PW_FLOW_TIMEOUT_SECONDS", 600.0, float),
             "max_webhook_payload_mb": _number("PW_MAX_WEBHOOK_PAYLOAD_MB", 25.0, float),
             "run_retention_days": _number("PW_EXECUTION_DATA_RETENTION_DAYS", 30.0, float),
+            "jwt_expiry_hours": _number("PW_JWT_EXPIRY_HOURS", 24.0 * 7, float),
+            "jwt_refresh_expiry_days": _number("PW_JWT_REFRESH_EXPIRY_DAYS", 30.0, float),
+            "max_file_size_mb": _number("PW_MAX_FILE_SIZE_MB", 25.0, float),
         }
         values.update({key: value for key, value in overrides.items() if value is not None})
         return cls(**values)  # type: ignore[arg-type]

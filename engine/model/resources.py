@@ -6,7 +6,7 @@ from typing import Any, Generic, TypeVar
 
 from engine.model.base import Model
 from engine.model.flow import Flow
-from engine.model.run import RunStatus, StepReport, WebhookResponse
+from engine.model.run import Pause, RunStatus, StepReport, WebhookResponse
 
 T = TypeVar("T")
 
@@ -66,6 +66,8 @@ class FlowRunRead(Model):
     error: str | None = None
     failed_step: str | None = None
     duration: float | None = None
+    #: While the run is PAUSED: the step that waits and its waitpoint (with its resume URL).
+    pause: Pause | None = None
 
 
 class Page(Model, Generic[T]):

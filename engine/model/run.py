@@ -1,5 +1,6 @@
-"""Run and step records, and the one table of allowed run status transitions."""
+"""Run and step records, waitpoints, and the one table of allowed run status transitions."""
 
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -81,6 +82,10 @@ class StepRecord(Model):
     error_message: str | None = None
     duration_ms: float = 0
     attempts: int = 1
+    #: Where the step ran: its name, prefixed inside loops (`loop_1[2].step_3`).
+    path: str = ""
+    #: The step's settings when it ran, hashed: a replay checks the flow still matches.
+    fingerprint: str = ""
 
 
 class WebhookResponse(Model):
@@ -89,6 +94,33 @@ class WebhookResponse(Model):
     status: int = 200
     headers: dict[str, str] = {}
     body: Any = None
+
+
+class WaitpointType(StrEnum):
+    """A WEBHOOK waitpoint resumes when its URL is called; a DELAY one at its time."""
+
+    WEBHOOK = "WEBHOOK"
+    DELAY = "DELAY"
+
+
+class Waitpoint(Model):
+    """A point a step waits at until it is resumed."""
+
+    id: str
+    type: WaitpointType
+    #: The waiting step's path in the run log (unique per run: one waitpoint per step execution).
+    step_path: str
+    resume_url: str = ""
+    resume_at: datetime | None = None
+    #: The answer a synchronous webhook caller gets right away when the run pauses here.
+    response_to_send: WebhookResponse | None = None
+
+
+class Pause(Model):
+    """Where a paused run waits: the step's path in the log and its waitpoint."""
+
+    path: str
+    waitpoint: Waitpoint
 
 
 class RunResult(Model):
@@ -100,6 +132,8 @@ class RunResult(Model):
     error_message: str | None = None
     failed_step: str | None = None
     duration_ms: float = 0
+    #: Set when the run paused: the step that waits and its waitpoint.
+    pause: Pause | None = None
 
 
 class StepReport(Model):
@@ -123,6 +157,7 @@ class RunReport(Model):
     error: str | None = None
     failed_step: str | None = None
     duration: float = 0
+    pause: Pause | None = None
 
 
 def report(result: RunResult) -> RunReport:
@@ -146,4 +181,5 @@ def report(result: RunResult) -> RunReport:
         error=result.error_message,
         failed_step=result.failed_step,
         duration=round(result.duration_ms, 3),
+        pause=result.pause,
     )

@@ -120,7 +120,14 @@ def _piece_problems(
 def _duplicate_names(flow: Flow) -> Iterator[ValidationProblem]:
     seen = {"trigger"}
     for step in iter_steps(flow.steps):
-        if step.name in seen:
+        if step.name in _BUILT_IN_NAMES:
+            yield _problem(
+                step.name,
+                "name",
+                "RESERVED_NAME",
+                f"{step.name!r} is a reserved name in templates; rename the step",
+            )
+        elif step.name in seen:
             yield _problem(
                 step.name, "name", "DUPLICATE_NAME", f"another step is named {step.name!r}"
             )

@@ -35,12 +35,17 @@ class ConditionError(EngineError):
     code = "INVALID_CONDITION"
 
 
-def branch_matches(conditions: list[list[Condition]], scope: Mapping[str, Any]) -> bool:
+def branch_matches(
+    conditions: list[list[Condition]],
+    scope: Mapping[str, Any],
+    evaluated: Mapping[str, Any] | None = None,
+) -> bool:
     """Whether a branch's conditions hold: any AND-group whose conditions all hold.
 
     Args:
         conditions: the branch's conditions, an OR of AND-groups.
         scope: step outputs by name, used to resolve `{{...}}` in the operands.
+        evaluated: the values of JavaScript expressions in the operands, by expression.
 
     Returns:
         True if one group matched; a branch without conditions never matches.
@@ -50,25 +55,29 @@ def branch_matches(conditions: list[list[Condition]], scope: Mapping[str, Any]) 
         TemplateError: an operand references a missing step or path.
     """
     return any(
-        group and all(condition_holds(condition, scope) for condition in group)
+        group and all(condition_holds(condition, scope, evaluated) for condition in group)
         for group in conditions
     )
 
 
-def condition_holds(condition: Condition, scope: Mapping[str, Any]) -> bool:
+def condition_holds(
+    condition: Condition, scope: Mapping[str, Any], evaluated: Mapping[str, Any] | None = None
+) -> bool:
     """Resolves a condition's operands against `scope` and evaluates it.
 
     A missing reference in the first value counts as "does not exist" for EXISTS and
     DOES_NOT_EXIST; for other operators it is an error.
     """
     try:
-        first = resolve(condition.first_value, scope)
+        first = resolve(condition.first_value, scope, evaluated)
     except TemplateError:
         if condition.operator in (Op.EXISTS, Op.DOES_NOT_EXIST):
             first = None
         else:
             raise
-    second = None if condition.operator in UNARY else resolve(condition.second_value, scope)
+    second = (
+        None if condition.operator in UNARY else resolve(condition.second_value, scope, evaluated)
+    )
     return evaluate(condition, first, second)
 
 

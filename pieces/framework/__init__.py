@@ -59,6 +59,12 @@ from pieces.framework.props import (
 from pieces.framework.registry import PieceRegistry
 from pieces.framework.store import InMemoryStore, Store, StoreError, StoreScope
 from pieces.framework.trigger import HandshakeConfig, HandshakeStrategy, Trigger, TriggerStrategy
+from pieces.framework.waitpoints import (
+    NoWaitpoints,
+    WaitpointClient,
+    WaitpointError,
+    WaitpointHandle,
+)
 
 __all__ = [
     "FILE_REFERENCE_PREFIX",
@@ -92,6 +98,7 @@ __all__ = [
     "MultiSelectDropdown",
     "NetworkMode",
     "NetworkPolicy",
+    "NoWaitpoints",
     "Number",
     "OAuth2",
     "OAuth2GrantType",
@@ -118,6 +125,9 @@ __all__ = [
     "TriggerContext",
     "TriggerSchedule",
     "TriggerStrategy",
+    "WaitpointClient",
+    "WaitpointError",
+    "WaitpointHandle",
     "WebhookResponse",
     "create_http_client",
     "validate_input",

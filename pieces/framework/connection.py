@@ -13,6 +13,36 @@ from pieces.framework.piece import Piece
 #: The input key that holds a step's connection.
 AUTH_INPUT = "auth"
 
+_STORED_TYPES = frozenset(
+    {
+        "SECRET_TEXT",
+        "BASIC_AUTH",
+        "CUSTOM_AUTH",
+        "NO_AUTH",
+        "OAUTH2",
+        "CLOUD_OAUTH2",
+        "PLATFORM_OAUTH2",
+    }
+)
+
+
+def auth_value(stored: Any) -> Any:
+    """The value an auth takes, from a connection value as the server stores it (Activepieces'
+    shapes: `{type: "SECRET_TEXT", secret_text}`, `{type: "BASIC_AUTH", username, password}`,
+    `{type: "CUSTOM_AUTH", props}`, `{type: "OAUTH2", access_token, ...}`); other values as they are."""
+    if not isinstance(stored, dict) or stored.get("type") not in _STORED_TYPES:
+        return stored
+    kind = stored["type"]
+    if kind == "SECRET_TEXT":
+        return stored.get("secret_text")
+    if kind == "BASIC_AUTH":
+        return {"username": stored.get("username"), "password": stored.get("password")}
+    if kind == "CUSTOM_AUTH":
+        return stored.get("props")
+    if kind == "NO_AUTH":
+        return None
+    return {key: value for key, value in stored.items() if key != "type"}
+
 
 async def resolve_auth(piece: Piece, *, require_auth: bool, value: Any) -> Any:
     """Checks a step's connection and returns the value its action sees as `ctx.auth`.
@@ -48,4 +78,4 @@ async def resolve_auth(piece: Piece, *, require_auth: bool, value: Any) -> Any:
                 f"the connection is of type {kind}, but {piece.display_name} needs {piece.auth.kind}"
             )
         value = value["value"]
-    return await piece.auth.check(value)
+    return await piece.auth.check(auth_value(value))

@@ -2,16 +2,23 @@
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 import httpx
 
-from engine.model import WebhookResponse
+from engine.model import Waitpoint, WaitpointType, WebhookResponse
 from pieces.framework.files import Files, InMemoryFiles
 from pieces.framework.http_client import create_http_client
 from pieces.framework.network import NetworkPolicy
 from pieces.framework.store import InMemoryStore, Store
+from pieces.framework.waitpoints import (
+    NoWaitpoints,
+    WaitpointClient,
+    WaitpointError,
+    WaitpointHandle,
+)
 
 
 class ExecutionType(StrEnum):
@@ -22,14 +29,38 @@ class ExecutionType(StrEnum):
 
 
 class RunControls:
-    """Lets a step answer the webhook caller or stop the run; the engine reads the verdict after the step."""
+    """Lets a step answer the webhook caller, stop the run or pause it; the engine reads the
+    verdict after the step."""
 
-    __slots__ = ("id", "response", "stopped")
+    __slots__ = (
+        "_created",
+        "_waitpoints",
+        "id",
+        "paused_on",
+        "response",
+        "step_path",
+        "stopped",
+        "waits_for",
+    )
 
-    def __init__(self, run_id: str) -> None:
+    def __init__(
+        self,
+        run_id: str,
+        *,
+        step_path: str = "",
+        waitpoints: WaitpointClient | None = None,
+    ) -> None:
         self.id = run_id
         self.response: WebhookResponse | None = None
         self.stopped = False
+        #: The waitpoint the step waits for, once it called `wait_for_waitpoint`.
+        self.paused_on: Waitpoint | None = None
+        #: The id of a waitpoint created by an earlier step that this step waits for.
+        self.waits_for: str | None = None
+        #: The step's path in the run log (`loop_1[2].step_3` inside loops).
+        self.step_path = step_path
+        self._waitpoints: WaitpointClient = waitpoints or NoWaitpoints()
+        self._created: dict[str, Waitpoint] = {}
 
     def respond(
         self, *, status: int = 200, headers: Mapping[str, str] | None = None, body: Any = None
@@ -42,6 +73,53 @@ class RunControls:
         if response is not None:
             self.response = response
         self.stopped = True
+
+    async def create_waitpoint(
+        self,
+        *,
+        type: WaitpointType = WaitpointType.WEBHOOK,
+        resume_at: datetime | None = None,
+        response_to_send: WebhookResponse | None = None,
+    ) -> WaitpointHandle:
+        """Creates a waitpoint for this step: WEBHOOK resumes when its URL is called, DELAY at
+        `resume_at`. `response_to_send` answers a synchronous webhook caller when the run pauses."""
+        if type is WaitpointType.DELAY and resume_at is None:
+            raise WaitpointError("A DELAY waitpoint needs resume_at, the time to resume at")
+        waitpoint = await self._waitpoints.create(
+            run_id=self.id,
+            step_path=self.step_path,
+            type=type,
+            resume_at=resume_at,
+            response_to_send=response_to_send,
+        )
+        self._created[waitpoint.id] = waitpoint
+        return WaitpointHandle(id=waitpoint.id, resume_url=waitpoint.resume_url)
+
+    def wait_for_waitpoint(self, waitpoint_id: str) -> None:
+        """Pauses the run at this step until the waitpoint is resumed; the step then runs
+        again with `execution_type` RESUME and the `resume_payload`."""
+        waitpoint = self._created.get(waitpoint_id)
+        if waitpoint is None:
+            # Created by an earlier step (e.g. approval links): the engine looks it up.
+            self.waits_for = waitpoint_id
+            return
+        self.paused_on = waitpoint
+
+    async def settle(self) -> None:
+        """Looks up a waitpoint an earlier step created, once the step asked to wait for it.
+
+        Raises:
+            WaitpointError: this run has no such waitpoint.
+        """
+        if self.waits_for is None:
+            return
+        found = await self._waitpoints.get(run_id=self.id, waitpoint_id=self.waits_for)
+        if found is None:
+            raise WaitpointError(
+                f"This run has no waitpoint {self.waits_for!r}; wait for the id that "
+                "create_waitpoint (or an approval links step) returned"
+            )
+        self.paused_on = found
 
 
 class TriggerSchedule:

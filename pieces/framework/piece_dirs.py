@@ -29,11 +29,12 @@ def load_piece_dir(root: Path) -> list[Piece]:
         return []
     found: list[Piece] = []
     for version_dir in sorted(p for p in root.iterdir() if p.is_dir()):
-        found.extend(_load_version(version_dir))
+        found.extend(load_version_dir(version_dir))
     return found
 
 
-def _load_version(version_dir: Path) -> list[Piece]:
+def load_version_dir(version_dir: Path) -> list[Piece]:
+    """The pieces of one version directory (`pip install --target` layout); failures are logged."""
     before = set(sys.modules)
     sys.path.insert(0, str(version_dir))
     found: list[Piece] = []

@@ -36,6 +36,14 @@ class PieceRegistry:
         in_dirs = [piece for root in piece_dirs for piece in load_piece_dir(root)]
         return cls([*_builtin_pieces(), *_installed_pieces(), *in_dirs])
 
+    def all(self) -> list[Piece]:
+        """Every known piece at every version."""
+        return [piece for versions in self._pieces.values() for piece in versions.values()]
+
+    def add(self, piece: Piece) -> None:
+        """Adds (or replaces) a piece version, e.g. one a platform admin just installed."""
+        self._pieces.setdefault(piece.name, {})[piece.version] = piece
+
     def names(self) -> list[str]:
         """The names of every known piece, sorted."""
         return sorted(self._pieces)

@@ -7,8 +7,10 @@ that talks to a local server passes `NetworkPolicy(allow_list=("127.0.0.1",))`).
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from engine.model import Waitpoint, WaitpointType, WebhookResponse
 from pieces.framework.action import Action
 from pieces.framework.context import (
     ActionContext,
@@ -24,9 +26,41 @@ from pieces.framework.network import NetworkPolicy
 from pieces.framework.props import validate_input, validate_props
 from pieces.framework.store import InMemoryStore, Store
 from pieces.framework.trigger import Trigger
+from pieces.framework.waitpoints import WaitpointClient
 
 #: The webhook URL the fake context carries.
 TEST_WEBHOOK_URL = "http://127.0.0.1:8080/api/v1/webhooks/test-flow"
+
+
+class RecordingWaitpoints:
+    """A WaitpointClient for tests: keeps the waitpoints it created."""
+
+    def __init__(self) -> None:
+        self.created: dict[str, Waitpoint] = {}
+
+    async def create(
+        self,
+        *,
+        run_id: str,
+        step_path: str,
+        type: WaitpointType,
+        resume_at: datetime | None,
+        response_to_send: WebhookResponse | None,
+    ) -> Waitpoint:
+        waitpoint_id = f"wp-{len(self.created) + 1}"
+        waitpoint = Waitpoint(
+            id=waitpoint_id,
+            type=type,
+            step_path=step_path,
+            resume_url=f"http://127.0.0.1:8080/api/v1/flow-runs/{run_id}/waitpoints/{waitpoint_id}",
+            resume_at=resume_at,
+            response_to_send=response_to_send,
+        )
+        self.created[waitpoint_id] = waitpoint
+        return waitpoint
+
+    async def get(self, *, run_id: str, waitpoint_id: str) -> Waitpoint | None:
+        return self.created.get(waitpoint_id)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -47,6 +81,7 @@ async def run_action(
     network: NetworkPolicy | None = None,
     execution_type: ExecutionType = ExecutionType.BEGIN,
     resume_payload: Any = None,
+    waitpoints: WaitpointClient | None = None,
 ) -> ActionResult:
     """Validates `props` against the action's props and runs it.
 
@@ -59,12 +94,15 @@ async def run_action(
         network: the network policy of `ctx.http` (STRICT by default).
         execution_type: BEGIN or RESUME.
         resume_payload: what resumed the run, for RESUME.
+        waitpoints: where waitpoints are created (a fresh RecordingWaitpoints by default).
 
     Raises:
         PropsValidationError: the values do not fit the props.
     """
     values = await validate_input(action.props, props or {}, auth=auth)
-    controls = RunControls("test-run")
+    controls = RunControls(
+        "test-run", step_path="test_step", waitpoints=waitpoints or RecordingWaitpoints()
+    )
     async with create_http_client(network or NetworkPolicy()) as http:
         ctx = ActionContext(
             step_name="test_step",
@@ -80,6 +118,7 @@ async def run_action(
             server=ServerInfo(public_url="http://127.0.0.1:8080"),
         )
         output = await action.run(ctx)
+    await controls.settle()
     return ActionResult(output=output, run=controls)
 
 

@@ -3,7 +3,7 @@
 from fastapi import APIRouter
 
 from server.api.deps import ContextDep, SessionDep
-from server.api.schemas import AuthenticationResponse, SignInRequest, SignUpRequest
+from server.api.schemas import AuthenticationResponse, RefreshRequest, SignInRequest, SignUpRequest
 from server.services import auth
 
 router = APIRouter(prefix="/authentication", tags=["authentication"])
@@ -17,7 +17,9 @@ def _response(signed_in: auth.SignedIn) -> AuthenticationResponse:
         first_name=user.first_name,
         last_name=user.last_name,
         platform_role=user.platform_role,
-        token=signed_in.token,
+        token=signed_in.tokens.token,
+        expires_at=signed_in.tokens.expires_at,
+        refresh_token=signed_in.tokens.refresh_token,
         project_id=signed_in.project_id,
     )
 
@@ -46,5 +48,16 @@ async def sign_in(
     """Returns a token for a correct email and password; 401 otherwise."""
     signed_in = await auth.sign_in(
         session=session, tokens=context.tokens, email=body.email, password=body.password
+    )
+    return _response(signed_in)
+
+
+@router.post("/refresh")
+async def refresh(
+    body: RefreshRequest, context: ContextDep, session: SessionDep
+) -> AuthenticationResponse:
+    """A new token and refresh token for a valid refresh token (no password needed)."""
+    signed_in = await auth.refresh(
+        session=session, tokens=context.tokens, refresh_token=body.refresh_token
     )
     return _response(signed_in)

@@ -17,6 +17,7 @@ from server.services.errors import (
     NotFoundError,
     PermissionDeniedError,
     ServiceError,
+    TooLargeError,
     TooManyRequestsError,
 )
 
@@ -28,6 +29,7 @@ _STATUS: dict[type[ServiceError], int] = {
     PermissionDeniedError: 403,
     NotFoundError: 404,
     ConflictError: 409,
+    TooLargeError: 413,
     TooManyRequestsError: 429,
 }
 

@@ -1,14 +1,14 @@
-"""Flow runs: list with filters, read one with its steps."""
+"""Flow runs: list with filters, read one with its steps, retry and cancel."""
 
 from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from engine.model import RunStatus
+from engine.model import Model, RetryStrategy, RunStatus
 from engine.model.resources import FlowRunRead, Page
-from server.api.deps import CurrentPrincipal, SessionDep
-from server.services import runs
+from server.api.deps import ContextDep, CurrentPrincipal, SessionDep
+from server.services import run_retries, runs
 
 router = APIRouter(prefix="/flow-runs", tags=["flow-runs"])
 
@@ -48,3 +48,33 @@ async def list_runs(
 async def get_run(run_id: str, principal: CurrentPrincipal, session: SessionDep) -> FlowRunRead:
     """A run with every step's input, output, status and duration, and the webhook response."""
     return await runs.get_run(session=session, principal=principal, run_id=run_id)
+
+
+class RetryRequest(Model):
+    """How to retry a run."""
+
+    strategy: RetryStrategy
+
+
+@router.post("/{run_id}/retry", status_code=201)
+async def retry_run(
+    run_id: str,
+    body: RetryRequest,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    context: ContextDep,
+) -> FlowRunRead:
+    """Retries a run as a new run: FROM_FAILED_STEP keeps what succeeded (same flow version),
+    ON_LATEST_VERSION runs the published version with the same trigger payload."""
+    retry = await run_retries.retry_run(
+        session, principal=principal, run_id=run_id, strategy=body.strategy
+    )
+    await context.queue.defer_run(retry.id, sync=False)
+    return runs.to_read(retry)
+
+
+@router.post("/{run_id}/cancel")
+async def cancel_run(run_id: str, principal: CurrentPrincipal, session: SessionDep) -> FlowRunRead:
+    """Cancels a queued or paused run; a running or ended one gives 409."""
+    run = await run_retries.cancel_run(session, principal=principal, run_id=run_id)
+    return runs.to_read(run)

@@ -1,15 +1,25 @@
 """Pieces: what is installed, and each version's metadata (props, auth, actions, triggers)."""
 
-from typing import Annotated
+import asyncio
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
+from pydantic import Field
 
+from engine.model import Model
 from engine.model.pieces import PieceMetadata, PieceSummary
 from engine.model.resources import Page
-from server.api.deps import ContextDep, CurrentPrincipal
-from server.services import pieces
+from server.api.deps import ContextDep, CurrentPrincipal, SessionDep
+from server.api.request_body import read_limited
+from server.context import pieces_dir
+from server.services import piece_install, piece_options, pieces
+from server.services.platform import require_platform_admin
+from server.services.resources import PieceOptions
 
 router = APIRouter(prefix="/pieces", tags=["pieces"])
+
+#: Largest piece wheel accepted.
+MAX_WHEEL_BYTES = 50 * 1024 * 1024
 
 
 @router.get("")
@@ -37,3 +47,70 @@ async def list_versions(
 ) -> dict[str, list[str]]:
     """Installed versions of the piece, newest first: `{"data": [...]}`."""
     return {"data": pieces.list_versions(context.registry, name=name)}
+
+
+class PieceOptionsRequest(Model):
+    """Load a dropdown's options or a dynamic property's fields (Activepieces' request shape)."""
+
+    project_id: str
+    piece_name: str = Field(min_length=1, max_length=200)
+    piece_version: str | None = Field(default=None, max_length=50)
+    action_or_trigger_name: str = Field(min_length=1, max_length=200)
+    property_name: str = Field(min_length=1, max_length=200)
+    #: The form's current values; `auth` is `{{connections['externalId']}}` (or the external id).
+    input: dict[str, Any] = Field(default_factory=dict)
+    search_value: str = Field(default="", max_length=500)
+
+
+@router.post("/options")
+async def load_options(
+    body: PieceOptionsRequest, context: ContextDep, principal: CurrentPrincipal, session: SessionDep
+) -> PieceOptions:
+    """Runs the prop's loader with the chosen connection and the form's values."""
+    query = piece_options.OptionsQuery(
+        project_id=body.project_id,
+        piece_name=body.piece_name,
+        piece_version=body.piece_version,
+        step_name=body.action_or_trigger_name,
+        property_name=body.property_name,
+        input=body.input,
+        search=body.search_value,
+    )
+    return await piece_options.load_piece_options(
+        session=session,
+        principal=principal,
+        box=context.secret_box,
+        registry=context.registry,
+        query=query,
+    )
+
+
+@router.post(
+    "",
+    status_code=201,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+            },
+        }
+    },
+)
+async def install_piece(
+    request: Request, context: ContextDep, principal: CurrentPrincipal, session: SessionDep
+) -> Page[PieceSummary]:
+    """Installs a piece from a pure-Python wheel (the request body); platform owners and admins."""
+    await require_platform_admin(session, principal, action="install pieces")
+    data = await read_limited(
+        request,
+        limit=MAX_WHEEL_BYTES,
+        too_large=f"A piece wheel may be at most {MAX_WHEEL_BYTES // (1024 * 1024)} MB",
+    )
+    installed = await asyncio.to_thread(
+        piece_install.install_wheel,
+        data=data,
+        pieces_dir=pieces_dir(context.settings),
+        registry=context.registry,
+    )
+    return Page[PieceSummary](data=installed)

@@ -1,5 +1,6 @@
 """Request and response bodies of the API that are not engine.model resources."""
 
+from datetime import datetime
 from typing import Literal
 
 from pydantic import ConfigDict, Field
@@ -37,7 +38,17 @@ class AuthenticationResponse(Model):
     last_name: str
     platform_role: str
     token: str
+    #: When `token` expires; get a new one before then from /authentication/refresh.
+    expires_at: datetime
+    #: Send to /authentication/refresh for a new token pair (valid PW_JWT_REFRESH_EXPIRY_DAYS).
+    refresh_token: str
     project_id: str
+
+
+class RefreshRequest(Model):
+    """Exchange a refresh token for a new token pair."""
+
+    refresh_token: str = Field(min_length=1, max_length=4096)
 
 
 class FlowCreate(Model):

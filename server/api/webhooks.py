@@ -44,8 +44,14 @@ async def webhook_sync(
     queued = await _queue_run(flow_id, request, context, session, sync=True)
     if isinstance(queued, Response):
         return queued
+    return await answer_when_done(queued, context)
+
+
+async def answer_when_done(run_id: str, context: ContextDep) -> Response:
+    """The sync answer for a run: its response once it ends or pauses; 408 on timeout."""
+    queued = run_id
     timeout_s = context.settings.webhook_timeout_s
-    finished = await context.waiter.wait(queued, timeout_s=timeout_s)
+    finished = await context.waiter.wait(queued, timeout_s=timeout_s, or_paused=True)
     if finished is None:
         return JSONResponse(
             {
@@ -54,6 +60,10 @@ async def webhook_sync(
             },
             status_code=408,
         )
+    if finished.status == RunStatus.PAUSED:
+        if finished.response is not None:
+            return _response(finished.response, run_id=queued)
+        return JSONResponse({"runId": queued, "status": RunStatus.PAUSED}, status_code=202)
     if finished.status != RunStatus.SUCCEEDED:
         message = finished.error or f"The run ended {finished.status}"
         return JSONResponse(
@@ -69,7 +79,7 @@ async def _queue_run(
 ) -> str | Response:
     """Stores the request as a run and queues it; returns the run id, or the 413 answer."""
     try:
-        payload = await _payload(request, max_mb=context.settings.max_webhook_payload_mb)
+        payload = await request_payload(request, max_mb=context.settings.max_webhook_payload_mb)
     except PayloadTooLargeError as err:
         return error_response(413, err.code, err.message)
     run = await runs.create_webhook_run(session=session, flow_id=flow_id, payload=payload)
@@ -105,7 +115,7 @@ def _response(response: WebhookResponse, *, run_id: str) -> Response:
     )
 
 
-async def _payload(request: Request, *, max_mb: float) -> dict[str, Any]:
+async def request_payload(request: Request, *, max_mb: float) -> dict[str, Any]:
     limit = int(max_mb * 1024 * 1024)
     too_large = f"The request body is larger than {max_mb:g} MB (PW_MAX_WEBHOOK_PAYLOAD_MB)"
     declared = request.headers.get("content-length")

@@ -3,7 +3,16 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.dialects.postgresql import JSON
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -30,6 +39,10 @@ class UserRow(_Timestamps, Base):
     last_name: Mapped[str] = mapped_column(String(100), default="")
     password_hash: Mapped[str] = mapped_column(Text, default="")
     platform_role: Mapped[str] = mapped_column(String(20), default="MEMBER")
+    #: ACTIVE, or INACTIVE (deactivated by a platform admin: no sign-in, tokens refused).
+    status: Mapped[str] = mapped_column(String(20), default="ACTIVE", server_default="ACTIVE")
+    #: Raised to revoke every token issued before (deactivation, sign-out everywhere).
+    token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class ProjectRow(_Timestamps, Base):
@@ -102,6 +115,8 @@ class FlowRunRow(_Timestamps, Base):
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     started: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     finished: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    #: The run log's state after its last checkpoint (engine RunLog without its entries).
+    log_state: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
 
 
 class ApiKeyRow(_Timestamps, Base):
@@ -189,3 +204,122 @@ class TriggerScheduleRow(_Timestamps, Base):
     cron_expression: Mapped[str] = mapped_column(String(200))
     timezone: Mapped[str] = mapped_column(String(64))
     next_fire_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class StoreEntryRow(_Timestamps, Base):
+    """A value pieces keep between runs (`ctx.store`), or a client put through the API.
+
+    FLOW-scoped keys are stored as `flow_<flowId>/<key>` (as in Activepieces), PROJECT-scoped
+    ones as they are.
+    """
+
+    __tablename__ = "store_entries"
+    __table_args__ = (UniqueConstraint("project_id", "key", name="uq_store_entries_project_key"),)
+
+    id: Mapped[str] = mapped_column(_ID, primary_key=True, default=new_id)
+    project_id: Mapped[str] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(200))
+    value: Mapped[Any] = mapped_column(JSON)
+
+
+class FileRow(_Timestamps, Base):
+    """A file a step wrote (`ctx.files`) or a client uploaded, kept in the database."""
+
+    __tablename__ = "files"
+
+    id: Mapped[str] = mapped_column(_ID, primary_key=True, default=new_id)
+    project_id: Mapped[str] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
+    #: The run that wrote it; the file goes when the run is deleted (retention).
+    run_id: Mapped[str | None] = mapped_column(
+        ForeignKey("flow_runs.id", ondelete="CASCADE"), default=None, index=True
+    )
+    name: Mapped[str] = mapped_column(String(255))
+    size: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class SampleDataRow(_Timestamps, Base):
+    """Sample input or output of a flow's step, shown in the builder's data panel."""
+
+    __tablename__ = "sample_data"
+    __table_args__ = (
+        UniqueConstraint("flow_id", "step_name", "type", name="uq_sample_data_flow_step_type"),
+    )
+
+    id: Mapped[str] = mapped_column(_ID, primary_key=True, default=new_id)
+    flow_id: Mapped[str] = mapped_column(ForeignKey("flows.id", ondelete="CASCADE"))
+    step_name: Mapped[str] = mapped_column(String(100))
+    #: INPUT or OUTPUT.
+    type: Mapped[str] = mapped_column(String(10))
+    data: Mapped[Any] = mapped_column(JSON)
+
+
+class TemplateRow(_Timestamps, Base):
+    """A flow document shared with the whole platform, to start new flows from."""
+
+    __tablename__ = "templates"
+    __table_args__ = (Index("ix_templates_created", "created", "id"),)
+
+    id: Mapped[str] = mapped_column(_ID, primary_key=True, default=new_id)
+    display_name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: Who created it (None once that user is deleted).
+    owner_id: Mapped[str | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+    flow: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class AuditEventRow(Base):
+    """Something that happened: who did what, when, in which project (ids kept after deletions)."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_created", "created", "id"),)
+
+    id: Mapped[str] = mapped_column(_ID, primary_key=True, default=new_id)
+    action: Mapped[str] = mapped_column(String(60), index=True)
+    user_id: Mapped[str | None] = mapped_column(_ID, default=None)
+    project_id: Mapped[str | None] = mapped_column(_ID, default=None)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class RunLogEntryRow(Base):
+    """One step record of a run's durable log, in the order the engine wrote them."""
+
+    __tablename__ = "run_log_entries"
+
+    run_id: Mapped[str] = mapped_column(
+        ForeignKey("flow_runs.id", ondelete="CASCADE"), primary_key=True
+    )
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class RunOutputRow(Base):
+    """A step output too large for the run log, which keeps a reference to it."""
+
+    __tablename__ = "run_outputs"
+
+    ref: Mapped[str] = mapped_column(String(300), primary_key=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("flow_runs.id", ondelete="CASCADE"), index=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class WaitpointRow(_Timestamps, Base):
+    """A point a run waits at; PENDING until resumed, then COMPLETED with the resume payload."""
+
+    __tablename__ = "waitpoints"
+    __table_args__ = (UniqueConstraint("run_id", "step_path"),)
+
+    id: Mapped[str] = mapped_column(_ID, primary_key=True, default=new_id)
+    run_id: Mapped[str] = mapped_column(ForeignKey("flow_runs.id", ondelete="CASCADE"), index=True)
+    step_path: Mapped[str] = mapped_column(String(500))
+    type: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), default="PENDING")
+    resume_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    response_to_send: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    resume_payload: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)

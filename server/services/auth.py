@@ -5,7 +5,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
@@ -14,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.db.base import utcnow
 from server.db.models import ProjectMemberRow, ProjectRow, SignInFailureRow, UserRow
 from server.services.api_keys import is_api_key, user_of_key
+from server.services.audit import AuditAction, record
 from server.services.errors import (
     AuthenticationError,
     ConflictError,
@@ -23,6 +23,7 @@ from server.services.errors import (
 )
 from server.services.members import accept_invitations, has_invitation
 from server.services.principal import Principal
+from server.services.tokens import ACCESS, REFRESH, TokenPair, TokenSettings, decode, issue_tokens
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _HASHER = PasswordHasher()
@@ -40,17 +41,13 @@ class SignedIn:
     """The result of signing up or in: the user, a token and the project to open."""
 
     user: UserRow
-    token: str
+    tokens: TokenPair
     project_id: str
 
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class TokenSettings:
-    """What token issuing and checking needs."""
-
-    jwt_secret: str
-    expiry: timedelta
-    local_token: str = ""
+    @property
+    def token(self) -> str:
+        """The access token."""
+        return self.tokens.token
 
 
 async def sign_up(
@@ -103,8 +100,17 @@ async def sign_up(
     await session.flush()
     joined = await accept_invitations(session, user=user)
     project_id = joined[0] if joined else (await _default_project(session=session, user=user)).id
+    record(
+        session,
+        AuditAction.USER_SIGNED_UP,
+        user_id=user.id,
+        project_id=project_id,
+        data={"email": email},
+    )
     await session.commit()
-    return SignedIn(user=user, token=issue_token(tokens, user.id), project_id=project_id)
+    return SignedIn(
+        user=user, tokens=issue_tokens(tokens, user.id, version=0), project_id=project_id
+    )
 
 
 async def sign_in(
@@ -129,10 +135,59 @@ async def sign_in(
         session.add(SignInFailureRow(email=email))
         await session.commit()
         raise AuthenticationError("Wrong email or password", code="INVALID_CREDENTIALS")
+    _check_active(user)
     await session.execute(delete(SignInFailureRow).where(SignInFailureRow.email == email))
     project = await _default_project(session=session, user=user)
+    record(
+        session,
+        AuditAction.USER_SIGNED_IN,
+        user_id=user.id,
+        project_id=project.id,
+        data={"email": email},
+    )
     await session.commit()
-    return SignedIn(user=user, token=issue_token(tokens, user.id), project_id=project.id)
+    return SignedIn(
+        user=user,
+        tokens=issue_tokens(tokens, user.id, version=user.token_version),
+        project_id=project.id,
+    )
+
+
+async def refresh(*, session: AsyncSession, tokens: TokenSettings, refresh_token: str) -> SignedIn:
+    """A new token pair for a valid refresh token (the desktop calls it before the token expires).
+
+    Raises:
+        AuthenticationError: the refresh token is expired, forged, revoked, or its user is gone
+            or deactivated.
+    """
+    claims = decode(tokens, refresh_token, kind=REFRESH)
+    user = await _token_user(session, claims.user_id, claims.version)
+    project = await _default_project(session=session, user=user)
+    await session.commit()
+    return SignedIn(
+        user=user,
+        tokens=issue_tokens(tokens, user.id, version=user.token_version),
+        project_id=project.id,
+    )
+
+
+def _check_active(user: UserRow) -> None:
+    if user.status != "ACTIVE":
+        raise AuthenticationError(
+            "This account is deactivated; ask a platform admin", code="USER_INACTIVE"
+        )
+
+
+async def _token_user(session: AsyncSession, user_id: str, version: int) -> UserRow:
+    user = await session.get(UserRow, user_id)
+    if user is None:
+        raise AuthenticationError(
+            "The account of this token no longer exists", code="INVALID_TOKEN"
+        )
+    _check_active(user)
+    if version != user.token_version:
+        raise AuthenticationError("This token was revoked; sign in again", code="TOKEN_REVOKED")
+    return user
 
 
 async def _check_failures(session: AsyncSession, email: str) -> None:
@@ -147,13 +202,6 @@ async def _check_failures(session: AsyncSession, email: str) -> None:
             f"Too many failed sign-ins for this email; wait {minutes} minutes or reset the password",
             code="TOO_MANY_SIGN_IN_ATTEMPTS",
         )
-
-
-def issue_token(tokens: TokenSettings, user_id: str) -> str:
-    """A signed JWT for the user that expires after the configured time."""
-    now = utcnow()
-    claims = {"sub": user_id, "iat": now, "exp": now + tokens.expiry, "typ": "user"}
-    return jwt.encode(claims, tokens.jwt_secret, algorithm="HS256")
 
 
 async def authenticate(*, session: AsyncSession, tokens: TokenSettings, token: str) -> Principal:
@@ -171,25 +219,16 @@ async def authenticate(*, session: AsyncSession, tokens: TokenSettings, token: s
             raise AuthenticationError(
                 "This API key is not valid (it may have been deleted)", code="INVALID_API_KEY"
             )
+        owner = await session.get(UserRow, user_id)
+        if owner is None:
+            raise AuthenticationError(
+                "This API key's account no longer exists", code="INVALID_API_KEY"
+            )
+        _check_active(owner)
         return Principal(user_id=user_id)
-    try:
-        claims = jwt.decode(
-            token, tokens.jwt_secret, algorithms=["HS256"], options={"require": ["exp", "sub"]}
-        )
-    except jwt.ExpiredSignatureError:
-        raise AuthenticationError(
-            "Your session has expired; sign in again", code="TOKEN_EXPIRED"
-        ) from None
-    except jwt.InvalidTokenError:
-        raise AuthenticationError(
-            "The access token is not valid; sign in again", code="INVALID_TOKEN"
-        ) from None
-    user_id = str(claims["sub"])
-    if not await session.scalar(select(UserRow.id).where(UserRow.id == user_id)):
-        raise AuthenticationError(
-            "The account of this token no longer exists", code="INVALID_TOKEN"
-        )
-    return Principal(user_id=user_id)
+    claims = decode(tokens, token, kind=ACCESS)
+    user = await _token_user(session, claims.user_id, claims.version)
+    return Principal(user_id=user.id)
 
 
 async def local_user(session: AsyncSession) -> UserRow:

@@ -6,9 +6,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.model.resources import AppConnectionRead, Page
+from pieces.framework import PieceRegistry
 from server.db.base import utcnow
 from server.db.models import AppConnectionRow
 from server.secrets_box import SecretBox
+from server.services.audit import AuditAction, record
+from server.services.connection_checks import check_on_save
 from server.services.errors import InvalidRequestError, NotFoundError
 from server.services.pagination import seek_page
 from server.services.permissions import Permission, require_permission
@@ -20,6 +23,7 @@ async def upsert_connection(
     session: AsyncSession,
     principal: Principal,
     box: SecretBox,
+    registry: PieceRegistry,
     project_id: str,
     external_id: str,
     display_name: str,
@@ -30,7 +34,8 @@ async def upsert_connection(
     """Creates the project's connection with this external id, or replaces its value.
 
     Raises:
-        InvalidRequestError: the value's type differs from the connection's.
+        InvalidRequestError: the value's type differs from the connection's, or the piece's
+            auth refuses the value (`INVALID_CONNECTION`).
         PermissionDeniedError: the caller may not edit connections.
     """
     await require_permission(session, principal, project_id, Permission.WRITE_APP_CONNECTION)
@@ -39,6 +44,7 @@ async def upsert_connection(
             f"The value is of type {value.get('type')!r} but the connection is {connection_type!r}; make them match",
             params={"field": "value.type"},
         )
+    await check_on_save(registry, piece_name=piece_name, stored=value)
     row = await session.scalar(
         select(AppConnectionRow).where(
             AppConnectionRow.project_id == project_id, AppConnectionRow.external_id == external_id
@@ -53,6 +59,14 @@ async def upsert_connection(
     row.status = "ACTIVE"
     row.encrypted_value = box.encrypt(value)
     row.updated = utcnow()
+    await session.flush()
+    record(
+        session,
+        AuditAction.CONNECTION_UPSERTED,
+        user_id=principal.user_id,
+        project_id=project_id,
+        data={"connectionId": row.id, "externalId": external_id, "pieceName": piece_name},
+    )
     await session.commit()
     return _read(row)
 
@@ -100,18 +114,15 @@ async def delete_connection(
     await require_permission(
         session, principal, row.project_id, Permission.WRITE_APP_CONNECTION, not_found=not_found
     )
+    record(
+        session,
+        AuditAction.CONNECTION_DELETED,
+        user_id=principal.user_id,
+        project_id=row.project_id,
+        data={"connectionId": row.id, "externalId": row.external_id, "pieceName": row.piece_name},
+    )
     await session.delete(row)
     await session.commit()
-
-
-async def connection_values(
-    session: AsyncSession, *, box: SecretBox, project_id: str
-) -> dict[str, Any]:
-    """Every connection value of the project by external id, decrypted: for the engine only."""
-    rows = await session.scalars(
-        select(AppConnectionRow).where(AppConnectionRow.project_id == project_id)
-    )
-    return {row.external_id: box.decrypt(row.encrypted_value) for row in rows}
 
 
 def _read(row: AppConnectionRow) -> AppConnectionRead:

@@ -52,3 +52,9 @@ class TooManyRequestsError(ServiceError):
     """Too many attempts; try again later (HTTP 429)."""
 
     code = "TOO_MANY_REQUESTS"
+
+
+class TooLargeError(ServiceError):
+    """An upload or file is over its size limit (HTTP 413)."""
+
+    code = "TOO_LARGE"

@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from engine.model import Flow, FlowLoadError, load_flow
+from engine.model import Flow, FlowLoadError, load_flow, validate
 from engine.model.operation_errors import FlowOperationError
 from engine.model.operations import (
     DOCUMENT_OPERATIONS,
@@ -20,7 +20,9 @@ from engine.model.resources import FlowRead, FlowStatus, FlowVersionRead, FlowVe
 from pieces.framework import PieceRegistry
 from server.db.base import utcnow
 from server.db.models import FlowRow, FlowVersionRow, FolderRow
+from server.services.audit import AuditAction, record
 from server.services.errors import InvalidRequestError, NotFoundError
+from server.services.live_events import publish_flow_event
 from server.services.pagination import seek_page
 from server.services.permissions import Permission, require_permission
 from server.services.principal import Principal
@@ -34,8 +36,9 @@ async def create_flow(
     project_id: str,
     display_name: str,
     folder_id: str | None = None,
+    document: Flow | None = None,
 ) -> FlowRead:
-    """Creates a flow with an empty draft in the project (and folder).
+    """Creates a flow in the project (and folder) with an empty draft, or `document` as its draft.
 
     Raises:
         NotFoundError: the caller cannot access the project, or the folder is not in it.
@@ -46,7 +49,11 @@ async def create_flow(
     flow.folder_id = folder_id
     session.add(flow)
     await session.flush()
-    document = Flow(display_name=display_name)
+    document = (
+        Flow(display_name=display_name)
+        if document is None
+        else document.model_copy(update={"display_name": display_name})
+    )
     draft = FlowVersionRow(
         flow_id=flow.id,
         display_name=display_name,
@@ -54,6 +61,13 @@ async def create_flow(
         state="DRAFT",
     )
     session.add(draft)
+    await _changed(
+        session,
+        AuditAction.FLOW_CREATED,
+        principal=principal,
+        project_id=project_id,
+        data={"flowId": flow.id, "flowName": display_name},
+    )
     await session.commit()
     return to_read(flow, draft)
 
@@ -175,7 +189,7 @@ async def apply_operation(
         draft.display_name = document.display_name
         draft.updated = utcnow()
     elif isinstance(operation, LockAndPublishOperation):
-        await _publish(session, flow, draft)
+        await _publish(session, flow, draft, registry=registry)
     elif isinstance(operation, ChangeFolderOperation):
         await _check_folder(session, flow, operation.request.folder_id)
         flow.folder_id = operation.request.folder_id
@@ -188,6 +202,13 @@ async def apply_operation(
     if isinstance(operation, LockAndPublishOperation | ChangeStatusOperation):
         await sync_trigger(session, registry=registry, flow=flow)
     flow.updated = utcnow()
+    await _changed(
+        session,
+        _audit_action(operation),
+        principal=principal,
+        project_id=flow.project_id,
+        data={"flowId": flow.id, "flowName": draft.display_name, "operation": operation.type},
+    )
     await session.commit()
     return to_read(flow, draft)
 
@@ -198,7 +219,14 @@ async def delete_flow(*, session: AsyncSession, principal: Principal, flow_id: s
     Raises:
         NotFoundError: no such flow in a project the caller can access.
     """
-    flow, _ = await _load(session, principal, flow_id, Permission.WRITE_FLOW)
+    flow, draft = await _load(session, principal, flow_id, Permission.WRITE_FLOW)
+    await _changed(
+        session,
+        AuditAction.FLOW_DELETED,
+        principal=principal,
+        project_id=flow.project_id,
+        data={"flowId": flow.id, "flowName": draft.display_name},
+    )
     await session.delete(flow)
     await session.commit()
 
@@ -219,8 +247,41 @@ async def duplicate_flow(*, session: AsyncSession, principal: Principal, flow_id
         flow_id=copy.id, display_name=name, definition=definition, state="DRAFT"
     )
     session.add(copy_draft)
+    await _changed(
+        session,
+        AuditAction.FLOW_CREATED,
+        principal=principal,
+        project_id=flow.project_id,
+        data={"flowId": copy.id, "flowName": name, "duplicateOf": flow.id},
+    )
     await session.commit()
     return to_read(copy, copy_draft)
+
+
+_LIVE_TYPES = {AuditAction.FLOW_CREATED: "FLOW_CREATED", AuditAction.FLOW_DELETED: "FLOW_DELETED"}
+
+
+async def _changed(
+    session: AsyncSession,
+    action: AuditAction,
+    *,
+    principal: Principal,
+    project_id: str,
+    data: dict[str, Any],
+) -> None:
+    """Records the change in the audit log and announces it to live subscribers (on commit)."""
+    record(session, action, user_id=principal.user_id, project_id=project_id, data=data)
+    event = {"type": _LIVE_TYPES.get(action, "FLOW_UPDATED"), "action": action, **data}
+    await publish_flow_event(session, project_id, str(data["flowId"]), event)
+
+
+def _audit_action(operation: FlowOperation) -> AuditAction:
+    if isinstance(operation, LockAndPublishOperation):
+        return AuditAction.FLOW_PUBLISHED
+    if isinstance(operation, ChangeStatusOperation):
+        enabled = operation.request.status == FlowStatus.ENABLED
+        return AuditAction.FLOW_ACTIVATED if enabled else AuditAction.FLOW_DEACTIVATED
+    return AuditAction.FLOW_UPDATED
 
 
 async def _check_folder(session: AsyncSession, flow: FlowRow, folder_id: str | None) -> None:
@@ -233,10 +294,21 @@ async def _check_folder(session: AsyncSession, flow: FlowRow, folder_id: str | N
         )
 
 
-async def _publish(session: AsyncSession, flow: FlowRow, draft: FlowVersionRow) -> None:
+async def _publish(
+    session: AsyncSession, flow: FlowRow, draft: FlowVersionRow, *, registry: PieceRegistry
+) -> None:
     document = load_flow(draft.definition)
     if document.trigger.type == "EMPTY":
         raise InvalidRequestError("Choose a trigger before publishing", code="FLOW_NOT_PUBLISHABLE")
+    problems = validate(document, pieces=_installed(registry))
+    if problems:
+        listed = "; ".join(f"{p.step}.{p.field}: {p.message}" for p in problems[:5])
+        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+        raise InvalidRequestError(
+            f"The flow cannot be published until these are fixed: {listed}{more}",
+            code="FLOW_INVALID",
+            params={"problems": [p.model_dump(mode="json") for p in problems]},
+        )
     locked = FlowVersionRow(
         flow_id=flow.id,
         display_name=draft.display_name,
@@ -247,6 +319,30 @@ async def _publish(session: AsyncSession, flow: FlowRow, draft: FlowVersionRow) 
     await session.flush()
     flow.published_version_id = locked.id
     flow.status = FlowStatus.ENABLED
+
+
+def _installed(registry: PieceRegistry) -> dict[str, set[str]]:
+    """Each installed piece's action and trigger names, over all its versions."""
+    found: dict[str, set[str]] = {}
+    for name in registry.names():
+        names = found.setdefault(name, set())
+        for version in registry.versions_of(name):
+            piece = registry.get(name, version)
+            names.update(a.name for a in piece.actions)
+            names.update(t.name for t in piece.triggers)
+    return found
+
+
+async def load_with_draft(
+    session: AsyncSession, principal: Principal, flow_id: str, permission: Permission
+) -> tuple[FlowRow, FlowVersionRow]:
+    """The flow and its draft, if the caller may do `permission` in its project.
+
+    Raises:
+        NotFoundError: no such flow in a project the caller can access.
+        PermissionDeniedError: the caller's role does not allow `permission`.
+    """
+    return await _load(session, principal, flow_id, permission)
 
 
 async def _load(

@@ -5,7 +5,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.model.resources import FolderRead, Page
+from server.db.base import new_id
 from server.db.models import FlowRow, FolderRow
+from server.services.audit import AuditAction, record
 from server.services.errors import ConflictError, NotFoundError
 from server.services.permissions import Permission, require_permission
 from server.services.principal import Principal
@@ -20,8 +22,9 @@ async def create_folder(
         ConflictError: the project has a folder of that name already.
     """
     await require_permission(session, principal, project_id, Permission.WRITE_FLOW)
-    folder = FolderRow(project_id=project_id, display_name=display_name.strip())
+    folder = FolderRow(id=new_id(), project_id=project_id, display_name=display_name.strip())
     session.add(folder)
+    _audit(session, AuditAction.FOLDER_CREATED, principal, folder)
     await _commit_unique(session, display_name)
     return _read(folder, 0)
 
@@ -58,6 +61,7 @@ async def rename_folder(
         session=session, principal=principal, folder_id=folder_id, permission=Permission.WRITE_FLOW
     )
     folder.display_name = display_name.strip()
+    _audit(session, AuditAction.FOLDER_UPDATED, principal, folder)
     await _commit_unique(session, display_name)
     count = await session.scalar(
         select(func.count()).select_from(FlowRow).where(FlowRow.folder_id == folder.id)
@@ -73,6 +77,7 @@ async def delete_folder(*, session: AsyncSession, principal: Principal, folder_i
     await session.execute(
         update(FlowRow).where(FlowRow.folder_id == folder.id).values(folder_id=None)
     )
+    _audit(session, AuditAction.FOLDER_DELETED, principal, folder)
     await session.delete(folder)
     await session.commit()
 
@@ -91,6 +96,18 @@ async def get_folder(
         raise not_found
     await require_permission(session, principal, folder.project_id, permission, not_found=not_found)
     return folder
+
+
+def _audit(
+    session: AsyncSession, action: AuditAction, principal: Principal, folder: FolderRow
+) -> None:
+    record(
+        session,
+        action,
+        user_id=principal.user_id,
+        project_id=folder.project_id,
+        data={"folderId": folder.id, "folderName": folder.display_name},
+    )
 
 
 async def _commit_unique(session: AsyncSession, display_name: str) -> None:

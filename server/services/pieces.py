@@ -2,7 +2,7 @@
 
 from engine.model.pieces import PieceMetadata, PieceSummary
 from engine.model.resources import Page
-from pieces.framework import PieceNotFoundError, PieceRegistry
+from pieces.framework import Piece, PieceNotFoundError, PieceRegistry
 from pieces.framework.metadata import piece_metadata
 from server.services.errors import NotFoundError
 
@@ -20,18 +20,7 @@ def list_pieces(
             continue
         if category and category.upper() not in {c.upper() for c in piece.categories}:
             continue
-        found.append(
-            PieceSummary(
-                name=piece.name,
-                display_name=piece.display_name,
-                description=piece.description,
-                logo=piece.logo,
-                version=piece.version,
-                categories=list(piece.categories),
-                actions=len(piece.actions),
-                triggers=len(piece.triggers),
-            )
-        )
+        found.append(summary(piece))
     return Page[PieceSummary](data=sorted(found, key=lambda p: p.display_name.lower()))
 
 
@@ -58,3 +47,17 @@ def list_versions(registry: PieceRegistry, *, name: str) -> list[str]:
     if not versions:
         raise NotFoundError(f"piece {name!r} is not installed", code="PIECE_NOT_FOUND")
     return versions
+
+
+def summary(piece: Piece) -> PieceSummary:
+    """A piece as the piece list shows it."""
+    return PieceSummary(
+        name=piece.name,
+        display_name=piece.display_name,
+        description=piece.description,
+        logo=piece.logo,
+        version=piece.version,
+        categories=list(piece.categories),
+        actions=len(piece.actions),
+        triggers=len(piece.triggers),
+    )

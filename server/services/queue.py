@@ -2,6 +2,7 @@
 
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 
 import procrastinate
 
@@ -9,6 +10,8 @@ log = logging.getLogger(__name__)
 
 #: The task that executes one flow run.
 RUN_TASK = "piecework.run_flow"
+#: The task that resumes a DELAY waitpoint at its time (kept in the queue across restarts).
+RESUME_TASK = "piecework.resume_waitpoint"
 #: Queues a worker takes jobs from: runs whose caller waits (sync webhooks), then the rest.
 SYNC_RUNS_QUEUE = "sync_runs"
 ASYNC_RUNS_QUEUE = "async_runs"
@@ -42,10 +45,37 @@ class JobQueue:
         )
         await task.defer_async(run_id=run_id, sync=sync, attempt=attempt)
 
+    async def defer_resume(self, run_id: str, waitpoint_id: str, *, at: datetime) -> None:
+        """Resumes a DELAY waitpoint at its time; the job waits in the database."""
+        task = self.app.configure_task(name=RESUME_TASK, queue=ASYNC_RUNS_QUEUE, schedule_at=at)
+        await task.defer_async(run_id=run_id, waitpoint_id=waitpoint_id)
+
+    async def stalled_runs(self, *, stalled_s: float) -> list[tuple[int, str]]:
+        """(job id, run id) of run jobs whose worker stopped sending heartbeats (it died)."""
+        jobs = await self.app.job_manager.get_stalled_jobs(
+            task_name=RUN_TASK, seconds_since_heartbeat=stalled_s
+        )
+        return [
+            (job.id, str(job.task_kwargs["run_id"]))
+            for job in jobs
+            if job.id is not None and "run_id" in job.task_kwargs
+        ]
+
+    async def retry_job(self, job_id: int) -> None:
+        """Runs a stalled job again now."""
+        await self.app.job_manager.retry_job_by_id_async(job_id, retry_at=utc_now())
+
     async def run_worker(
-        self, execute_run: Callable[[str], Awaitable[bool]], *, concurrency: int, name: str
+        self,
+        execute_run: Callable[[str], Awaitable[bool]],
+        *,
+        concurrency: int,
+        name: str,
+        resume_waitpoint: Callable[[str, str], Awaitable[None]] | None = None,
+        stalled_s: float = 30.0,
     ) -> None:
-        """Executes run jobs until cancelled; a run whose project is busy is queued again with backoff."""
+        """Executes run jobs until cancelled; a run whose project is busy is queued again with
+        backoff. Resume jobs call `resume_waitpoint(run_id, waitpoint_id)`."""
 
         async def run_flow(run_id: str, sync: bool = False, attempt: int = 0) -> None:
             if not await execute_run(run_id):
@@ -53,8 +83,14 @@ class JobQueue:
                     run_id, sync=sync, attempt=attempt + 1, delay_s=busy_backoff_s(attempt)
                 )
 
+        async def resume_delay(run_id: str, waitpoint_id: str) -> None:
+            if resume_waitpoint is not None:
+                await resume_waitpoint(run_id, waitpoint_id)
+
         if RUN_TASK not in self.app.tasks:
             self.app.task(name=RUN_TASK, queue=ASYNC_RUNS_QUEUE)(run_flow)
+        if RESUME_TASK not in self.app.tasks:
+            self.app.task(name=RESUME_TASK, queue=ASYNC_RUNS_QUEUE)(resume_delay)
         await self.app.run_worker_async(
             queues=[SYNC_RUNS_QUEUE, ASYNC_RUNS_QUEUE],
             concurrency=concurrency,
@@ -62,7 +98,13 @@ class JobQueue:
             fetch_job_polling_interval=FETCH_POLLING_INTERVAL_S,
             install_signal_handlers=False,
             delete_jobs="successful",
+            update_heartbeat_interval=max(stalled_s / 3, 0.5),
+            stalled_worker_timeout=stalled_s,
         )
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 def busy_backoff_s(attempt: int) -> float:

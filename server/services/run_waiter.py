@@ -10,7 +10,7 @@ import psycopg
 from psycopg import sql
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from engine.model import TERMINAL
+from engine.model import TERMINAL, RunStatus
 from engine.model.resources import FlowRunRead
 from server.services.runs import RUN_FINISHED_CHANNEL, read_run
 
@@ -45,8 +45,11 @@ class RunWaiter:
         if self._conn is not None:
             await self._conn.close()
 
-    async def wait(self, run_id: str, *, timeout_s: float) -> FlowRunRead | None:
-        """Returns the run once it is terminal, or None when `timeout_s` passes first."""
+    async def wait(
+        self, run_id: str, *, timeout_s: float, or_paused: bool = False
+    ) -> FlowRunRead | None:
+        """Returns the run once it is terminal (or PAUSED, with `or_paused`), or None when
+        `timeout_s` passes first."""
         event = asyncio.Event()
         self._waiters.setdefault(run_id, set()).add(event)
         deadline = time.monotonic() + timeout_s
@@ -54,7 +57,9 @@ class RunWaiter:
             while True:
                 async with self._sessions() as session:
                     run = await read_run(session, run_id)
-                if run is not None and run.status in TERMINAL:
+                if run is not None and (
+                    run.status in TERMINAL or (or_paused and run.status == RunStatus.PAUSED)
+                ):
                     return run
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:

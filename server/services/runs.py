@@ -11,10 +11,12 @@ from engine.model import Flow, RunResult, RunStatus, check_transition, load_flow
 from engine.model.resources import FlowRunRead, FlowStatus, Page
 from server.db.base import utcnow
 from server.db.models import FlowRow, FlowRunRow, FlowVersionRow, ProjectRow
+from server.services.audit import AuditAction, record
 from server.services.errors import NotFoundError
 from server.services.pagination import seek_page
 from server.services.permissions import Permission, require_permission
 from server.services.principal import Principal
+from server.services.run_events import publish_run_event
 
 #: NOTIFY channel a run's id is sent on when it reaches a terminal status.
 RUN_FINISHED_CHANNEL = "pw_run_finished"
@@ -91,6 +93,19 @@ async def start_run(session: AsyncSession, run_id: str, *, concurrency_limit: in
     check_transition(RunStatus(run.status), RunStatus.RUNNING)
     run.status = RunStatus.RUNNING
     run.started = utcnow()
+    record(
+        session,
+        AuditAction.FLOW_RUN_STARTED,
+        user_id=None,
+        project_id=run.project_id,
+        data={"flowRunId": run.id, "flowId": run.flow_id, "flowVersionId": run.flow_version_id},
+    )
+    await publish_run_event(
+        session,
+        run.project_id,
+        run.id,
+        {"type": "RUN_STARTED", "status": RunStatus.RUNNING, "flowId": run.flow_id},
+    )
     await session.commit()
     return StartOutcome(run=run, flow=load_flow(version.definition))
 
@@ -103,12 +118,54 @@ async def finish_run(session: AsyncSession, run_id: str, result: RunResult) -> N
     check_transition(RunStatus(run.status), result.status)
     run.status = result.status
     run.result = result.model_dump(mode="json")
-    run.finished = utcnow()
+    paused = result.status is RunStatus.PAUSED
+    run.finished = None if paused else utcnow()
+    if not paused:
+        _record_finished(session, run, result)
+    await publish_run_event(
+        session,
+        run.project_id,
+        run.id,
+        {
+            "type": "RUN_PAUSED" if paused else "RUN_FINISHED",
+            "status": result.status,
+            "flowId": run.flow_id,
+            "duration": result.duration_ms,
+            "error": (result.error_message or "")[:200] or None,
+        },
+    )
     await session.execute(
         text("SELECT pg_notify(:channel, :run_id)"),
         {"channel": RUN_FINISHED_CHANNEL, "run_id": run_id},
     )
     await session.commit()
+
+
+def _record_finished(session: AsyncSession, run: FlowRunRow, result: RunResult) -> None:
+    record(
+        session,
+        AuditAction.FLOW_RUN_FINISHED,
+        user_id=None,
+        project_id=run.project_id,
+        data={
+            "flowRunId": run.id,
+            "flowId": run.flow_id,
+            "status": result.status,
+            "duration": result.duration_ms,
+        },
+    )
+
+
+async def requeue_stalled(session: AsyncSession, run_id: str) -> bool:
+    """A RUNNING run whose worker died goes back to QUEUED, to be recovered from its log."""
+    run = await session.scalar(select(FlowRunRow).where(FlowRunRow.id == run_id).with_for_update())
+    if run is None or run.status != RunStatus.RUNNING:
+        await session.rollback()
+        return False
+    check_transition(RunStatus.RUNNING, RunStatus.QUEUED)
+    run.status = RunStatus.QUEUED
+    await session.commit()
+    return True
 
 
 async def read_run(session: AsyncSession, run_id: str) -> FlowRunRead | None:
@@ -194,6 +251,7 @@ def to_read(run: FlowRunRow, *, with_steps: bool = False) -> FlowRunRead:
         error=summary.error if summary else None,
         failed_step=summary.failed_step if summary else None,
         duration=summary.duration if summary else None,
+        pause=summary.pause if summary and run.status == RunStatus.PAUSED else None,
     )
 
 

@@ -8,11 +8,17 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from engine.model import Flow, RunResult, RunStatus
+from engine.model import ExecutionMode, Flow, RunResult, RunStatus, Waitpoint, WaitpointType
 from engine.runtime.executor import FlowExecutor
+from engine.runtime.run_resources import DEFAULT_RUN_RESOURCES
+from server.db.models import FlowRunRow
 from server.secrets_box import EncryptionKeyError, SecretBox
-from server.services import runs
-from server.services.connections import connection_values
+from server.services import runs, waitpoints
+from server.services.database_store import DatabaseStore
+from server.services.errors import ServiceError
+from server.services.files import DatabaseFiles
+from server.services.oauth2_refresh import fresh_connection_values
+from server.services.queue import JobQueue
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +37,10 @@ class RunExecutor:
     box: SecretBox
     #: Runs of one project that may run at once (PW_DEFAULT_CONCURRENT_JOBS_LIMIT).
     concurrency_limit: int = 100
+    #: Largest file a step may write (PW_MAX_FILE_SIZE_MB).
+    max_file_bytes: int = 25 * 1024 * 1024
+    #: Queues runs again (a resume that came before the pause) and DELAY resumes.
+    queue: JobQueue | None = None
 
     async def __call__(self, run_id: str) -> bool:
         """Executes the run; False when its project is at its concurrency limit (retry later)."""
@@ -46,13 +56,26 @@ class RunExecutor:
         run, flow = started.run, started.flow
         try:
             connections = await self._connections(flow, run.project_id)
-            result = await self.executor.execute(
-                flow,
-                run_id=run_id,
-                trigger_payload=run.trigger_payload,
-                timeout_s=self.flow_timeout_s,
-                connections=connections,
+            store = DatabaseStore(
+                sessions=self.sessions, project_id=run.project_id, flow_id=run.flow_id
             )
+            files = DatabaseFiles(
+                sessions=self.sessions,
+                project_id=run.project_id,
+                run_id=run_id,
+                max_bytes=self.max_file_bytes,
+            )
+            mode, payload = await self._mode(run)
+            with DEFAULT_RUN_RESOURCES.attached(run_id, store=store, files=files):
+                result = await self.executor.execute(
+                    flow,
+                    run_id=run_id,
+                    trigger_payload=run.trigger_payload,
+                    timeout_s=self.flow_timeout_s,
+                    connections=connections,
+                    mode=mode,
+                    resume_payload=payload,
+                )
         except EncryptionKeyError as err:
             result = RunResult(
                 status=RunStatus.FAILED,
@@ -66,12 +89,56 @@ class RunExecutor:
             )
         async with self.sessions() as session:
             await runs.finish_run(session, run_id, result)
+        if result.status is RunStatus.PAUSED and result.pause is not None:
+            await self._after_pause(run_id, result.pause.waitpoint)
+            log.info("run %s paused at %s", run_id, result.pause.path)
+            return True
         log.info("run %s finished %s in %.0f ms", run_id, result.status, result.duration_ms)
         return True
+
+    async def _mode(self, run: FlowRunRow) -> tuple[ExecutionMode, Any]:
+        """BEGIN for a new run, RESUME for a resumed one, RECOVER for one that stopped midway."""
+        state = run.log_state or {}
+        status = state.get("status")
+        if status is None:
+            return ExecutionMode.BEGIN, None
+        if status == RunStatus.PAUSED:
+            async with self.sessions() as session:
+                payload = await waitpoints.resume_payload(session, run)
+            return ExecutionMode.RESUME, payload or {}
+        return ExecutionMode.RECOVER, None
+
+    async def _after_pause(self, run_id: str, waitpoint: Waitpoint) -> None:
+        if self.queue is None:
+            return
+        async with self.sessions() as session:
+            resumed_already = await waitpoints.queue_if_completed(session, run_id)
+        if resumed_already:
+            await self.queue.defer_run(run_id, sync=False)
+        elif waitpoint.type is WaitpointType.DELAY and waitpoint.resume_at is not None:
+            await self.queue.defer_resume(run_id, waitpoint.id, at=waitpoint.resume_at)
+
+    async def resume_delay(self, run_id: str, waitpoint_id: str) -> None:
+        """The DELAY job: completes the waitpoint (its time has come) and queues the run."""
+        async with self.sessions() as session:
+            try:
+                outcome = await waitpoints.resume(
+                    session,
+                    run_id=run_id,
+                    waitpoint_id=waitpoint_id,
+                    payload={"body": {}, "headers": {}, "queryParams": {}},
+                )
+            except ServiceError as err:
+                log.info("delay of run %s not resumed: %s", run_id, err.message)
+                return
+        if outcome.queued and self.queue is not None:
+            await self.queue.defer_run(run_id, sync=False)
 
     async def _connections(self, flow: Flow, project_id: str) -> dict[str, Any]:
         # Most flows use no connection: skip the query and the decryption for them.
         if not _USES_CONNECTIONS.search(flow.model_dump_json()):
             return {}
         async with self.sessions() as session:
-            return await connection_values(session, box=self.box, project_id=project_id)
+            return await fresh_connection_values(
+                session, box=self.box, registry=self.executor.registry, project_id=project_id
+            )

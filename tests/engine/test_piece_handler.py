@@ -5,6 +5,7 @@ from typing import Any
 from engine.model import PieceSettings, PieceStep, RunStatus, StepStatus
 from engine.runtime.executor import FlowExecutor
 from engine.runtime.run_resources import RunResources
+from pieces.framework import InMemoryFiles, InMemoryStore
 from tests.engine.builders import flow, request
 
 
@@ -65,6 +66,15 @@ def test_run_resources_keep_the_most_recent_runs() -> None:
     resources.for_run("c")
     assert resources.for_run("a") is first
     assert resources.for_run("b") is not second
+
+
+def test_attached_resources_serve_their_run_until_the_block_ends() -> None:
+    resources = RunResources()
+    store, files = InMemoryStore(flow_id="f", project_id="p"), InMemoryFiles()
+    with resources.attached("run", store=store, files=files):
+        assert resources.for_run("run") == (store, files)
+        assert resources.for_run("other")[0] is not store
+    assert resources.for_run("run")[0] is not store
 
 
 async def test_a_connection_on_a_piece_without_auth_is_refused(executor: FlowExecutor) -> None:

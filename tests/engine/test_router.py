@@ -68,7 +68,7 @@ async def test_fallback_runs_when_no_branch_matches(executor: FlowExecutor) -> N
     for all_matches in (False, True):
         run = flow(size_router(all_matches=all_matches))
         result = await executor.execute(
-            run, run_id="r", trigger_payload=request({"n": "3", "even": "false"})
+            run, run_id=f"r-{all_matches}", trigger_payload=request({"n": "3", "even": "false"})
         )
         assert result.status == RunStatus.SUCCEEDED
         assert [s.name for s in result.steps] == ["trigger", "by_size", "small"]
@@ -83,7 +83,7 @@ async def test_conditions_are_an_or_of_and_groups(executor: FlowExecutor) -> Non
     run = flow(router("pick", branch("Hit", code("hit", ECHO), conditions=conditions), fallback()))
     only_a = await executor.execute(run, run_id="r", trigger_payload=request({"a": 1}))
     assert [s.name for s in only_a.steps] == ["trigger", "pick"]
-    with_c = await executor.execute(run, run_id="r", trigger_payload=request({"c": "oh yes"}))
+    with_c = await executor.execute(run, run_id="r2", trigger_payload=request({"c": "oh yes"}))
     assert [s.name for s in with_c.steps] == ["trigger", "pick", "hit"]
 
 

@@ -124,6 +124,11 @@ def test_duplicate_names_are_reported_even_in_unvalidated_documents() -> None:
     assert ("step_1", "name", "DUPLICATE_NAME") in found(validate(twice))
 
 
+def test_a_step_named_like_a_template_root_is_reported() -> None:
+    shadowing = flow(code("connections", ECHO), code("step_2", ECHO))
+    assert found(validate(shadowing)) == [("connections", "name", "RESERVED_NAME")]
+
+
 def test_unknown_pieces_and_actions_are_reported_when_pieces_are_given() -> None:
     def piece(name: str, piece_name: str, action: str) -> PieceStep:
         return PieceStep(

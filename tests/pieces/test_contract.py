@@ -30,6 +30,8 @@ ACTIONS = {
         "extract_date_parts",
     },
     "csv": {"parse_csv", "unparse_csv"},
+    "delay": {"delay_for", "delay_until"},
+    "approval": {"wait_for_approval", "create_approval_links"},
 }
 
 TRIGGERS = {
@@ -68,6 +70,8 @@ PROP_KEYS = {
     ("csv", "parse_csv"): {"csv_text", "has_headers", "delimiter"},
     ("schedule", "cron_expression"): {"cronExpression", "timezone"},
     ("schedule", "every_x_minutes"): {"minutes"},
+    ("delay", "delay_for"): {"amount", "unit"},
+    ("delay", "delay_until"): {"timestamp"},
     **{("math_helper", name): {"first_number", "second_number"} for name in ACTIONS["math_helper"]},
     **{
         ("text_helper", name): {"text"}

@@ -4,9 +4,10 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from engine.model import CodeStep, LoopStep, PieceStep, RouterStep
+from engine.model import CodeStep, LoopStep, PieceStep, RouterStep, StepRecord, StepStatus
+from engine.runtime.run_http import RunHttp
 from engine.runtime.state import ExecutionState, StepOutcome
-from pieces.framework import ServerInfo
+from pieces.framework import ExecutionType, NoWaitpoints, ServerInfo, WaitpointClient
 
 AnyStep = CodeStep | PieceStep | LoopStep | RouterStep
 
@@ -23,6 +24,15 @@ class StepContext:
     server: ServerInfo
     #: Connection values by external id, for `{{connections['id']}}` in step inputs.
     connections: Mapping[str, Any] = field(default_factory=dict)
+    #: The step's path in the run log.
+    step_path: str = ""
+    #: BEGIN, or RESUME for the step a paused run resumes at.
+    execution_type: ExecutionType = ExecutionType.BEGIN
+    #: On RESUME, what resumed the run (`{body, headers, queryParams}`).
+    resume_payload: Any = None
+    waitpoints: WaitpointClient = field(default_factory=NoWaitpoints)
+    #: The execution's shared HTTP client; without one, a piece step makes its own.
+    http: RunHttp | None = None
 
 
 class StepHandler(Protocol):
@@ -36,12 +46,33 @@ class StepHandler(Protocol):
     ) -> StepOutcome: ...
 
 
+class LogStep(Protocol):
+    """Records a control step in the run log and adds it to the state with its output."""
+
+    async def __call__(
+        self,
+        step: AnyStep,
+        state: ExecutionState,
+        *,
+        status: StepStatus,
+        input: Any,
+        output: Any,
+        began: float,
+        error_message: str | None = None,
+    ) -> ExecutionState: ...
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ControlContext:
-    """What a control-flow handler (loop, router) needs: the executor's step runner and clock."""
+    """What a control-flow handler (loop, router) needs from the executor: its step runner,
+    clock and log, and what the run recorded earlier (on replay)."""
 
     run_steps: RunSteps
     clock: Callable[[], float]
+    log: LogStep
+    recorded: Callable[[str], StepRecord | None]
+    #: The values of the JavaScript expressions in a value, evaluated in a state's scope.
+    expressions: Callable[[Any, ExecutionState], Awaitable[dict[str, Any]]]
 
 
 class ControlHandler(Protocol):

@@ -23,7 +23,9 @@ class LoopHandler:
     While an iteration runs, the loop's output in scope is `{item, index}` (index counts from 1,
     as in Activepieces), so children reference `{{loop.item}}`. Each iteration's records are
     collected by step name into the loop's output `{item, index, iterations}`; they are not
-    added to the run's top-level records, where step names must stay unique.
+    added to the run's top-level records, where step names must stay unique. In the run log,
+    children have paths like `loop[2].child`; a loop whose child paused is logged PAUSED and
+    runs again on resume, reusing its children's records.
     """
 
     async def __call__(
@@ -31,31 +33,54 @@ class LoopHandler:
     ) -> ExecutionState:
         assert isinstance(step, LoopStep)
         began = ctx.clock()
-        items = loop_items(step, state)
-        outer_records = state.records
+        items = loop_items(step, state, await ctx.expressions(step.settings.items, state))
+        outer_chain, outer_scope = state.chain, state.scope_path
         iterations: list[dict[str, Any]] = []
         current: dict[str, Any] = {"item": None, "index": 0}
         for index, item in enumerate(items, start=1):
             current = {"item": item, "index": index}
-            state = state.with_output(step.name, current).with_records(())
+            state = state.for_iteration(step.name, current, f"{outer_scope}{step.name}[{index}].")
             state = await ctx.run_steps(step.steps, state)
-            iterations.append({r.name: r.model_dump(mode="json") for r in state.records})
+            iterations.append({r.name: iteration_record(r) for r in state.records})
             if state.verdict is not Verdict.RUNNING:
                 break
         output = {**current, "iterations": iterations}
-        record = StepRecord(
-            name=step.name,
-            type=step.type,
-            status=StepStatus.FAILED if state.verdict is Verdict.FAILED else StepStatus.SUCCEEDED,
+        state = state.with_chain(outer_chain).within(outer_scope)
+        return await ctx.log(
+            step,
+            state,
+            status=_STATUS.get(state.verdict, StepStatus.SUCCEEDED),
             input={"items": items},
             output=output,
+            began=began,
             error_message=state.error_message if state.verdict is Verdict.FAILED else None,
-            duration_ms=(ctx.clock() - began) * 1000,
         )
-        return state.with_records(outer_records).with_step(record, output=output)
 
 
-def loop_items(step: LoopStep, state: ExecutionState) -> list[Any]:
+_STATUS = {Verdict.FAILED: StepStatus.FAILED, Verdict.PAUSED: StepStatus.PAUSED}
+
+
+def iteration_record(record: StepRecord) -> dict[str, Any]:
+    """A child step's record as the loop's output lists it (camelCase, as JSON).
+
+    Built by hand: it shares the record's input and output instead of copying them, which
+    matters for loops over many items.
+    """
+    return {
+        "name": record.name,
+        "type": record.type,
+        "status": record.status.value,
+        "input": record.input,
+        "output": record.output,
+        "errorMessage": record.error_message,
+        "durationMs": record.duration_ms,
+        "attempts": record.attempts,
+    }
+
+
+def loop_items(
+    step: LoopStep, state: ExecutionState, evaluated: dict[str, Any] | None = None
+) -> list[Any]:
     """The list a loop iterates: its `items` template resolved against earlier outputs.
 
     Raises:
@@ -67,7 +92,7 @@ def loop_items(step: LoopStep, state: ExecutionState) -> list[Any]:
         raise LoopItemsError(
             f"loop {step.name!r} has no items; set them to a list, e.g. {{{{trigger.body.rows}}}}"
         )
-    items = resolve(template, state.outputs)
+    items = resolve(template, state.outputs, evaluated)
     if not isinstance(items, list):
         kind = "nothing" if items is None else type(items).__name__
         raise LoopItemsError(

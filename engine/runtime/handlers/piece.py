@@ -3,12 +3,15 @@
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
+
 from engine.model import CodeStep, LoopStep, PieceStep, RouterStep
 from engine.runtime.errors import EngineError
 from engine.runtime.handlers.base import StepContext
 from engine.runtime.run_resources import DEFAULT_RUN_RESOURCES
 from engine.runtime.state import StepOutcome
 from pieces.framework import (
+    Action,
     ActionContext,
     Files,
     NetworkPolicy,
@@ -53,19 +56,44 @@ class PieceHandler:
             piece, require_auth=action.require_auth, value=values.pop(AUTH_INPUT, None)
         )
         props = await validate_input(action.props, values, auth=auth)
-        controls = RunControls(ctx.run_id)
-        run_store, run_files = DEFAULT_RUN_RESOURCES.for_run(ctx.run_id)
-        async with create_http_client(self.network) as http:
-            output = await action.run(
-                ActionContext(
-                    step_name=step.name,
-                    props=props,
-                    run=controls,
-                    auth=auth,
-                    store=self.store if self.store is not None else run_store,
-                    files=self.files if self.files is not None else run_files,
-                    http=http,
-                    server=ctx.server,
-                )
+        controls = RunControls(ctx.run_id, step_path=ctx.step_path, waitpoints=ctx.waitpoints)
+        if ctx.http is None:
+            async with create_http_client(self.network) as http:
+                output = await self._run(action, step, props, auth, controls, ctx, http)
+        else:
+            output = await self._run(
+                action, step, props, auth, controls, ctx, ctx.http.client(self.network)
             )
-        return StepOutcome(output=output, response=controls.response, stop=controls.stopped)
+        await controls.settle()
+        return StepOutcome(
+            output=output,
+            response=controls.response,
+            stop=controls.stopped,
+            pause=controls.paused_on,
+        )
+
+    async def _run(
+        self,
+        action: Action,
+        step: PieceStep,
+        props: Any,
+        auth: Any,
+        controls: RunControls,
+        ctx: StepContext,
+        http: httpx.AsyncClient,
+    ) -> Any:
+        run_store, run_files = DEFAULT_RUN_RESOURCES.for_run(ctx.run_id)
+        return await action.run(
+            ActionContext(
+                step_name=step.name,
+                props=props,
+                run=controls,
+                auth=auth,
+                store=self.store if self.store is not None else run_store,
+                files=self.files if self.files is not None else run_files,
+                http=http,
+                server=ctx.server,
+                execution_type=ctx.execution_type,
+                resume_payload=ctx.resume_payload,
+            )
+        )

@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 
 from pieces.framework import Action, ActionContext, AuthError, Piece, SecretText
-from pieces.framework.connection import resolve_auth
+from pieces.framework.connection import auth_value, resolve_auth
 
 
 async def _noop(ctx: ActionContext) -> None:
@@ -30,6 +30,19 @@ async def test_raw_and_enveloped_values_resolve() -> None:
     assert await resolve_auth(ACME, require_auth=True, value="good") == "good"
     envelope = {"pieceName": "acme", "type": "SECRET_TEXT", "value": "good"}
     assert await resolve_auth(ACME, require_auth=True, value=envelope) == "good"
+
+
+async def test_values_in_the_servers_stored_shapes_resolve() -> None:
+    stored = {"type": "SECRET_TEXT", "secret_text": "good"}
+    assert await resolve_auth(ACME, require_auth=True, value=stored) == "good"
+    assert auth_value({"type": "BASIC_AUTH", "username": "u", "password": "p"}) == {
+        "username": "u",
+        "password": "p",
+    }
+    assert auth_value({"type": "CUSTOM_AUTH", "props": {"k": 1}}) == {"k": 1}
+    assert auth_value({"type": "OAUTH2", "access_token": "t"}) == {"access_token": "t"}
+    assert auth_value({"type": "NO_AUTH"}) is None
+    assert auth_value({"type": "OTHER", "x": 1}) == {"type": "OTHER", "x": 1}
 
 
 async def test_missing_connection_is_an_error_only_when_required() -> None:

@@ -1,0 +1,136 @@
+"""Writes a run's log: records in their logged form, batched into checkpoints, within limits."""
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from engine.model import Checkpoint, Pause, RunStatus, StepRecord, WebhookResponse
+from engine.model.run_log import offloaded
+from engine.runtime.log_limits import LogLimits
+from engine.runtime.output_store import OutputStore
+from engine.runtime.run_store import RunStore
+
+#: What a truncated input looks like in the log.
+TRUNCATED_KEY = "$truncated"
+#: Bytes a record takes in the log besides its input and output (names, status, timings).
+_RECORD_OVERHEAD = 120
+
+
+class LogFullError(Exception):
+    """The run's log reached PW_MAX_RUN_LOG_MB; the run ends LOG_SIZE_EXCEEDED.
+
+    Not an EngineError: no step's error handling may catch it.
+    """
+
+    def __init__(self, limit_bytes: int) -> None:
+        self.message = (
+            f"The run's log grew past {limit_bytes / 1024 / 1024:g} MB "
+            "(PW_MAX_RUN_LOG_MB); record less per step or split the work into several runs"
+        )
+        super().__init__(self.message)
+
+
+class RunLogWriter:
+    """Buffers new log entries and saves them in checkpoints through the run store.
+
+    A checkpoint is saved when at least `checkpoint_interval_s` passed since the last one, so
+    a crash loses at most that much fast work or the one slow step in flight.
+    """
+
+    def __init__(
+        self,
+        *,
+        run_id: str,
+        store: RunStore,
+        outputs: OutputStore,
+        limits: LogLimits,
+        clock: Callable[[], float],
+        size_bytes: int = 0,
+        active_ms: float = 0,
+    ) -> None:
+        self._run_id = run_id
+        self._store = store
+        self._outputs = outputs
+        self._limits = limits
+        self._clock = clock
+        self._pending: list[StepRecord] = []
+        self._started = clock()
+        self._last_save = self._started
+        self._active_before_ms = active_ms
+        self.size_bytes = size_bytes
+        self.response: WebhookResponse | None = None
+        self.pause: Pause | None = None
+        self.resume_payload: Any = None
+        self.saves = 0
+
+    @property
+    def active_ms(self) -> float:
+        """Active time of the run so far, earlier executions included."""
+        return self._active_before_ms + (self._clock() - self._started) * 1000
+
+    async def add(self, record: StepRecord) -> StepRecord:
+        """Adds a record in its logged form (input truncated, large output offloaded), saves
+        a checkpoint when one is due, and returns the logged record.
+
+        Raises:
+            LogFullError: the record does not fit under the log size limit.
+        """
+        updates: dict[str, Any] = {}
+        input_size = 0
+        if record.input is not None:
+            text = _json(record.input)
+            input_size = len(text)
+            if input_size > self._limits.input_truncate_bytes:
+                preview = text[: self._limits.input_truncate_bytes]
+                updates["input"] = {TRUNCATED_KEY: True, "preview": preview, "size": input_size}
+                input_size = self._limits.input_truncate_bytes + 60
+        output_size = 0
+        if record.output is not None:
+            text = _json(record.output)
+            output_size = len(text)
+            if output_size > self._limits.output_slice_bytes:
+                self._check_room(output_size + input_size)
+                ref = await self._outputs.put(self._run_id, record.path, text.encode())
+                updates["output"] = offloaded(ref, output_size)
+        size = input_size + output_size + _RECORD_OVERHEAD
+        self._check_room(size)
+        self.size_bytes += size
+        logged = record.model_copy(update=updates) if updates else record
+        self._pending.append(logged)
+        if self._clock() - self._last_save >= self._limits.checkpoint_interval_s:
+            await self.save(RunStatus.RUNNING)
+        return logged
+
+    def _check_room(self, size: int) -> None:
+        if self.size_bytes + size > self._limits.max_log_bytes:
+            raise LogFullError(self._limits.max_log_bytes)
+
+    async def save(
+        self,
+        status: RunStatus,
+        *,
+        failed_path: str | None = None,
+        error_message: str | None = None,
+    ) -> None:
+        """Saves a checkpoint with the pending entries and the run's state."""
+        entries, self._pending = self._pending, []
+        await self._store.save(
+            self._run_id,
+            Checkpoint(
+                status=status,
+                entries=entries,
+                pause=self.pause,
+                resume_payload=self.resume_payload,
+                response=self.response,
+                active_ms=self.active_ms,
+                failed_path=failed_path,
+                error_message=error_message,
+                size_bytes=self.size_bytes,
+            ),
+        )
+        self._last_save = self._clock()
+        self.saves += 1
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)

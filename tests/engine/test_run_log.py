@@ -1,0 +1,169 @@
+"""The durable run log: checkpoints, replay checks, retries and size limits."""
+
+import pytest
+
+from engine.model import (
+    OFFLOADED_KEY,
+    ExecutionMode,
+    RetryError,
+    RunStatus,
+    StepStatus,
+    log_for_retry,
+)
+from engine.runtime.executor import FlowExecutor
+from engine.runtime.log_writer import TRUNCATED_KEY
+from engine.runtime.replay import ReplayError
+from engine.runtime.run_store import InMemoryRunStore
+from tests.engine.builders import code, flow, loop, request
+from tests.engine.probe import Crash, CrashingStore, Probe, final, probe
+
+
+async def test_fast_steps_share_checkpoints_and_slow_ones_get_their_own(
+    executor: FlowExecutor,
+) -> None:
+    probe_ = Probe()
+    store = InMemoryRunStore()
+    run = probe_.executor(executor, store=store, interval_s=0.005)
+    rows = list(range(300))
+    steps = flow(loop("each", "{{trigger.body.rows}}", probe("quick", value="{{each.item}}")))
+    result = await run.execute(steps, run_id="fast", trigger_payload=request({"rows": rows}))
+    assert result.status == RunStatus.SUCCEEDED
+    assert len(store.logs["fast"].entries) == 302  # trigger, 300 children, the loop
+    assert store.saves["fast"] < 100
+
+    slow = flow(*(probe(f"nap{i}", "slow", seconds=0.01) for i in range(5)))
+    await run.execute(slow, run_id="slow", trigger_payload=request({}))
+    assert store.saves["slow"] >= 7  # start, one per slow step, end
+
+
+async def test_a_log_that_no_longer_matches_the_flow_is_a_replay_error(
+    executor: FlowExecutor,
+) -> None:
+    probe_ = Probe()
+    store = CrashingStore(crash_at=3)
+    run = probe_.executor(executor, store=store)
+    steps = flow(probe("a", value=1), probe("b"), probe("c"))
+    with pytest.raises(Crash):
+        await run.execute(steps, run_id="r", trigger_payload=request({}))
+    store.crash_at = None
+    changed = flow(probe("a", value=2), probe("b"), probe("c"))
+    with pytest.raises(ReplayError, match="Step 'a' changed since the run recorded it"):
+        await run.execute(changed, run_id="r", mode=ExecutionMode.RECOVER)
+    renamed = flow(probe("x", value=1), probe("b"), probe("c"))
+    with pytest.raises(ReplayError, match="does not have"):
+        await run.execute(renamed, run_id="r", mode=ExecutionMode.RECOVER)
+    done = await run.execute(steps, run_id="r", mode=ExecutionMode.RECOVER)
+    assert done.status == RunStatus.SUCCEEDED
+    assert probe_.calls == {"a": 1, "b": 1, "c": 1}
+
+
+async def test_retry_from_the_failed_step_keeps_what_succeeded(executor: FlowExecutor) -> None:
+    probe_ = Probe()
+    store = InMemoryRunStore()
+    run = probe_.executor(executor, store=store)
+    probe_.fail_next.add("each[2].work")
+    steps = flow(
+        probe("before"),
+        loop("each", "{{trigger.body.rows}}", probe("work", value="{{each.item}}")),
+        probe("after", value="{{each.iterations.length}}"),
+    )
+    failed = await run.execute(steps, run_id="r", trigger_payload=request({"rows": [1, 2, 3]}))
+    assert failed.status == RunStatus.FAILED
+    assert store.logs["r"].failed_path == "each[2].work"
+    store.replace("r", log_for_retry(store.logs["r"]))
+    retried = await run.execute(steps, run_id="r", mode=ExecutionMode.RECOVER)
+    assert retried.status == RunStatus.SUCCEEDED, retried.error_message
+    assert retried.steps[-1].output["value"] == 3
+    assert probe_.calls == {
+        "before": 1,
+        "each[1].work": 1,
+        "each[2].work": 2,
+        "each[3].work": 1,
+        "after": 1,
+    }
+    assert final(store.logs["r"])["each"] == StepStatus.SUCCEEDED
+    with pytest.raises(RetryError, match="this run is SUCCEEDED"):
+        log_for_retry(store.logs["r"])
+
+
+async def test_a_timed_out_run_retries_from_the_step_in_flight(executor: FlowExecutor) -> None:
+    probe_ = Probe()
+    store = InMemoryRunStore()
+    run = probe_.executor(executor, store=store)
+    steps = flow(probe("a"), probe("nap", "slow", seconds=0.5), probe("b"))
+    timed_out = await run.execute(steps, run_id="r", trigger_payload=request({}), timeout_s=0.2)
+    assert timed_out.status == RunStatus.TIMEOUT
+    store.replace("r", log_for_retry(store.logs["r"]))
+    retried = await run.execute(steps, run_id="r", mode=ExecutionMode.RECOVER, timeout_s=5)
+    assert retried.status == RunStatus.SUCCEEDED
+    assert probe_.calls == {"a": 1, "nap": 2, "b": 1}
+
+
+async def test_large_inputs_are_truncated_in_the_log_only(executor: FlowExecutor) -> None:
+    probe_ = Probe()
+    run = probe_.executor(executor, input_truncate_bytes=100)
+    big = "x" * 5000
+    steps = flow(probe("a", value="{{trigger.body.text}}"), probe("b", value="{{a.value}}"))
+    result = await run.execute(steps, run_id="r", trigger_payload=request({"text": big}))
+    logged = result.steps[1].input
+    assert logged[TRUNCATED_KEY] is True
+    assert logged["size"] > 5000
+    assert len(logged["preview"]) == 100
+    assert result.steps[2].output["value"] == big  # the step got all of it
+
+
+async def test_large_outputs_are_offloaded_and_rehydrated_on_replay(
+    executor: FlowExecutor,
+) -> None:
+    probe_ = Probe()
+    store = CrashingStore(crash_at=4)
+    run = probe_.executor(executor, store=store, output_slice_bytes=1000)
+    big = ["row"] * 1000
+    steps = flow(
+        probe("a", value="{{trigger.body.rows}}"),
+        probe("b"),
+        probe("c", value="{{a.value.length}}"),
+    )
+    with pytest.raises(Crash):
+        await run.execute(steps, run_id="r", trigger_payload=request({"rows": big}))
+    logged = {entry.name: entry for entry in store.logs["r"].entries}
+    assert OFFLOADED_KEY in logged["a"].output
+    assert OFFLOADED_KEY in logged["trigger"].output
+    store.crash_at = None
+    done = await run.execute(steps, run_id="r", mode=ExecutionMode.RECOVER)
+    assert done.status == RunStatus.SUCCEEDED
+    assert done.steps[3].output["value"] == 1000
+    assert probe_.calls == {"a": 1, "b": 1, "c": 1}
+
+
+async def test_a_log_past_its_size_limit_ends_the_run(executor: FlowExecutor) -> None:
+    probe_ = Probe()
+    store = InMemoryRunStore()
+    run = probe_.executor(executor, store=store, max_log_bytes=20_000)
+    steps = flow(loop("each", "{{trigger.body.rows}}", probe("work", value="{{each.item}}")))
+    result = await run.execute(
+        steps, run_id="r", trigger_payload=request({"rows": ["y" * 100] * 1000})
+    )
+    assert result.status == RunStatus.LOG_SIZE_EXCEEDED
+    assert "PW_MAX_RUN_LOG_MB" in (result.error_message or "")
+    assert store.logs["r"].status == RunStatus.LOG_SIZE_EXCEEDED
+    assert store.logs["r"].size_bytes <= 20_000
+    assert len(probe_.calls) < 1000
+
+
+async def test_a_code_step_replays_without_running_deno_again(executor: FlowExecutor) -> None:
+    probe_ = Probe()
+    store = CrashingStore(crash_at=4)
+    run = probe_.executor(executor, store=store)
+    steps = flow(
+        code("sum", "export const code = async (i) => i.a + i.b", a=1, b=2),
+        probe("after", value="{{sum}}"),
+        probe("end"),
+    )
+    with pytest.raises(Crash):
+        await run.execute(steps, run_id="r", trigger_payload=request({}))
+    store.crash_at = None
+    done = await run.execute(steps, run_id="r", mode=ExecutionMode.RECOVER)
+    assert [s.status for s in done.steps] == ["SUCCEEDED"] * 4
+    assert done.steps[2].output["value"] == 3
+    assert probe_.calls == {"after": 1, "end": 1}

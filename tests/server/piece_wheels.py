@@ -1,0 +1,102 @@
+"""A real piece wheel, built in memory, for install, connection and options tests."""
+
+import io
+import zipfile
+
+_SOURCE = '''
+"""Test CRM: a secret-key piece and an OAuth2 piece sharing one action."""
+
+import os
+
+from pieces.framework import (
+    Action,
+    Dropdown,
+    DropdownState,
+    DynamicProperties,
+    OAuth2,
+    Option,
+    Piece,
+    PieceError,
+    SecretText,
+    ShortText,
+)
+
+
+async def _check_key(value):
+    return None if value in ("good-key", "broken-key") else "the service refused this key"
+
+
+async def _lists(request):
+    if request.auth is None:
+        return DropdownState(disabled=True, placeholder="Connect an account first")
+    if request.auth == "broken-key":
+        raise PieceError("the CRM is down")
+    names = [("Leads", "leads"), ("Customers", "customers")]
+    search = request.search.lower()
+    return DropdownState(
+        options=tuple(Option(label=label, value=value) for label, value in names if search in label.lower())
+    )
+
+
+async def _fields(request):
+    if request.props.get("list") == "leads":
+        return {"email": ShortText(display_name="Email", required=True)}
+    return {}
+
+
+async def _run(ctx):
+    return {"list": ctx.props["list"]}
+
+
+add_contact = Action(
+    name="add_contact",
+    display_name="Add contact",
+    props={
+        "list": Dropdown(display_name="List", options=_lists, searchable=True, required=True),
+        "fields": DynamicProperties(display_name="Fields", props=_fields, refreshers=("list",)),
+    },
+    run=_run,
+)
+
+piece = Piece(
+    name="test_crm",
+    display_name="Test CRM",
+    version="VERSION",
+    auth=SecretText(display_name="API key", validate=_check_key),
+    actions=(add_contact,),
+)
+
+oauth_piece = Piece(
+    name="test_oauth",
+    display_name="Test OAuth",
+    version="VERSION",
+    auth=OAuth2(
+        display_name="Account",
+        auth_url="https://auth.example.com/authorize",
+        token_url=os.environ.get("PW_TEST_OAUTH_TOKEN_URL", "http://127.0.0.1:9/token"),
+        scope=("contacts.read",),
+    ),
+    actions=(add_contact,),
+)
+'''
+
+
+def crm_wheel(version: str = "1.0.0", *, pure: bool = True, source: str | None = None) -> bytes:
+    """The wheel `pw_test_crm-<version>-py3-none-any.whl` registering pieces test_crm and test_oauth."""
+    info = f"pw_test_crm-{version}.dist-info"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("pw_test_crm/__init__.py", (source or _SOURCE).replace("VERSION", version))
+        archive.writestr(
+            f"{info}/METADATA", f"Metadata-Version: 2.1\nName: pw-test-crm\nVersion: {version}\n"
+        )
+        archive.writestr(
+            f"{info}/WHEEL",
+            f"Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: {'true' if pure else 'false'}\nTag: py3-none-any\n",
+        )
+        archive.writestr(
+            f"{info}/entry_points.txt",
+            "[piecework.pieces]\ntest_crm = pw_test_crm:piece\ntest_oauth = pw_test_crm:oauth_piece\n",
+        )
+        archive.writestr(f"{info}/RECORD", "")
+    return buffer.getvalue()
