@@ -26,6 +26,7 @@ from server.api import (
     users,
     waitpoints,
     webhooks,
+    worker_machines,
 )
 from server.api.errors import install_error_handlers
 from server.context import ServerContext, open_context
@@ -79,6 +80,7 @@ def create_app(settings: Settings, *, context: ServerContext | None = None) -> F
         sample_data,
         templates,
         live,
+        worker_machines,
     ):
         api.include_router(module.router)
     app.include_router(api)

@@ -42,9 +42,11 @@ from engine.runtime.templating import (
 )
 from pieces.framework import (
     ExecutionType,
+    NoSubflows,
     PieceError,
     PieceRegistry,
     ServerInfo,
+    SubflowClient,
     TriggerContext,
     WaitpointClient,
     validate_props,
@@ -105,6 +107,7 @@ class Execution:
         connections: Mapping[str, Any],
         resume_payload: Any,
         mode: ExecutionMode,
+        subflows: SubflowClient | None = None,
     ) -> None:
         self._services = services
         self._flow = flow
@@ -121,6 +124,7 @@ class Execution:
         self._response = log.response
         self._deadline = 0.0
         self._http = RunHttp()
+        self._subflows = subflows or NoSubflows()
 
     async def run(self, trigger_payload: Any, *, remaining_s: float, limit_s: float) -> RunResult:
         """Runs the flow within `remaining_s` of active time (of the run's `limit_s`) and saves
@@ -297,6 +301,7 @@ class Execution:
                     resume_payload=self._resume_payload if resuming else None,
                     waitpoints=self._services.waitpoints,
                     http=self._http,
+                    subflows=self._subflows,
                 )
                 outcome = await handler(step, resolved, step_ctx)
             except (EngineError, PieceError) as err:

@@ -32,7 +32,7 @@ from engine.runtime.replay import Replay, fingerprints
 from engine.runtime.run_store import InMemoryRunStore, RunStore
 from engine.runtime.templating import Evaluate
 from engine.runtime.waitpoints import LocalWaitpoints
-from pieces.framework import PieceRegistry, ServerInfo, WaitpointClient
+from pieces.framework import PieceRegistry, ServerInfo, SubflowClient, WaitpointClient
 
 #: How long one `{{ }}` JavaScript expression may run.
 EXPRESSION_TIMEOUT_S = 2.0
@@ -73,6 +73,7 @@ class FlowExecutor:
         connections: Mapping[str, Any] | None = None,
         mode: ExecutionMode = ExecutionMode.BEGIN,
         resume_payload: Any = None,
+        subflows: SubflowClient | None = None,
     ) -> RunResult:
         """Executes a run of the flow and returns its result (also saved in the run store).
 
@@ -88,6 +89,7 @@ class FlowExecutor:
             mode: BEGIN (the log must be empty), RESUME (the run must be PAUSED) or RECOVER
                 (the run must be RUNNING: its last execution stopped midway).
             resume_payload: on RESUME, what resumed the run (`{body, headers, queryParams}`).
+            subflows: starts other flows of the run's project (none without a server).
 
         Raises:
             RunLogStateError: the log's state does not allow this mode.
@@ -123,6 +125,7 @@ class FlowExecutor:
             connections=connections or {},
             resume_payload=writer.resume_payload,
             mode=mode,
+            subflows=subflows,
         )
         return await execution.run(
             trigger_payload,

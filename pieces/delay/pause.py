@@ -4,8 +4,7 @@ import os
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from engine.model import WaitpointType
-from pieces.framework import ActionContext, ExecutionType, PieceError
+from pieces.framework import ActionContext, ExecutionType, PieceError, WaitpointType
 
 #: Longest pause, in days (PW_PAUSED_FLOW_TIMEOUT_DAYS).
 DEFAULT_MAX_DAYS = 30

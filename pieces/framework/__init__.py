@@ -58,12 +58,14 @@ from pieces.framework.props import (
 )
 from pieces.framework.registry import PieceRegistry
 from pieces.framework.store import InMemoryStore, Store, StoreError, StoreScope
+from pieces.framework.subflows import NoSubflows, SubflowClient, SubflowError
 from pieces.framework.trigger import HandshakeConfig, HandshakeStrategy, Trigger, TriggerStrategy
 from pieces.framework.waitpoints import (
     NoWaitpoints,
     WaitpointClient,
     WaitpointError,
     WaitpointHandle,
+    WaitpointType,
 )
 
 __all__ = [
@@ -98,6 +100,7 @@ __all__ = [
     "MultiSelectDropdown",
     "NetworkMode",
     "NetworkPolicy",
+    "NoSubflows",
     "NoWaitpoints",
     "Number",
     "OAuth2",
@@ -121,6 +124,8 @@ __all__ = [
     "StoreError",
     "StoreScope",
     "StoredFile",
+    "SubflowClient",
+    "SubflowError",
     "Trigger",
     "TriggerContext",
     "TriggerSchedule",
@@ -128,6 +133,7 @@ __all__ = [
     "WaitpointClient",
     "WaitpointError",
     "WaitpointHandle",
+    "WaitpointType",
     "WebhookResponse",
     "create_http_client",
     "validate_input",

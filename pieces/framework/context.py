@@ -13,6 +13,7 @@ from pieces.framework.files import Files, InMemoryFiles
 from pieces.framework.http_client import create_http_client
 from pieces.framework.network import NetworkPolicy
 from pieces.framework.store import InMemoryStore, Store
+from pieces.framework.subflows import NoSubflows, SubflowClient
 from pieces.framework.waitpoints import (
     NoWaitpoints,
     WaitpointClient,
@@ -165,6 +166,7 @@ class ActionContext:
         resume_payload: on RESUME, the `{body, headers, queryParams}` that resumed the run.
         webhook_url: the flow's webhook URL.
         server: where the server can be reached.
+        subflows: starts other flows of the project and answers a calling flow.
     """
 
     step_name: str
@@ -178,6 +180,7 @@ class ActionContext:
     resume_payload: Any = None
     webhook_url: str = ""
     server: ServerInfo = field(default_factory=ServerInfo)
+    subflows: SubflowClient = field(default_factory=NoSubflows)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

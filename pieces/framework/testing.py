@@ -25,6 +25,7 @@ from pieces.framework.http_client import create_http_client
 from pieces.framework.network import NetworkPolicy
 from pieces.framework.props import validate_input, validate_props
 from pieces.framework.store import InMemoryStore, Store
+from pieces.framework.subflows import NoSubflows, SubflowClient
 from pieces.framework.trigger import Trigger
 from pieces.framework.waitpoints import WaitpointClient
 
@@ -82,6 +83,7 @@ async def run_action(
     execution_type: ExecutionType = ExecutionType.BEGIN,
     resume_payload: Any = None,
     waitpoints: WaitpointClient | None = None,
+    subflows: SubflowClient | None = None,
 ) -> ActionResult:
     """Validates `props` against the action's props and runs it.
 
@@ -95,6 +97,7 @@ async def run_action(
         execution_type: BEGIN or RESUME.
         resume_payload: what resumed the run, for RESUME.
         waitpoints: where waitpoints are created (a fresh RecordingWaitpoints by default).
+        subflows: what starts other flows (none by default: calling one is an error).
 
     Raises:
         PropsValidationError: the values do not fit the props.
@@ -114,6 +117,7 @@ async def run_action(
             http=http,
             execution_type=execution_type,
             resume_payload=resume_payload,
+            subflows=subflows or NoSubflows(),
             webhook_url=TEST_WEBHOOK_URL,
             server=ServerInfo(public_url="http://127.0.0.1:8080"),
         )

@@ -8,6 +8,14 @@ from urllib.parse import urlencode
 from engine.model import Waitpoint, WaitpointType, WebhookResponse
 from pieces.framework.errors import PieceError
 
+__all__ = [
+    "NoWaitpoints",
+    "WaitpointClient",
+    "WaitpointError",
+    "WaitpointHandle",
+    "WaitpointType",
+]
+
 
 class WaitpointError(PieceError):
     """A waitpoint cannot be created or waited for."""

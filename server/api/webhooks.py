@@ -48,7 +48,8 @@ async def webhook_sync(
 
 
 async def answer_when_done(run_id: str, context: ContextDep) -> Response:
-    """The sync answer for a run: its response once it ends or pauses; 408 on timeout."""
+    """The sync answer for a run: its response once it ends (or pauses with a response to send,
+    as an approval that answers first); 408 on timeout while the run goes on or waits."""
     queued = run_id
     timeout_s = context.settings.webhook_timeout_s
     finished = await context.waiter.wait(queued, timeout_s=timeout_s, or_paused=True)
@@ -60,10 +61,8 @@ async def answer_when_done(run_id: str, context: ContextDep) -> Response:
             },
             status_code=408,
         )
-    if finished.status == RunStatus.PAUSED:
-        if finished.response is not None:
-            return _response(finished.response, run_id=queued)
-        return JSONResponse({"runId": queued, "status": RunStatus.PAUSED}, status_code=202)
+    if finished.status == RunStatus.PAUSED and finished.response is not None:
+        return _response(finished.response, run_id=queued)  # respond, then wait
     if finished.status != RunStatus.SUCCEEDED:
         message = finished.error or f"The run ended {finished.status}"
         return JSONResponse(
@@ -72,6 +71,20 @@ async def answer_when_done(run_id: str, context: ContextDep) -> Response:
     if finished.response is None:
         return Response(status_code=204, headers={"x-piecework-run-id": queued})
     return _response(finished.response, run_id=queued)
+
+
+async def webhook_test(
+    flow_id: str, request: Request, context: ContextDep, session: SessionDep
+) -> Response:
+    """Runs the flow's draft with this request (published or not) and keeps the request as the
+    trigger's sample data; answers like `/sync`."""
+    try:
+        payload = await request_payload(request, max_mb=context.settings.max_webhook_payload_mb)
+    except PayloadTooLargeError as err:
+        return error_response(413, err.code, err.message)
+    run = await runs.create_test_run(session=session, flow_id=flow_id, payload=payload)
+    await context.queue.defer_run(run.id, sync=True)
+    return await answer_when_done(run.id, context)
 
 
 async def _queue_run(
@@ -94,6 +107,9 @@ for _method in _METHODS:
     )
     router.add_api_route(
         "/{flow_id}/sync", webhook_sync, methods=[_method], name=f"webhook_sync_{_method.lower()}"
+    )
+    router.add_api_route(
+        "/{flow_id}/test", webhook_test, methods=[_method], name=f"webhook_test_{_method.lower()}"
     )
 
 

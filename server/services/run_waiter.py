@@ -48,8 +48,8 @@ class RunWaiter:
     async def wait(
         self, run_id: str, *, timeout_s: float, or_paused: bool = False
     ) -> FlowRunRead | None:
-        """Returns the run once it is terminal (or PAUSED, with `or_paused`), or None when
-        `timeout_s` passes first."""
+        """Returns the run once it is terminal (or, with `or_paused`, PAUSED with a response to
+        send), or None when `timeout_s` passes first."""
         event = asyncio.Event()
         self._waiters.setdefault(run_id, set()).add(event)
         deadline = time.monotonic() + timeout_s
@@ -58,7 +58,8 @@ class RunWaiter:
                 async with self._sessions() as session:
                     run = await read_run(session, run_id)
                 if run is not None and (
-                    run.status in TERMINAL or (or_paused and run.status == RunStatus.PAUSED)
+                    run.status in TERMINAL
+                    or (or_paused and run.status == RunStatus.PAUSED and run.response is not None)
                 ):
                     return run
                 remaining = deadline - time.monotonic()

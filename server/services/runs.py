@@ -5,12 +5,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select, text
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.model import Flow, RunResult, RunStatus, check_transition, load_flow, report
 from engine.model.resources import FlowRunRead, FlowStatus, Page
-from server.db.base import utcnow
-from server.db.models import FlowRow, FlowRunRow, FlowVersionRow, ProjectRow
+from server.db.base import new_id, utcnow
+from server.db.models import FlowRow, FlowRunRow, FlowVersionRow, ProjectRow, SampleDataRow
 from server.services.audit import AuditAction, record
 from server.services.errors import NotFoundError
 from server.services.pagination import seek_page
@@ -37,6 +38,42 @@ async def create_webhook_run(*, session: AsyncSession, flow_id: str, payload: An
     run = await create_run(
         session, flow=flow, version_id=flow.published_version_id, payload=payload
     )
+    await session.commit()
+    return run
+
+
+async def create_test_run(*, session: AsyncSession, flow_id: str, payload: Any) -> FlowRunRow:
+    """Records a QUEUED run of the flow's draft for a `/test` webhook request, and keeps the
+    request as the trigger's sample data (the builder shows it in the data panel).
+
+    Raises:
+        NotFoundError: no such flow.
+    """
+    flow = await session.get(FlowRow, flow_id)
+    draft = await session.scalar(
+        select(FlowVersionRow).where(
+            FlowVersionRow.flow_id == flow_id, FlowVersionRow.state == "DRAFT"
+        )
+    )
+    if flow is None or draft is None:
+        raise NotFoundError("No flow listens at this test URL", code="FLOW_NOT_FOUND")
+    now = utcnow()
+    await session.execute(
+        insert(SampleDataRow)
+        .values(
+            flow_id=flow_id,
+            step_name="trigger",
+            type="OUTPUT",
+            data=payload,
+            created=now,
+            updated=now,
+            id=new_id(),
+        )
+        .on_conflict_do_update(
+            constraint="uq_sample_data_flow_step_type", set_={"data": payload, "updated": now}
+        )
+    )
+    run = await create_run(session, flow=flow, version_id=draft.id, payload=payload)
     await session.commit()
     return run
 

@@ -19,6 +19,7 @@ from server.services.errors import ServiceError
 from server.services.files import DatabaseFiles
 from server.services.oauth2_refresh import fresh_connection_values
 from server.services.queue import JobQueue
+from server.services.subflows import DatabaseSubflows
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +76,7 @@ class RunExecutor:
                     connections=connections,
                     mode=mode,
                     resume_payload=payload,
+                    subflows=self._subflows(run),
                 )
         except EncryptionKeyError as err:
             result = RunResult(
@@ -95,6 +97,16 @@ class RunExecutor:
             return True
         log.info("run %s finished %s in %.0f ms", run_id, result.status, result.duration_ms)
         return True
+
+    def _subflows(self, run: FlowRunRow) -> DatabaseSubflows | None:
+        if self.queue is None:
+            return None
+        return DatabaseSubflows(
+            sessions=self.sessions,
+            queue=self.queue,
+            project_id=run.project_id,
+            trigger_payload=run.trigger_payload,
+        )
 
     async def _mode(self, run: FlowRunRow) -> tuple[ExecutionMode, Any]:
         """BEGIN for a new run, RESUME for a resumed one, RECOVER for one that stopped midway."""

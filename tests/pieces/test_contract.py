@@ -32,10 +32,12 @@ ACTIONS = {
     "csv": {"parse_csv", "unparse_csv"},
     "delay": {"delay_for", "delay_until"},
     "approval": {"wait_for_approval", "create_approval_links"},
+    "subflows": {"call_flow", "return_response"},
 }
 
 TRIGGERS = {
     "webhook": {"catch_webhook"},
+    "subflows": {"callable_flow"},
     "schedule": {
         "every_x_minutes",
         "every_hour",

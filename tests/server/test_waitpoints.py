@@ -48,9 +48,7 @@ async def test_an_approval_pauses_the_run_and_a_resume_call_finishes_it(
             )
         ),
     )
-    paused = await api.post(f"/webhooks/{flow_id}/sync", json={})
-    assert paused.status_code == 202, paused.text
-    run_id = paused.json()["runId"]
+    run_id = (await api.post(f"/webhooks/{flow_id}", json={})).json()["runId"]
     run = await paused_run(api, owner, run_id)
     assert run["pause"]["path"] == "wait"
     assert run["steps"]["wait"]["status"] == "PAUSED"

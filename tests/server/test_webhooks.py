@@ -212,3 +212,45 @@ async def test_project_concurrency_limit_queues_runs_without_dropping_any(
     spans = sorted((run["startTime"], run["finishTime"]) for run in finished)
     for (_, earlier_end), (later_start, _) in itertools.pairwise(spans):
         assert later_start >= earlier_end, spans
+
+
+async def test_the_test_url_runs_the_draft_and_keeps_the_request_as_sample_data(
+    api: httpx.AsyncClient, owner: User
+) -> None:
+    created = await create(api, owner)
+    flow_id = str(created["id"])
+    imported = await api.post(
+        f"/flows/{flow_id}",
+        json={"type": "IMPORT_FLOW", "request": sample()},
+        headers=owner.headers,
+    )
+    assert imported.status_code == 200, imported.text
+    live = await api.post(f"/webhooks/{flow_id}", json={"a": 1, "b": 2})
+    assert live.status_code == 404  # not published: the live URL does nothing
+    tested = await api.post(f"/webhooks/{flow_id}/test", json={"a": 1, "b": 2})
+    assert tested.status_code == 200, tested.text
+    assert tested.json()["sum"] == 3
+    kept = await api.get(
+        "/sample-data",
+        params={"flowId": flow_id, "stepName": "trigger"},
+        headers=owner.headers,
+    )
+    assert kept.status_code == 200, kept.text
+    assert kept.json()["data"]["body"] == {"a": 1, "b": 2}
+    unknown = await api.post("/webhooks/nope/test", json={})
+    assert unknown.status_code == 404
+
+
+async def test_queue_metrics_count_jobs_per_queue_for_platform_admins(
+    api: httpx.AsyncClient, owner: User
+) -> None:
+    flow_id = await publish(api, owner, sample())
+    run_id = (await api.post(f"/webhooks/{flow_id}", json={"a": 1})).json()["runId"]
+    await finished_run(api, owner, run_id)  # fails (no b): the job itself succeeds
+    metrics = await api.get("/worker-machines/queue-metrics", headers=owner.headers)
+    assert metrics.status_code == 200, metrics.text
+    for queue in metrics.json():
+        assert set(queue) == {"queue", "queued", "running", "delayed", "failed"}
+        assert all(isinstance(queue[k], int) for k in ("queued", "running", "delayed", "failed"))
+    anonymous = await api.get("/worker-machines/queue-metrics")
+    assert anonymous.status_code == 401

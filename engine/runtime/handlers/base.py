@@ -7,7 +7,14 @@ from typing import Any, Protocol
 from engine.model import CodeStep, LoopStep, PieceStep, RouterStep, StepRecord, StepStatus
 from engine.runtime.run_http import RunHttp
 from engine.runtime.state import ExecutionState, StepOutcome
-from pieces.framework import ExecutionType, NoWaitpoints, ServerInfo, WaitpointClient
+from pieces.framework import (
+    ExecutionType,
+    NoSubflows,
+    NoWaitpoints,
+    ServerInfo,
+    SubflowClient,
+    WaitpointClient,
+)
 
 AnyStep = CodeStep | PieceStep | LoopStep | RouterStep
 
@@ -33,6 +40,8 @@ class StepContext:
     waitpoints: WaitpointClient = field(default_factory=NoWaitpoints)
     #: The execution's shared HTTP client; without one, a piece step makes its own.
     http: RunHttp | None = None
+    #: Starts other flows of the run's project (the server's, per run).
+    subflows: SubflowClient = field(default_factory=NoSubflows)
 
 
 class StepHandler(Protocol):

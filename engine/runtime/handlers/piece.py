@@ -95,5 +95,6 @@ class PieceHandler:
                 server=ctx.server,
                 execution_type=ctx.execution_type,
                 resume_payload=ctx.resume_payload,
+                subflows=ctx.subflows,
             )
         )
