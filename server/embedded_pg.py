@@ -2,6 +2,7 @@
 
 import asyncio
 import logging
+import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +15,9 @@ from psycopg import sql
 from server.data_dir import check_free_space, check_pgdata
 
 log = logging.getLogger(__name__)
+
+#: How long a failed start waits for PostgreSQL to log its reason.
+_LOG_WAIT_S = 3.0
 
 #: The database Piecework keeps its data in, inside the embedded cluster.
 DATABASE_NAME = "piecework"
@@ -111,7 +115,13 @@ def connection_url(
 
 def _start_failure(pgdata: Path, err: Exception, *, log_start: int = 0) -> str:
     """What went wrong, from what PostgreSQL logged during this start (disk full, damaged files)."""
-    reason = _last_log_error(pgdata / "log", log_start) or str(err) or type(err).__name__
+    # pg_ctl can give up (a corrupt control file) a moment before postgres logs why.
+    found = _last_log_error(pgdata / "log", log_start)
+    deadline = time.monotonic() + _LOG_WAIT_S
+    while found is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+        found = _last_log_error(pgdata / "log", log_start)
+    reason = found or str(err) or type(err).__name__
     advice = f"See {pgdata / 'log'}."
     if "No space left on device" in reason:
         advice = "The disk is full: free some space and start again."
