@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test test-fast check format venv sysdeps coverage clean
+.PHONY: run test test-fast check format venv sysdeps coverage clean package deb appimage package-test
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,6 +15,11 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 venv: $(STAMP)
+
+PACKAGE_STAMP := $(VENV)/.package-stamp
+$(PACKAGE_STAMP): $(STAMP)
+	@$(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[dev,package]'
+	@touch $(PACKAGE_STAMP)
 
 sysdeps:
 	@bash scripts/sysdeps.sh $(SYSDEPS_ARGS)
@@ -47,5 +52,22 @@ test-fast: venv
 coverage: venv
 	QT_QPA_PLATFORM=offscreen $(BIN)/pytest --cov --cov-report=term-missing:skip-covered
 
+## package: the frozen app, one folder: dist/piecework/piecework (PyInstaller; not part of `make test`)
+package: $(PACKAGE_STAMP)
+	$(BIN)/pyinstaller --noconfirm --clean --log-level WARN --distpath dist --workpath build/pyinstaller packaging/piecework.spec
+	@du -sh dist/piecework
+
+## deb: dist/piecework_<version>_<arch>.deb from the frozen app
+deb: package
+	bash installers/linux/build-deb.sh
+
+## appimage: dist/Piecework-<arch>.AppImage (needs appimagetool on PATH)
+appimage: package
+	bash installers/linux/appimage/build-appimage.sh
+
+## package-test: build the .deb, install it, run the installed app (server, a flow, the desktop)
+package-test: deb
+	$(BIN)/python installers/linux/package_test.py
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info test-artifacts
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info test-artifacts

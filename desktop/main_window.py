@@ -6,7 +6,15 @@ from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtWidgets import QLabel, QMainWindow, QStatusBar, QTabWidget, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QStatusBar,
+    QTabWidget,
+    QWidget,
+)
 
 from desktop.client import ApiClient, ApiError, LocalServerError, connect_local_server
 from desktop.flows_controller import FlowsController
@@ -23,6 +31,8 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.data_dir = data_dir
         self.client: ApiClient | None = None
+        #: The last "could not start" dialog (kept so it is not garbage-collected while open).
+        self.error_dialog: QMessageBox | None = None
         self.project_id: str | None = None
         self._pending: set[asyncio.Future[Any]] = set()
         self.setWindowTitle("Piecework")
@@ -62,7 +72,9 @@ class MainWindow(QMainWindow):
                 self.data_dir, start=start_server, progress=self.statusBar().showMessage
             )
         except LocalServerError as err:
-            self._show_error(str(err))
+            self._show_error(str(err).splitlines()[0])
+            if start_server:
+                self._show_dialog("Piecework could not start", str(err))
             return False
         self.connection_label.setText(f"This computer · {self.client.base_url}")
         loaded = await self.refresh()
@@ -130,6 +142,15 @@ class MainWindow(QMainWindow):
         task = asyncio.ensure_future(work)
         self._pending.add(task)
         task.add_done_callback(self._pending.discard)
+
+    def _show_dialog(self, title: str, message: str) -> None:
+        # Window-modal and non-blocking (open, not exec): the event loop keeps running.
+        box = QMessageBox(
+            QMessageBox.Icon.Critical, title, message, QMessageBox.StandardButton.Ok, self
+        )
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        box.open()
+        self.error_dialog = box
 
     def _show_error(self, message: str) -> None:
         log.warning("%s", message)

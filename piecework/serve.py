@@ -16,8 +16,9 @@ import uvicorn
 from pieces.framework.network import NetworkPolicyError
 from server.app import create_app
 from server.context import open_context, run_worker
+from server.data_dir import DataDirError
 from server.db.engine import DatabaseUrlError
-from server.db.migrate import DatabaseUnavailableError
+from server.db.migrate import DatabaseTooNewError, DatabaseUnavailableError
 from server.embedded_pg import EmbeddedPostgresError
 from server.lockfile import DataDirInUseError, ServerLock
 from server.settings import Settings, SettingsError
@@ -31,6 +32,8 @@ USER_ERRORS = (
     SettingsError,
     DatabaseUrlError,
     DatabaseUnavailableError,
+    DatabaseTooNewError,
+    DataDirError,
     NetworkPolicyError,
     psycopg.OperationalError,
 )
@@ -58,7 +61,10 @@ def serve(settings: Settings, *, on_ready: Callable[[str], None] | None = None) 
         url = f"http://{_url_host(settings.host)}:{sock.getsockname()[1]}"
         if not settings.public_url:
             settings = replace(settings, public_url=url)
-        asyncio.run(_serve(settings, sock, lock=lock, url=url, on_ready=on_ready))
+        try:
+            asyncio.run(_serve(settings, sock, lock=lock, url=url, on_ready=on_ready))
+        finally:
+            sock.close()
     finally:
         lock.release()
 

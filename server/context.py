@@ -18,6 +18,7 @@ from engine.runtime.deno_process import cache_dir_from_env
 from engine.runtime.executor import FlowExecutor
 from pieces.framework import PieceRegistry, ServerInfo
 from pieces.framework.network import NetworkPolicy
+from server import data_dir
 from server.db import migrate
 from server.db.base import utcnow
 from server.db.engine import create_engine, libpq_url, session_factory
@@ -69,11 +70,18 @@ async def open_context(settings: Settings, *, worker: bool) -> AsyncIterator[Ser
     """Starts everything in order (embedded Postgres, migrations, pools, worker) and stops it in reverse."""
     async with contextlib.AsyncExitStack() as stack:
         database_url = settings.database_url
+        postgres: EmbeddedPostgres | None = None
         if database_url is None:
+            data_dir.check_app_version(settings.data_dir, current=data_dir.app_version())
             postgres = EmbeddedPostgres(settings.data_dir)
             database_url = await postgres.start()
             stack.push_async_callback(postgres.stop)
         await asyncio.to_thread(migrate.upgrade, database_url)
+        if postgres is not None:
+            # After the migrations: an older Piecework now refuses this dir instead of misreading it.
+            data_dir.write_marker(
+                settings.data_dir, current=data_dir.app_version(), postgres_major=postgres.major
+            )
         engine = create_engine(database_url)
         stack.push_async_callback(engine.dispose)
         sessions = session_factory(engine)

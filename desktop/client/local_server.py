@@ -41,6 +41,7 @@ async def connect_local_server(
         )
     progress("Starting the local Piecework server…")
     log_path = data_dir / "server.log"
+    log_start = log_path.stat().st_size if log_path.exists() else 0
     process = _spawn_server(data_dir, log_path)
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
@@ -49,7 +50,7 @@ async def connect_local_server(
         if client is not None:
             return client
         if process.poll() is not None:
-            raise LocalServerError(f"The local server stopped while starting; see {log_path}")
+            raise LocalServerError(startup_failure(log_path, offset=log_start))
     raise LocalServerError(
         f"The local server did not start within {START_TIMEOUT_S:g} s; see {log_path}"
     )
@@ -60,7 +61,7 @@ def _spawn_server(data_dir: Path, log_path: Path) -> "subprocess.Popen[bytes]":
     data_dir.mkdir(parents=True, exist_ok=True)
     with log_path.open("ab") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "piecework", "server", "--data-dir", str(data_dir)],
+            [*server_command(), "--data-dir", str(data_dir)],
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
@@ -70,6 +71,28 @@ def _spawn_server(data_dir: Path, log_path: Path) -> "subprocess.Popen[bytes]":
         atexit.register(_reap_spawned)
     _SPAWNED.append(process)
     return process
+
+
+def startup_failure(log_path: Path, *, offset: int = 0) -> str:
+    """What to tell a person whose local server stopped while starting: the server's own message
+    (`error: …`, which says what to do) when this start wrote one, else where the log is."""
+    try:
+        with log_path.open("rb") as log:
+            log.seek(offset)
+            text = log.read().decode("utf-8", errors="replace")
+    except OSError:
+        text = ""
+    errors = [line[len("error: ") :] for line in text.splitlines() if line.startswith("error: ")]
+    if errors:
+        return f"The local Piecework server could not start. {errors[-1]}\n\nDetails: {log_path}"
+    return f"The local server stopped while starting; see {log_path}"
+
+
+def server_command() -> list[str]:
+    """How to run `piecework server` from this process: the frozen app is its own command."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable, "server"]
+    return [sys.executable, "-m", "piecework", "server"]
 
 
 def _reap_spawned() -> None:

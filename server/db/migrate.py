@@ -5,6 +5,8 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.exc import OperationalError
 
@@ -27,13 +29,40 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(url: str, revision: str = "head") -> None:
-    """Migrates the database up to `revision` (blocking; call from a thread in async code)."""
-    _locked(url, lambda config: command.upgrade(config, revision))
+    """Migrates the database up to `revision` (blocking; call from a thread in async code).
+
+    Raises:
+        DatabaseTooNewError: a newer Piecework migrated the database past what this one knows.
+    """
+
+    def run(config: Config) -> None:
+        _refuse_unknown_revisions(config)
+        command.upgrade(config, revision)
+
+    _locked(url, run)
 
 
 def downgrade(url: str, revision: str) -> None:
     """Migrates the database down to `revision`."""
     _locked(url, lambda config: command.downgrade(config, revision))
+
+
+class DatabaseTooNewError(RuntimeError):
+    """The database's schema comes from a newer Piecework; nothing was changed."""
+
+    code = "DATABASE_TOO_NEW"
+
+
+def _refuse_unknown_revisions(config: Config) -> None:
+    known = {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}
+    current = MigrationContext.configure(config.attributes["connection"]).get_current_heads()
+    unknown = sorted(set(current) - known)
+    if unknown:
+        raise DatabaseTooNewError(
+            f"The database schema is at revision {', '.join(unknown)}, which this Piecework does not "
+            "know: a newer Piecework has upgraded it. Install that version (or newer) to use this "
+            "database. Nothing was changed."
+        )
 
 
 class DatabaseUnavailableError(RuntimeError):

@@ -1,6 +1,7 @@
 """Migrations go up, down and up again on a real PostgreSQL."""
 
 import psycopg
+import pytest
 from alembic.script import ScriptDirectory
 
 from server.db import migrate
@@ -74,3 +75,38 @@ def test_models_match_the_migrations(empty_database_url: str) -> None:
     finally:
         engine.dispose()
     assert differences == []
+
+
+def test_a_newer_app_migrates_an_older_database_and_keeps_its_rows(empty_database_url: str) -> None:
+    # What an app update does on start: the database of the previous version goes to head.
+    migrate.upgrade(empty_database_url, "0004")
+    with psycopg.connect(empty_database_url) as conn:
+        conn.execute(
+            "INSERT INTO users (id, email, first_name, last_name, password_hash, platform_role,"
+            " created, updated) VALUES ('u1', 'old@example.com', 'Old', '', 'x', 'OWNER', now(), now())"
+        )
+    migrate.upgrade(empty_database_url)
+    with psycopg.connect(empty_database_url) as conn:
+        version = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+        user = conn.execute("SELECT email FROM users WHERE id = 'u1'").fetchone()
+    head = ScriptDirectory.from_config(
+        migrate.alembic_config(empty_database_url)
+    ).get_current_head()
+    assert version == (head,)
+    assert user == ("old@example.com",)
+
+
+def test_a_database_migrated_by_a_newer_app_is_refused_unchanged(empty_database_url: str) -> None:
+    migrate.upgrade(empty_database_url)
+    with psycopg.connect(empty_database_url) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '0999'")
+    tables = _tables(empty_database_url)
+
+    with pytest.raises(migrate.DatabaseTooNewError) as caught:
+        migrate.upgrade(empty_database_url)
+
+    assert "revision 0999" in str(caught.value)
+    assert "a newer Piecework has upgraded it" in str(caught.value)
+    with psycopg.connect(empty_database_url) as conn:
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == ("0999",)
+    assert _tables(empty_database_url) == tables
