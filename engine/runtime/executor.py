@@ -31,8 +31,13 @@ from engine.runtime.output_store import InMemoryOutputStore, OutputStore
 from engine.runtime.replay import Replay, fingerprints
 from engine.runtime.run_store import InMemoryRunStore, RunStore
 from engine.runtime.templating import Evaluate
-from engine.runtime.waitpoints import LocalWaitpoints
-from pieces.framework import PieceRegistry, ServerInfo, SubflowClient, WaitpointClient
+from pieces.framework import (
+    LocalWaitpoints,
+    PieceRegistry,
+    ServerInfo,
+    SubflowClient,
+    WaitpointClient,
+)
 
 #: How long one `{{ }}` JavaScript expression may run.
 EXPRESSION_TIMEOUT_S = 2.0

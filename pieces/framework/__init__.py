@@ -62,6 +62,7 @@ from pieces.framework.store import InMemoryStore, Store, StoreError, StoreScope
 from pieces.framework.subflows import NoSubflows, SubflowClient, SubflowError
 from pieces.framework.trigger import HandshakeConfig, HandshakeStrategy, Trigger, TriggerStrategy
 from pieces.framework.waitpoints import (
+    LocalWaitpoints,
     NoWaitpoints,
     WaitpointClient,
     WaitpointError,
@@ -95,6 +96,7 @@ __all__ = [
     "InMemoryFiles",
     "InMemoryStore",
     "Json",
+    "LocalWaitpoints",
     "LongText",
     "Markdown",
     "MarkdownVariant",

@@ -7,10 +7,8 @@ that talks to a local server passes `NetworkPolicy(allow_list=("127.0.0.1",))`).
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from engine.model import Waitpoint, WaitpointType, WebhookResponse
 from pieces.framework.action import Action
 from pieces.framework.context import (
     ActionContext,
@@ -27,41 +25,15 @@ from pieces.framework.props import validate_input, validate_props
 from pieces.framework.store import InMemoryStore, Store
 from pieces.framework.subflows import NoSubflows, SubflowClient
 from pieces.framework.trigger import Trigger
-from pieces.framework.waitpoints import WaitpointClient
+from pieces.framework.waitpoints import LocalWaitpoints, WaitpointClient
 
 #: The webhook URL the fake context carries.
 TEST_WEBHOOK_URL = "http://127.0.0.1:8080/api/v1/webhooks/test-flow"
 
 
-class RecordingWaitpoints:
-    """A WaitpointClient for tests: keeps the waitpoints it created."""
-
-    def __init__(self) -> None:
-        self.created: dict[str, Waitpoint] = {}
-
-    async def create(
-        self,
-        *,
-        run_id: str,
-        step_path: str,
-        type: WaitpointType,
-        resume_at: datetime | None,
-        response_to_send: WebhookResponse | None,
-    ) -> Waitpoint:
-        waitpoint_id = f"wp-{len(self.created) + 1}"
-        waitpoint = Waitpoint(
-            id=waitpoint_id,
-            type=type,
-            step_path=step_path,
-            resume_url=f"http://127.0.0.1:8080/api/v1/flow-runs/{run_id}/waitpoints/{waitpoint_id}",
-            resume_at=resume_at,
-            response_to_send=response_to_send,
-        )
-        self.created[waitpoint_id] = waitpoint
-        return waitpoint
-
-    async def get(self, *, run_id: str, waitpoint_id: str) -> Waitpoint | None:
-        return self.created.get(waitpoint_id)
+def RecordingWaitpoints() -> LocalWaitpoints:
+    """Waitpoints for harness runs, kept in `.created`, with the fake context's server URL."""
+    return LocalWaitpoints(public_url="http://127.0.0.1:8080")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

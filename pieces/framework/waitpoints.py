@@ -1,5 +1,6 @@
 """Waitpoints: how a step pauses its run until a webhook call or a point in time resumes it."""
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -9,6 +10,7 @@ from engine.model import Waitpoint, WaitpointType, WebhookResponse
 from pieces.framework.errors import PieceError
 
 __all__ = [
+    "LocalWaitpoints",
     "NoWaitpoints",
     "WaitpointClient",
     "WaitpointError",
@@ -74,3 +76,37 @@ class NoWaitpoints:
 
     async def get(self, *, run_id: str, waitpoint_id: str) -> Waitpoint | None:
         return None
+
+
+class LocalWaitpoints:
+    """A WaitpointClient that keeps waitpoints in a dict: for runs without a server
+    (`piecework run`) and for the test harness."""
+
+    def __init__(self, *, public_url: str = "") -> None:
+        self.public_url = public_url.rstrip("/")
+        self.created: dict[str, Waitpoint] = {}
+
+    async def create(
+        self,
+        *,
+        run_id: str,
+        step_path: str,
+        type: WaitpointType,
+        resume_at: datetime | None,
+        response_to_send: WebhookResponse | None,
+    ) -> Waitpoint:
+        waitpoint_id = f"{run_id}-{uuid.uuid4().hex[:12]}"
+        waitpoint = Waitpoint(
+            id=waitpoint_id,
+            type=type,
+            step_path=step_path,
+            resume_url=f"{self.public_url}/api/v1/flow-runs/{run_id}/waitpoints/{waitpoint_id}",
+            resume_at=resume_at,
+            response_to_send=response_to_send,
+        )
+        self.created[waitpoint_id] = waitpoint
+        return waitpoint
+
+    async def get(self, *, run_id: str, waitpoint_id: str) -> Waitpoint | None:
+        found = self.created.get(waitpoint_id)
+        return found if found is not None and f"/flow-runs/{run_id}/" in found.resume_url else None
