@@ -87,10 +87,6 @@ class ExecutionState:
             outputs=self.outputs.set(record.name, output), chain=_Recorded(self.chain, record)
         )
 
-    def with_output(self, name: str, output: Any) -> "ExecutionState":
-        """The state with a step's output in scope, without a record (e.g. a loop's current item)."""
-        return self._changed(outputs=self.outputs.set(name, output))
-
     def with_chain(self, chain: _Recorded | None) -> "ExecutionState":
         """The state with the records of another state (a loop collects each iteration's
         records apart, then puts the outer ones back)."""

@@ -3,18 +3,9 @@
 import json
 from pathlib import Path
 
-from engine.model import Flow, PieceSettings, PieceStep
+from engine.model import Flow
 from tests.e2e.test_cli import piecework
-from tests.engine.builders import code, flow
-
-
-def piece(name: str, piece_name: str, action: str, **inputs: object) -> PieceStep:
-    return PieceStep(
-        name=name,
-        settings=PieceSettings(
-            piece_name=piece_name, piece_version="0.1.0", action_name=action, input=inputs
-        ),
-    )
+from tests.engine.builders import code, flow, piece
 
 
 def write(tmp_path: Path, steps: Flow) -> Path:

@@ -2,7 +2,6 @@
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -11,27 +10,9 @@ from typing import Any
 
 import httpx
 
-from engine.model import PieceSettings, PieceStep
-from tests.engine.builders import code, flow
+from tests.e2e.test_webhook_sync import free_port
+from tests.engine.builders import code, flow, piece
 from tests.pieces.local_http import Received, Reply, local_http_server
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _get(name: str, url: str) -> PieceStep:
-    return PieceStep(
-        name=name,
-        settings=PieceSettings(
-            piece_name="http",
-            piece_version="0.1.0",
-            action_name="send_request",
-            input={"method": "GET", "url": url},
-        ),
-    )
 
 
 def _start(args: list[str], env: dict[str, str], log: Path) -> "subprocess.Popen[bytes]":
@@ -61,7 +42,7 @@ def test_a_run_survives_its_worker_being_killed(tmp_path: Path, database_url: st
         return Reply.json({"path": request.path})
 
     with local_http_server(count) as side_effects:
-        port = _free_port()
+        port = free_port()
         env = {
             **os.environ,
             "PW_DATABASE_URL": database_url,
@@ -94,12 +75,16 @@ def test_a_run_survives_its_worker_being_killed(tmp_path: Path, database_url: st
             ).json()
             headers = {"Authorization": f"Bearer {signed_up['token']}"}
             steps = flow(
-                _get("before", f"{side_effects.url}/before"),
+                piece(
+                    "before", "http", "send_request", method="GET", url=f"{side_effects.url}/before"
+                ),
                 code(
                     "slow",
                     "export const code = async () => { await new Promise(r => setTimeout(r, 4000)); return 'slept' }",
                 ),
-                _get("after", f"{side_effects.url}/after"),
+                piece(
+                    "after", "http", "send_request", method="GET", url=f"{side_effects.url}/after"
+                ),
             )
             created = httpx.post(
                 f"{base}/flows",

@@ -95,14 +95,14 @@ def test_server_stops_cleanly_and_restarts_with_its_data(data_dir: Path) -> None
         stop_server_process(second)
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
 
 
 def test_team_mode_server_and_separate_worker(tmp_path: Path, database_url: str) -> None:
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "PW_DATABASE_URL": database_url,

@@ -116,3 +116,13 @@ def router(name: str, *branches: Branch, all_matches: bool = False) -> RouterSte
     return RouterStep(
         name=name, settings=RouterSettings(execution_type=mode), branches=list(branches)
     )
+
+
+def piece(name: str, piece_name: str, action: str, **inputs: Any) -> PieceStep:
+    """A step running `action` of a built-in piece (version 0.1.0) with these inputs."""
+    return PieceStep(
+        name=name,
+        settings=PieceSettings(
+            piece_name=piece_name, piece_version="0.1.0", action_name=action, input=inputs
+        ),
+    )

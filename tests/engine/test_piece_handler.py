@@ -1,21 +1,11 @@
 """The PIECE handler runs core pieces with a store, files and a policy-checked HTTP client."""
 
-from typing import Any
-
-from engine.model import PieceSettings, PieceStep, RunStatus, StepStatus
+from engine.model import RunStatus, StepStatus
 from engine.runtime.executor import FlowExecutor
 from engine.runtime.run_resources import RunResources
 from pieces.framework import InMemoryFiles, InMemoryStore
 from tests.engine.builders import flow, request
-
-
-def piece_step(name: str, piece: str, action: str, **inputs: Any) -> PieceStep:
-    return PieceStep(
-        name=name,
-        settings=PieceSettings(
-            piece_name=piece, piece_version="0.1.0", action_name=action, input=inputs
-        ),
-    )
+from tests.engine.builders import piece as piece_step
 
 
 async def test_store_values_written_by_one_step_are_read_by_the_next(

@@ -5,20 +5,10 @@ from typing import Any
 import httpx
 import pytest
 
-from engine.model import PieceSettings, PieceStep
-from tests.engine.builders import flow, respond
+from tests.engine.builders import flow, piece, respond
 from tests.pieces.local_http import Received, Reply, local_http_server
 from tests.server.conftest import User
 from tests.server.helpers import finished_run, publish
-
-
-def piece(name: str, piece_name: str, action: str, **inputs: object) -> PieceStep:
-    return PieceStep(
-        name=name,
-        settings=PieceSettings(
-            piece_name=piece_name, piece_version="0.1.0", action_name=action, input=inputs
-        ),
-    )
 
 
 async def stored(api: httpx.AsyncClient, owner: User, flow_id: str, key: str) -> Any:

@@ -4,19 +4,10 @@ from pathlib import Path
 
 import httpx
 
-from engine.model import Flow, PieceSettings, PieceStep, PieceTrigger, PieceTriggerSettings
-from tests.engine.builders import code, flow, respond
+from engine.model import Flow, PieceStep, PieceTrigger, PieceTriggerSettings
+from tests.engine.builders import code, flow, piece, respond
 from tests.server.conftest import User, serve_app, sign_up
 from tests.server.helpers import finished_run, publish
-
-
-def piece(name: str, piece_name: str, action: str, **inputs: object) -> PieceStep:
-    return PieceStep(
-        name=name,
-        settings=PieceSettings(
-            piece_name=piece_name, piece_version="0.1.0", action_name=action, input=inputs
-        ),
-    )
 
 
 def callable_flow(*steps: PieceStep) -> Flow:

@@ -5,20 +5,11 @@ from typing import Any
 
 import httpx
 
-from engine.model import Flow, PieceSettings, PieceStep
+from engine.model import Flow
 from tests.engine.builders import code as _code
-from tests.engine.builders import flow, respond
+from tests.engine.builders import flow, piece, respond
 from tests.server.conftest import User
 from tests.server.helpers import finished_run, publish
-
-
-def piece(name: str, piece_name: str, action: str, **inputs: object) -> PieceStep:
-    return PieceStep(
-        name=name,
-        settings=PieceSettings(
-            piece_name=piece_name, piece_version="0.1.0", action_name=action, input=inputs
-        ),
-    )
 
 
 def document(steps: Flow) -> dict[str, Any]:
@@ -148,9 +139,7 @@ async def test_a_delay_resumes_by_itself(api: httpx.AsyncClient, owner: User) ->
     assert run["steps"]["nap"]["output"]["success"] is True
 
 
-async def test_unknown_waitpoints_and_ended_runs_are_refused(
-    api: httpx.AsyncClient, owner: User
-) -> None:
+async def test_an_unknown_waitpoint_is_not_found(api: httpx.AsyncClient, owner: User) -> None:
     unknown = await api.post("/flow-runs/nope/waitpoints/nope")
     assert unknown.status_code == 404
     assert unknown.json()["code"] == "WAITPOINT_NOT_FOUND"

@@ -4,6 +4,7 @@ import asyncio
 import itertools
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 from sqlalchemy import text as sql_text
@@ -11,7 +12,7 @@ from sqlalchemy import text as sql_text
 from server.db.base import utcnow
 from server.db.engine import create_engine, session_factory
 from server.services.runs import delete_finished_before
-from tests.engine.builders import code, flow, respond
+from tests.engine.builders import code, flow, piece, respond
 from tests.server.conftest import User, serve_app, sign_up
 from tests.server.helpers import create, finished_run, publish, sample
 
@@ -244,13 +245,24 @@ async def test_the_test_url_runs_the_draft_and_keeps_the_request_as_sample_data(
 async def test_queue_metrics_count_jobs_per_queue_for_platform_admins(
     api: httpx.AsyncClient, owner: User
 ) -> None:
-    flow_id = await publish(api, owner, sample())
-    run_id = (await api.post(f"/webhooks/{flow_id}", json={"a": 1})).json()["runId"]
-    await finished_run(api, owner, run_id)  # fails (no b): the job itself succeeds
-    metrics = await api.get("/worker-machines/queue-metrics", headers=owner.headers)
-    assert metrics.status_code == 200, metrics.text
-    for queue in metrics.json():
-        assert set(queue) == {"queue", "queued", "running", "delayed", "failed"}
-        assert all(isinstance(queue[k], int) for k in ("queued", "running", "delayed", "failed"))
+    # A run that waits an hour leaves one delayed job (finished jobs are deleted).
+    napping = flow(piece("nap", "delay", "delay_for", amount=1, unit="hours"))
+    flow_id = await publish(api, owner, napping.model_dump(mode="json"))
+    run_id = (await api.post(f"/webhooks/{flow_id}", json={})).json()["runId"]
+    assert (await finished_run(api, owner, run_id))["status"] == "PAUSED"
+    queues: dict[str, Any] = {}
+    async with asyncio.timeout(15):  # the delay's job is queued just after the run pauses
+        while queues.get("async_runs", {}).get("delayed") != 1:
+            metrics = await api.get("/worker-machines/queue-metrics", headers=owner.headers)
+            assert metrics.status_code == 200, metrics.text
+            queues = {queue["queue"]: queue for queue in metrics.json()}
+            await asyncio.sleep(0.1)
+    assert queues["async_runs"] == {
+        "queue": "async_runs",
+        "queued": 0,
+        "running": 0,
+        "delayed": 1,
+        "failed": 0,
+    }
     anonymous = await api.get("/worker-machines/queue-metrics")
     assert anonymous.status_code == 401
