@@ -91,7 +91,9 @@ async def runs_of(api: httpx.AsyncClient, owner: User, flow_id: str) -> list[dic
 
 async def until(check: Callable[[], Any], timeout_s: float = 20) -> None:
     async with asyncio.timeout(timeout_s):
-        while not await check():
+        while True:
+            if await check():
+                return
             await asyncio.sleep(0.1)
 
 
