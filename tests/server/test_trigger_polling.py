@@ -82,7 +82,7 @@ async def publish_rss(api: httpx.AsyncClient, owner: User, url: str) -> str:
 
 
 async def runs_of(api: httpx.AsyncClient, owner: User, flow_id: str) -> list[dict[str, Any]]:
-    params = {"projectId": owner.project_id, "flowId": flow_id, "limit": 100}
+    params: dict[str, str | int] = {"projectId": owner.project_id, "flowId": flow_id, "limit": 100}
     data: list[dict[str, Any]] = (
         await api.get("/flow-runs", params=params, headers=owner.headers)
     ).json()["data"]
