@@ -6,6 +6,7 @@ threshold with the reason on the flow; two workers never poll one source twice.
 """
 
 import asyncio
+import json
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -211,3 +212,60 @@ async def source_of(database_url: str, flow_id: str) -> tuple[str, int] | None:
             )
         ).fetchone()
     return None if row is None else (row[0], row[1])
+
+
+async def test_new_database_rows_start_runs(fast_api: httpx.AsyncClient, database_url: str) -> None:
+    libpq = database_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(libpq, autocommit=True) as conn:
+        conn.execute("CREATE TABLE orders (id integer PRIMARY KEY, item text)")
+        conn.execute("INSERT INTO orders VALUES (1, 'old')")
+    owner = await sign_up(fast_api)
+    connection = await fast_api.post(
+        "/app-connections",
+        json={
+            "externalId": "pg",
+            "displayName": "Orders",
+            "pieceName": "postgres",
+            "projectId": owner.project_id,
+            "type": "CUSTOM_AUTH",
+            "value": {"type": "CUSTOM_AUTH", "props": {"url": libpq}},
+        },
+        headers=owner.headers,
+    )
+    assert connection.status_code in (200, 201), connection.text
+    settings = PieceTriggerSettings(
+        piece_name="postgres",
+        piece_version="0.1.0",
+        trigger_name="new_row",
+        input={
+            "auth": "{{connections['pg']}}",
+            "table": "orders",
+            "order_column": "id",
+            "batch_size": 10,
+        },
+    )
+    document = Flow(display_name="Orders", trigger=PieceTrigger(settings=settings), steps=[])
+    flow_id = str((await create(fast_api, owner))["id"])
+    for operation in (
+        {"type": "IMPORT_FLOW", "request": document.model_dump(mode="json")},
+        {"type": "LOCK_AND_PUBLISH", "request": {}},
+    ):
+        answer = await fast_api.post(f"/flows/{flow_id}", json=operation, headers=owner.headers)
+        assert answer.status_code == 200, answer.text
+    with psycopg.connect(libpq, autocommit=True) as conn:
+        conn.execute("INSERT INTO orders VALUES (2, 'tea'), (3, 'cake')")
+
+    async def two_succeeded() -> bool:
+        runs = await runs_of(fast_api, owner, flow_id)
+        return len(runs) == 2 and all(r["status"] == "SUCCEEDED" for r in runs)
+
+    await until(two_succeeded)
+    await asyncio.sleep(1.5)  # more polls: nothing new
+    items = []
+    for listed in await runs_of(fast_api, owner, flow_id):
+        run = (await fast_api.get(f"/flow-runs/{listed['id']}", headers=owner.headers)).json()
+        items.append(run["steps"]["trigger"]["output"])
+    assert len(items) == 2
+    assert "tea" in json.dumps(items)
+    assert "cake" in json.dumps(items)
+    assert "old" not in json.dumps(items)
