@@ -24,7 +24,7 @@ from server.db.base import utcnow
 from server.db.engine import create_engine, libpq_url, session_factory
 from server.embedded_pg import EmbeddedPostgres
 from server.secrets_box import SecretBox
-from server.services import piece_installations, polling, runs, schedules
+from server.services import piece_installations, polling, runs, schedules, trigger_sources
 from server.services.event_hub import EventHub
 from server.services.queue import JobQueue
 from server.services.run_logs import PostgresOutputStore, PostgresRunStore
@@ -103,6 +103,12 @@ async def open_context(settings: Settings, *, worker: bool) -> AsyncIterator[Ser
                 sessions=sessions, pieces_dir=pieces_dir(settings), registry=registry
             ),
         )
+        async with sessions() as session:
+            added = await trigger_sources.record_missing(
+                session, registry=registry, poll_interval=poll_settings(settings).interval
+            )
+        if added:
+            log.info("recorded the trigger sources of %s flows turned on earlier", added)
         code_runtime = DenoCodeRuntime(
             network=NetworkPolicy.from_env(),
             cache_dir=cache_dir_from_env(settings.data_dir / "deno-cache"),

@@ -56,16 +56,6 @@ class FlowTrigger:
     settings: PieceTriggerSettings
 
 
-def find_trigger(registry: PieceRegistry, settings: PieceTriggerSettings) -> Trigger:
-    """The piece trigger the settings name.
-
-    Raises:
-        PieceError: the piece, version or trigger is not installed.
-    """
-    piece = registry.get(settings.piece_name, settings.piece_version)
-    return piece.trigger(settings.trigger_name or "")
-
-
 @contextlib.asynccontextmanager
 async def open_trigger(
     session: AsyncSession,

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfoNotFoundError
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.model import PieceTrigger, load_flow
@@ -218,3 +219,59 @@ async def _restore(
         )
     except InvalidRequestError as err:
         log.warning("flow %s: the previous trigger did not turn on again: %s", flow.id, err)
+
+
+async def record_missing(
+    session: AsyncSession, *, registry: PieceRegistry, poll_interval: timedelta
+) -> int:
+    """Adds the trigger source of each enabled flow that has none (flows turned on before
+    trigger sources existed), without calling `on_enable` again: it ran when they were
+    published. Safe to run on every start and from several processes. Commits.
+
+    Returns:
+        How many sources were added.
+    """
+    flows = await session.scalars(
+        select(FlowRow).where(
+            FlowRow.status == FlowStatus.ENABLED,
+            FlowRow.published_version_id.is_not(None),
+            ~select(TriggerSourceRow.flow_id)
+            .where(TriggerSourceRow.flow_id == FlowRow.id)
+            .exists(),
+        )
+    )
+    added = 0
+    for flow in list(flows):
+        version = await session.get(FlowVersionRow, flow.published_version_id)
+        trigger = load_flow(version.definition).trigger if version is not None else None
+        if version is None or not isinstance(trigger, PieceTrigger):
+            continue
+        settings = trigger.settings
+        try:
+            found = registry.get(settings.piece_name, settings.piece_version).trigger(
+                settings.trigger_name or ""
+            )
+        except PieceError as err:
+            log.warning("flow %s: trigger source not recorded: %s", flow.id, err.message)
+            continue
+        polling = found.type is TriggerStrategy.POLLING
+        await session.execute(
+            insert(TriggerSourceRow)
+            .values(
+                flow_id=flow.id,
+                project_id=flow.project_id,
+                flow_version_id=version.id,
+                piece_name=settings.piece_name,
+                piece_version=settings.piece_version,
+                trigger_name=settings.trigger_name or "",
+                strategy=str(found.type),
+                next_fire_at=utcnow() + poll_interval if polling else None,
+                consecutive_failures=0,
+                created=utcnow(),
+                updated=utcnow(),
+            )
+            .on_conflict_do_nothing()
+        )
+        added += 1
+    await session.commit()
+    return added

@@ -269,3 +269,16 @@ async def test_new_database_rows_start_runs(fast_api: httpx.AsyncClient, databas
     assert "tea" in json.dumps(items)
     assert "cake" in json.dumps(items)
     assert "old" not in json.dumps(items)
+
+
+async def test_flows_turned_on_before_trigger_sources_get_one_at_start(
+    tmp_path: Path, database_url: str, feed: tuple[Feed, LocalServer]
+) -> None:
+    _, server = feed
+    async with serve_app(tmp_path / "a", database_url) as first:
+        owner = await sign_up(first)
+        flow_id = await publish_rss(first, owner, f"{server.url}/feed")
+    async with await psycopg.AsyncConnection.connect(database_url, autocommit=True) as conn:
+        await conn.execute("DELETE FROM trigger_sources WHERE flow_id = %s", (flow_id,))
+    async with serve_app(tmp_path / "b", database_url):
+        assert await source_of(database_url, flow_id) == ("POLLING", 0)
