@@ -16,6 +16,7 @@ import psycopg
 import pytest
 
 from engine.model import Flow, PieceTrigger, PieceTriggerSettings
+from server.services.live_events import CHANNEL
 from tests.pieces.local_http import LocalServer, Received, Reply, local_http_server
 from tests.server.conftest import User, serve_app, sign_up
 from tests.server.helpers import create
@@ -142,6 +143,8 @@ async def test_failing_polls_turn_the_flow_off_with_the_reason(
     served, server = feed
     owner = await sign_up(fast_api)
     flow_id = await publish_rss(fast_api, owner, f"{server.url}/feed")
+    listener = await psycopg.AsyncConnection.connect(database_url, autocommit=True)
+    await listener.execute(f"LISTEN {CHANNEL}")
     served.down = True
 
     async def turned_off() -> bool:
@@ -159,6 +162,11 @@ async def test_failing_polls_turn_the_flow_off_with_the_reason(
         headers=owner.headers,
     )
     assert [e["data"]["reason"] for e in events.json()["data"]] == ["TRIGGER_FAILURES"]
+    async with listener:
+        async with asyncio.timeout(5):
+            async for note in listener.notifies():
+                if "3 failed polls" in note.payload and flow_id in note.payload:
+                    break  # the live FLOW_UPDATED event carries the reason
     fetched = len(server.received)
     await asyncio.sleep(1.5)
     assert len(server.received) == fetched  # no more polls once off
