@@ -24,12 +24,13 @@ from server.db.base import utcnow
 from server.db.engine import create_engine, libpq_url, session_factory
 from server.embedded_pg import EmbeddedPostgres
 from server.secrets_box import SecretBox
-from server.services import piece_installations, runs, schedules
+from server.services import piece_installations, polling, runs, schedules, trigger_sources
 from server.services.event_hub import EventHub
 from server.services.queue import JobQueue
 from server.services.run_logs import PostgresOutputStore, PostgresRunStore
 from server.services.run_waiter import RunWaiter
 from server.services.tokens import TokenSettings
+from server.services.trigger_hooks import TriggerEnvironment
 from server.services.waitpoints import DatabaseWaitpoints
 from server.settings import Settings
 from server.worker.run_executor import RunExecutor
@@ -102,6 +103,12 @@ async def open_context(settings: Settings, *, worker: bool) -> AsyncIterator[Ser
                 sessions=sessions, pieces_dir=pieces_dir(settings), registry=registry
             ),
         )
+        async with sessions() as session:
+            added = await trigger_sources.record_missing(
+                session, registry=registry, poll_interval=poll_settings(settings).interval
+            )
+        if added:
+            log.info("recorded the trigger sources of %s flows turned on earlier", added)
         code_runtime = DenoCodeRuntime(
             network=NetworkPolicy.from_env(),
             cache_dir=cache_dir_from_env(settings.data_dir / "deno-cache"),
@@ -140,6 +147,7 @@ async def open_context(settings: Settings, *, worker: bool) -> AsyncIterator[Ser
                 box=secret_box,
                 max_file_bytes=int(settings.max_file_size_mb * 1024 * 1024),
                 queue=queue,
+                personal_allowed=settings.personal_piece_allowed,
             ),
         )
         if worker:
@@ -159,6 +167,7 @@ async def run_worker(context: ServerContext) -> None:
             concurrency=context.settings.worker_concurrency,
             name=name,
             resume_waitpoint=context.run_executor.resume_delay,
+            poll_trigger=lambda flow_id: poll_trigger(context, flow_id),
             stalled_s=context.settings.worker_stalled_s,
         )
     finally:
@@ -166,8 +175,8 @@ async def run_worker(context: ServerContext) -> None:
 
 
 async def run_scheduler(context: ServerContext) -> None:
-    """Every second, turns due schedules into queued runs (safe with many workers); every hour,
-    deletes runs older than the retention period."""
+    """Every second, turns due schedules into queued runs and due polling triggers into poll
+    jobs (safe with many workers); every hour, deletes runs older than the retention period."""
     last_cleanup = float("-inf")
     last_stall_check = float("-inf")
     while True:
@@ -179,6 +188,12 @@ async def run_scheduler(context: ServerContext) -> None:
                 run_ids = await schedules.fire_due(session, now=utcnow())
             for run_id in run_ids:
                 await context.queue.defer_run(run_id, sync=False)
+            async with context.sessions() as session:
+                due = await polling.claim_due(
+                    session, now=utcnow(), interval=poll_settings(context.settings).interval
+                )
+            for flow_id in due:
+                await context.queue.defer_poll(flow_id)
             if time.monotonic() - last_cleanup > CLEANUP_INTERVAL_S:
                 last_cleanup = time.monotonic()
                 before = utcnow() - timedelta(days=context.settings.run_retention_days)
@@ -193,6 +208,38 @@ async def run_scheduler(context: ServerContext) -> None:
         except Exception:  # the scheduler must outlive a database hiccup; the next pass retries
             log.exception("schedule pass failed")
         await asyncio.sleep(SCHEDULER_INTERVAL_S)
+
+
+def trigger_environment(context: ServerContext) -> TriggerEnvironment:
+    """What the process gives triggers: its sessions, the key to connections, its public URL."""
+    return TriggerEnvironment(
+        sessions=context.sessions,
+        box=context.secret_box,
+        public_url=context.settings.public_url,
+    )
+
+
+def poll_settings(settings: Settings) -> polling.PollSettings:
+    """The poller's interval, time limit and failure threshold from the settings."""
+    return polling.PollSettings(
+        interval=timedelta(minutes=settings.trigger_poll_interval_minutes),
+        timeout_s=settings.trigger_timeout_s,
+        failure_threshold=settings.trigger_failure_threshold,
+    )
+
+
+async def poll_trigger(context: ServerContext, flow_id: str) -> None:
+    """The poll job: polls the flow's trigger once and queues a run per new item."""
+    async with context.sessions() as session:
+        run_ids = await polling.poll_source(
+            session,
+            flow_id=flow_id,
+            registry=context.registry,
+            environment=trigger_environment(context),
+            settings=poll_settings(context.settings),
+        )
+    for run_id in run_ids:
+        await context.queue.defer_run(run_id, sync=False)
 
 
 async def recover_stalled_runs(context: ServerContext) -> None:

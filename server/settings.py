@@ -64,6 +64,14 @@ class Settings:
     run_retention_days: float = 30.0
     #: A worker silent this long is dead; its runs are picked up again (PW_WORKER_STALLED_SECONDS).
     worker_stalled_s: float = 30.0
+    #: Minutes between two polls of a polling trigger (PW_TRIGGER_POLL_INTERVAL_MINUTES; fractions allowed).
+    trigger_poll_interval_minutes: float = 5.0
+    #: Failed polls in a row that turn a flow off (PW_TRIGGER_FAILURE_THRESHOLD).
+    trigger_failure_threshold: int = 576
+    #: Longest one poll may take (PW_TRIGGER_TIMEOUT_SECONDS); a slower one counts as failed.
+    trigger_timeout_s: float = 60.0
+    #: personal_only pieces a team server offers anyway (PW_ENABLED_PERSONAL_PIECES).
+    enabled_personal_pieces: frozenset[str] = frozenset()
 
     @classmethod
     def from_env(cls, **overrides: object) -> "Settings":
@@ -90,6 +98,12 @@ class Settings:
             "jwt_expiry_hours": _number("PW_JWT_EXPIRY_HOURS", 24.0 * 7, float),
             "jwt_refresh_expiry_days": _number("PW_JWT_REFRESH_EXPIRY_DAYS", 30.0, float),
             "max_file_size_mb": _number("PW_MAX_FILE_SIZE_MB", 25.0, float),
+            "trigger_poll_interval_minutes": _number(
+                "PW_TRIGGER_POLL_INTERVAL_MINUTES", 5.0, float
+            ),
+            "trigger_failure_threshold": _number("PW_TRIGGER_FAILURE_THRESHOLD", 576, int),
+            "trigger_timeout_s": _number("PW_TRIGGER_TIMEOUT_SECONDS", 60.0, float),
+            "enabled_personal_pieces": _names("PW_ENABLED_PERSONAL_PIECES"),
         }
         values.update({key: value for key, value in overrides.items() if value is not None})
         return cls(**values)  # type: ignore[arg-type]
@@ -98,6 +112,11 @@ class Settings:
     def embedded(self) -> bool:
         """True in personal mode: the server owns an embedded PostgreSQL in the data dir."""
         return self.database_url is None
+
+    def personal_piece_allowed(self, name: str) -> bool:
+        """Whether a personal_only piece may be used: always in personal mode, on a team server
+        only when PW_ENABLED_PERSONAL_PIECES names it."""
+        return self.embedded or name in self.enabled_personal_pieces
 
     def with_secrets(self) -> "Settings":
         """Fills in the JWT secret (generated once into the data dir) and a fresh local token.
@@ -134,6 +153,11 @@ def _flag(name: str, *, default: bool) -> bool:
     if raw.lower() in {"0", "false", "no", "off"}:
         return False
     raise SettingsError(f"{name} must be true or false, not {raw!r}")
+
+
+def _names(name: str) -> frozenset[str]:
+    raw = os.environ.get(name) or ""
+    return frozenset(part.strip() for part in raw.split(",") if part.strip())
 
 
 def _number(name: str, default: _N, kind: type[_N]) -> _N:

@@ -142,8 +142,19 @@ class ApiClient:
         return f"{self.base_url}/api/v1/webhooks/{flow_id}" + ("/sync" if sync else "")
 
     async def send_webhook(self, flow_id: str, body: Any) -> str:
-        """POSTs a JSON body to the flow's webhook; returns the id of the queued run."""
+        """POSTs a JSON body to the flow's webhook; returns the id of the queued run.
+
+        Raises:
+            ApiError: the flow's trigger ignored the body (e.g. not a signed event), no run started.
+        """
         answer = await self._request("POST", f"/webhooks/{flow_id}", json=body)
+        if answer.get("runId") is None:
+            raise ApiError(
+                200,
+                "TRIGGER_IGNORED",
+                "The flow's trigger ignored this request, so no run started; "
+                "send what its service would send",
+            )
         return str(answer["runId"])
 
     async def connections(self, project_id: str) -> list[AppConnectionRead]:

@@ -47,6 +47,8 @@ class FlowRead(Model):
     folder_id: str | None = None
     status: FlowStatus
     published_version_id: str | None
+    #: Why the trigger stopped: failed polls turned the flow off, or on_disable failed.
+    trigger_error: str | None = None
     version: FlowVersionRead
     created: datetime
     updated: datetime

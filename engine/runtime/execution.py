@@ -109,8 +109,10 @@ class Execution:
         resume_payload: Any,
         mode: ExecutionMode,
         subflows: SubflowClient | None = None,
+        payload_is_trigger_output: bool = False,
     ) -> None:
         self._services = services
+        self._payload_is_output = payload_is_trigger_output
         self._flow = flow
         self._run_id = run_id
         self._replay = replay
@@ -188,6 +190,17 @@ class Execution:
                 failed_step=TRIGGER,
                 error="The flow has no trigger set up; choose one first",
             )
+        if self._payload_is_output:
+            # The server ran the trigger when the event came (a poll, a webhook): one item each.
+            record = self._record(
+                TRIGGER,
+                flow.trigger.type,
+                state,
+                status=StepStatus.SUCCEEDED,
+                began=began,
+                output=payload,
+            )
+            return state.with_step(await self._writer.add(record), output=payload)
         settings = flow.trigger.settings
         try:
             piece = self._services.registry.get(settings.piece_name, settings.piece_version)

@@ -79,6 +79,7 @@ class FlowExecutor:
         mode: ExecutionMode = ExecutionMode.BEGIN,
         resume_payload: Any = None,
         subflows: SubflowClient | None = None,
+        payload_is_trigger_output: bool = False,
     ) -> RunResult:
         """Executes a run of the flow and returns its result (also saved in the run store).
 
@@ -95,6 +96,9 @@ class FlowExecutor:
                 (the run must be RUNNING: its last execution stopped midway).
             resume_payload: on RESUME, what resumed the run (`{body, headers, queryParams}`).
             subflows: starts other flows of the run's project (none without a server).
+            payload_is_trigger_output: the payload is already one item of the trigger's `run`
+                (the server polled, or ran the trigger on the webhook request); it becomes the
+                trigger's output without calling `run` again.
 
         Raises:
             RunLogStateError: the log's state does not allow this mode.
@@ -131,6 +135,7 @@ class FlowExecutor:
             resume_payload=writer.resume_payload,
             mode=mode,
             subflows=subflows,
+            payload_is_trigger_output=payload_is_trigger_output,
         )
         return await execution.run(
             trigger_payload,

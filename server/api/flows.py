@@ -8,9 +8,9 @@ from engine.model.operations import FlowOperation
 from engine.model.resources import FlowRead, FlowStatus, FlowVersionRead, Page
 from server.api.deps import ContextDep, CurrentPrincipal, SessionDep
 from server.api.schemas import FlowCreate
+from server.context import poll_settings, trigger_environment
 from server.services import flows
 from server.services.code_checks import code_checker
-from server.services.schedules import TriggerEnvironment
 
 router = APIRouter(prefix="/flows", tags=["flows"])
 
@@ -81,18 +81,24 @@ async def apply_operation(
         operation=operation,
         registry=context.registry,
         check_code=code_checker(context.run_executor.executor.code_runtime),
-        trigger_environment=TriggerEnvironment(
-            sessions=context.sessions,
-            box=context.secret_box,
-            public_url=context.settings.public_url,
-        ),
+        trigger_environment=trigger_environment(context),
+        personal_allowed=context.settings.personal_piece_allowed,
+        poll_interval=poll_settings(context.settings).interval,
     )
 
 
 @router.delete("/{flow_id}", status_code=204)
-async def delete_flow(flow_id: str, principal: CurrentPrincipal, session: SessionDep) -> Response:
-    """Deletes the flow, its versions and its runs."""
-    await flows.delete_flow(session=session, principal=principal, flow_id=flow_id)
+async def delete_flow(
+    flow_id: str, principal: CurrentPrincipal, session: SessionDep, context: ContextDep
+) -> Response:
+    """Deletes the flow, its versions and its runs, turning its trigger off first."""
+    await flows.delete_flow(
+        session=session,
+        principal=principal,
+        flow_id=flow_id,
+        registry=context.registry,
+        trigger_environment=trigger_environment(context),
+    )
     return Response(status_code=204)
 
 

@@ -31,8 +31,14 @@ async def list_pieces(
     project_id: Annotated[str | None, Query(alias="projectId")] = None,
 ) -> Page[PieceSummary]:
     """Every installed piece (newest version), optionally searched or filtered by category;
-    with `projectId`, without the pieces hidden in that project."""
-    found = pieces.list_pieces(context.registry, search=search_query, category=category)
+    with `projectId`, without the pieces hidden in that project. A team server leaves out
+    personal_only pieces its administrator did not enable (PW_ENABLED_PERSONAL_PIECES)."""
+    found = pieces.list_pieces(
+        context.registry,
+        search=search_query,
+        category=category,
+        personal_allowed=context.settings.personal_piece_allowed,
+    )
     if project_id is None:
         return found
     hidden = set(

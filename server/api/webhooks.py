@@ -1,6 +1,7 @@
 """Webhooks: an HTTP request to a flow's URL starts a run; `/sync` answers with the flow's response."""
 
 import base64
+import contextlib
 import json
 from typing import Any
 from urllib.parse import parse_qsl
@@ -11,7 +12,8 @@ from fastapi.responses import JSONResponse
 from engine.model import RunStatus, WebhookResponse
 from server.api.deps import ContextDep, SessionDep
 from server.api.errors import error_response
-from server.services import runs
+from server.context import trigger_environment
+from server.services import webhook_events
 from server.services.errors import InvalidRequestError, ServiceError
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
@@ -30,21 +32,25 @@ class PayloadTooLargeError(ServiceError):
 async def webhook(
     flow_id: str, request: Request, context: ContextDep, session: SessionDep
 ) -> Response:
-    """Queues a run of the flow and answers 200 `{runId}` at once."""
-    queued = await _queue_run(flow_id, request, context, session, sync=False)
+    """Queues a run of the flow and answers 200 `{runId}` at once (`runId` null when the
+    trigger ignored the request; `runIds` when it made several runs of it)."""
+    queued = await _queue_runs(flow_id, request, context, session, sync=False)
     if isinstance(queued, Response):
         return queued
-    return JSONResponse({"runId": queued})
+    return JSONResponse({"runId": queued[0] if queued else None, "runIds": queued})
 
 
 async def webhook_sync(
     flow_id: str, request: Request, context: ContextDep, session: SessionDep
 ) -> Response:
-    """Runs the flow and answers with its Return Response; 204 if it set none, 408 on timeout, 500 if it failed."""
-    queued = await _queue_run(flow_id, request, context, session, sync=True)
+    """Runs the flow and answers with its Return Response; 204 if it set none (or the trigger
+    ignored the request), 408 on timeout, 500 if it failed."""
+    queued = await _queue_runs(flow_id, request, context, session, sync=True)
     if isinstance(queued, Response):
         return queued
-    return await answer_when_done(queued, context)
+    if not queued:
+        return Response(status_code=204)
+    return await answer_when_done(queued[0], context)
 
 
 async def answer_when_done(run_id: str, context: ContextDep) -> Response:
@@ -78,26 +84,42 @@ async def webhook_test(
 ) -> Response:
     """Runs the flow's draft with this request (published or not) and keeps the request as the
     trigger's sample data; answers like `/sync`."""
+    queued = await _queue_runs(flow_id, request, context, session, sync=True, test=True)
+    if isinstance(queued, Response):
+        return queued
+    if not queued:
+        return Response(status_code=204)
+    return await answer_when_done(queued[0], context)
+
+
+async def _queue_runs(
+    flow_id: str,
+    request: Request,
+    context: ContextDep,
+    session: SessionDep,
+    *,
+    sync: bool,
+    test: bool = False,
+) -> list[str] | Response:
+    """Hands the request to the flow's trigger and queues a run per item it gives; returns the
+    run ids, or the answer itself (413, a handshake)."""
     try:
         payload = await request_payload(request, max_mb=context.settings.max_webhook_payload_mb)
     except PayloadTooLargeError as err:
         return error_response(413, err.code, err.message)
-    run = await runs.create_test_run(session=session, flow_id=flow_id, payload=payload)
-    await context.queue.defer_run(run.id, sync=True)
-    return await answer_when_done(run.id, context)
-
-
-async def _queue_run(
-    flow_id: str, request: Request, context: ContextDep, session: SessionDep, *, sync: bool
-) -> str | Response:
-    """Stores the request as a run and queues it; returns the run id, or the 413 answer."""
-    try:
-        payload = await request_payload(request, max_mb=context.settings.max_webhook_payload_mb)
-    except PayloadTooLargeError as err:
-        return error_response(413, err.code, err.message)
-    run = await runs.create_webhook_run(session=session, flow_id=flow_id, payload=payload)
-    await context.queue.defer_run(run.id, sync=sync)
-    return run.id
+    outcome = await webhook_events.receive(
+        session,
+        flow_id=flow_id,
+        payload=payload,
+        registry=context.registry,
+        environment=trigger_environment(context),
+        test=test,
+    )
+    if outcome.handshake is not None:
+        return _response(outcome.handshake, run_id=None)
+    for run_id in outcome.run_ids:
+        await context.queue.defer_run(run_id, sync=sync)
+    return outcome.run_ids
 
 
 # One route per method: OpenAPI needs a distinct operation id for each.
@@ -113,9 +135,10 @@ for _method in _METHODS:
     )
 
 
-def _response(response: WebhookResponse, *, run_id: str) -> Response:
+def _response(response: WebhookResponse, *, run_id: str | None) -> Response:
     headers = {k: v for k, v in response.headers.items() if k.lower() not in _SKIPPED_HEADERS}
-    headers["x-piecework-run-id"] = run_id
+    if run_id is not None:
+        headers["x-piecework-run-id"] = run_id
     has_type = any(k.lower() == "content-type" for k in headers)
     body = response.body
     if isinstance(body, str):
@@ -132,6 +155,15 @@ def _response(response: WebhookResponse, *, run_id: str) -> Response:
 
 
 async def request_payload(request: Request, *, max_mb: float) -> dict[str, Any]:
+    """The request as a trigger payload: `{method, headers, queryParams, body, rawBody}`.
+
+    `rawBody` is the body exactly as sent, as text (signatures are computed over it); a body
+    that is not UTF-8 has no `rawBody` (its `body` holds it as base64).
+
+    Raises:
+        PayloadTooLargeError: the body is over `max_mb`.
+        InvalidRequestError: a JSON body that does not parse.
+    """
     limit = int(max_mb * 1024 * 1024)
     too_large = f"The request body is larger than {max_mb:g} MB (PW_MAX_WEBHOOK_PAYLOAD_MB)"
     declared = request.headers.get("content-length")
@@ -145,12 +177,15 @@ async def request_payload(request: Request, *, max_mb: float) -> dict[str, Any]:
             raise PayloadTooLargeError(too_large)
         chunks.append(chunk)
     raw = b"".join(chunks)
-    return {
+    payload = {
         "method": request.method,
         "headers": dict(request.headers),
         "queryParams": dict(request.query_params),
         "body": _body(raw, request.headers.get("content-type", "")),
     }
+    with contextlib.suppress(UnicodeDecodeError):  # binary: `body` carries it as base64
+        payload["rawBody"] = raw.decode("utf-8")
+    return payload
 
 
 def _body(raw: bytes, content_type: str) -> Any:

@@ -82,6 +82,8 @@ class FlowRow(_Timestamps, Base):
     folder_id: Mapped[str | None] = mapped_column(
         ForeignKey("folders.id", ondelete="SET NULL"), default=None, index=True
     )
+    #: Why the trigger stopped (failed polls turned the flow off, on_disable failed); cleared on enable.
+    trigger_error: Mapped[str | None] = mapped_column(Text, default=None)
 
 
 class FlowVersionRow(_Timestamps, Base):
@@ -192,18 +194,37 @@ class FolderRow(_Timestamps, Base):
     display_name: Mapped[str] = mapped_column(String(200))
 
 
-class TriggerScheduleRow(_Timestamps, Base):
-    """When an enabled flow with a schedule trigger fires next (one row per flow)."""
+class TriggerSourceRow(_Timestamps, Base):
+    """The trigger of an enabled flow, turned on (one row per flow): what fires it and when.
 
-    __tablename__ = "trigger_schedules"
+    SCHEDULE sources fire at `next_fire_at` (their cron in a time zone), POLLING ones are polled
+    at `next_fire_at`, WEBHOOK and APP_WEBHOOK ones wait for requests.
+    """
+
+    __tablename__ = "trigger_sources"
+    __table_args__ = (
+        Index("ix_trigger_sources_strategy_next_fire_at", "strategy", "next_fire_at"),
+    )
 
     flow_id: Mapped[str] = mapped_column(
         ForeignKey("flows.id", ondelete="CASCADE"), primary_key=True
     )
+    project_id: Mapped[str] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
     flow_version_id: Mapped[str] = mapped_column(ForeignKey("flow_versions.id", ondelete="CASCADE"))
-    cron_expression: Mapped[str] = mapped_column(String(200))
-    timezone: Mapped[str] = mapped_column(String(64))
-    next_fire_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    piece_name: Mapped[str] = mapped_column(String(200))
+    piece_version: Mapped[str] = mapped_column(String(100))
+    trigger_name: Mapped[str] = mapped_column(String(200))
+    #: WEBHOOK, APP_WEBHOOK, POLLING or SCHEDULE.
+    strategy: Mapped[str] = mapped_column(String(20))
+    cron_expression: Mapped[str | None] = mapped_column(String(200), default=None)
+    timezone: Mapped[str | None] = mapped_column(String(64), default=None)
+    #: The next schedule tick or poll; None for webhooks.
+    next_fire_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    #: Polls that failed in a row (reset by a successful one).
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text, default=None)
+    #: The newest item the trigger produced (the builder's sample of the trigger's output).
+    sample_data: Mapped[Any] = mapped_column(JSON, nullable=True, default=None)
 
 
 class StoreEntryRow(_Timestamps, Base):

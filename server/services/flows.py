@@ -1,6 +1,7 @@
 """Flows: create, list, read, and apply edit operations."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import and_, select
@@ -26,8 +27,10 @@ from server.services.errors import InvalidRequestError, NotFoundError
 from server.services.live_events import publish_flow_event
 from server.services.pagination import seek_page
 from server.services.permissions import Permission, require_permission
+from server.services.piece_access import PersonalPolicy, check_flow_pieces
 from server.services.principal import Principal
-from server.services.schedules import TriggerEnvironment, sync_trigger
+from server.services.trigger_hooks import TriggerEnvironment
+from server.services.trigger_sources import sync_trigger, turn_off
 
 
 async def create_flow(
@@ -160,8 +163,13 @@ async def apply_operation(
     registry: PieceRegistry,
     check_code: CodeChecker | None = None,
     trigger_environment: TriggerEnvironment | None = None,
+    personal_allowed: PersonalPolicy | None = None,
+    poll_interval: timedelta = timedelta(minutes=5),
 ) -> FlowRead:
     """Applies an edit operation to the flow (its draft, or its published state).
+
+    Publishing and turning on check that the project may use every piece of the flow (not
+    hidden; personal_only ones only where `personal_allowed` says so) and turn the trigger on.
 
     Raises:
         NotFoundError: no such flow in a project the caller can access.
@@ -203,7 +211,15 @@ async def apply_operation(
             )
         flow.status = operation.request.status
     if isinstance(operation, LockAndPublishOperation | ChangeStatusOperation):
-        await sync_trigger(session, registry=registry, flow=flow, environment=trigger_environment)
+        if flow.status == FlowStatus.ENABLED and flow.published_version_id is not None:
+            await _check_pieces(session, flow, registry, personal_allowed)
+        await sync_trigger(
+            session,
+            registry=registry,
+            flow=flow,
+            environment=trigger_environment,
+            poll_interval=poll_interval,
+        )
     flow.updated = utcnow()
     await _changed(
         session,
@@ -216,13 +232,23 @@ async def apply_operation(
     return to_read(flow, draft)
 
 
-async def delete_flow(*, session: AsyncSession, principal: Principal, flow_id: str) -> None:
-    """Deletes a flow with its versions and runs; its webhook stops answering at once.
+async def delete_flow(
+    *,
+    session: AsyncSession,
+    principal: Principal,
+    flow_id: str,
+    registry: PieceRegistry | None = None,
+    trigger_environment: TriggerEnvironment | None = None,
+) -> None:
+    """Deletes a flow with its versions and runs; its webhook stops answering at once, and its
+    trigger is turned off first (`on_disable`, whose failure does not stop the deletion).
 
     Raises:
         NotFoundError: no such flow in a project the caller can access.
     """
     flow, draft = await _load(session, principal, flow_id, Permission.WRITE_FLOW)
+    if registry is not None:
+        await turn_off(session, registry=registry, flow=flow, environment=trigger_environment)
     await _changed(
         session,
         AuditAction.FLOW_DELETED,
@@ -331,6 +357,24 @@ async def _publish(
     flow.status = FlowStatus.ENABLED
 
 
+async def _check_pieces(
+    session: AsyncSession,
+    flow: FlowRow,
+    registry: PieceRegistry,
+    personal_allowed: PersonalPolicy | None,
+) -> None:
+    version = await session.get(FlowVersionRow, flow.published_version_id)
+    if version is None:
+        return
+    await check_flow_pieces(
+        session,
+        project_id=flow.project_id,
+        flow=load_flow(version.definition),
+        registry=registry,
+        personal_allowed=personal_allowed or (lambda _name: True),
+    )
+
+
 def _installed(registry: PieceRegistry) -> dict[str, set[str]]:
     """Each installed piece's action and trigger names, over all its versions."""
     found: dict[str, set[str]] = {}
@@ -381,6 +425,7 @@ def to_read(flow: FlowRow, version: FlowVersionRow) -> FlowRead:
         folder_id=flow.folder_id,
         status=FlowStatus(flow.status),
         published_version_id=flow.published_version_id,
+        trigger_error=flow.trigger_error,
         version=version_read(version),
         created=flow.created,
         updated=flow.updated,

@@ -1,5 +1,7 @@
 """Installed pieces: list and search them, read a version's metadata, list versions."""
 
+from collections.abc import Callable
+
 from engine.model.pieces import PieceMetadata, PieceSummary
 from engine.model.resources import Page
 from pieces.framework import Piece, PieceNotFoundError, PieceRegistry
@@ -8,13 +10,20 @@ from server.services.errors import NotFoundError
 
 
 def list_pieces(
-    registry: PieceRegistry, *, search: str | None = None, category: str | None = None
+    registry: PieceRegistry,
+    *,
+    search: str | None = None,
+    category: str | None = None,
+    personal_allowed: Callable[[str], bool] = lambda _name: True,
 ) -> Page[PieceSummary]:
-    """The newest version of every piece, by display name; `search` matches names and descriptions."""
+    """The newest version of every piece, by display name; `search` matches names and
+    descriptions. personal_only pieces are left out unless `personal_allowed` says otherwise."""
     needle = (search or "").strip().lower()
     found = []
     for name in registry.names():
         piece = registry.latest(name)
+        if piece.personal_only and not personal_allowed(name):
+            continue
         text = f"{piece.name} {piece.display_name} {piece.description}".lower()
         if needle and needle not in text:
             continue

@@ -1,10 +1,11 @@
-"""The job queue on PostgreSQL (procrastinate): run jobs, sync-webhook runs ahead of others."""
+"""The job queue on PostgreSQL (procrastinate): run jobs, sync-webhook runs ahead of others, trigger polls."""
 
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 import procrastinate
+from procrastinate.exceptions import AlreadyEnqueued
 
 log = logging.getLogger(__name__)
 
@@ -12,9 +13,13 @@ log = logging.getLogger(__name__)
 RUN_TASK = "piecework.run_flow"
 #: The task that resumes a DELAY waitpoint at its time (kept in the queue across restarts).
 RESUME_TASK = "piecework.resume_waitpoint"
+#: The task that polls one flow's polling trigger.
+POLL_TASK = "piecework.poll_trigger"
 #: Queues a worker takes jobs from: runs whose caller waits (sync webhooks), then the rest.
 SYNC_RUNS_QUEUE = "sync_runs"
 ASYNC_RUNS_QUEUE = "async_runs"
+#: Polls of polling triggers (below runs in priority, as Activepieces' EXECUTE_POLLING).
+TRIGGER_POLLS_QUEUE = "trigger_polls"
 #: Fetch polling interval; LISTEN/NOTIFY wakes workers sooner, this is the fallback.
 FETCH_POLLING_INTERVAL_S = 0.5
 
@@ -50,6 +55,24 @@ class JobQueue:
         task = self.app.configure_task(name=RESUME_TASK, queue=ASYNC_RUNS_QUEUE, schedule_at=at)
         await task.defer_async(run_id=run_id, waitpoint_id=waitpoint_id)
 
+    async def defer_poll(self, flow_id: str) -> bool:
+        """Queues a poll of the flow's trigger; False if one is queued already.
+
+        One queued poll per flow at most (`queueing_lock`); the poll itself locks the flow's
+        trigger source, so two workers never poll it at once.
+        """
+        task = self.app.configure_task(
+            name=POLL_TASK,
+            queue=TRIGGER_POLLS_QUEUE,
+            priority=-10,
+            queueing_lock=f"poll:{flow_id}",
+        )
+        try:
+            await task.defer_async(flow_id=flow_id)
+        except AlreadyEnqueued:
+            return False
+        return True
+
     async def stalled_runs(self, *, stalled_s: float) -> list[tuple[int, str]]:
         """(job id, run id) of run jobs whose worker stopped sending heartbeats (it died)."""
         jobs = await self.app.job_manager.get_stalled_jobs(
@@ -72,10 +95,12 @@ class JobQueue:
         concurrency: int,
         name: str,
         resume_waitpoint: Callable[[str, str], Awaitable[None]] | None = None,
+        poll_trigger: Callable[[str], Awaitable[None]] | None = None,
         stalled_s: float = 30.0,
     ) -> None:
         """Executes run jobs until cancelled; a run whose project is busy is queued again with
-        backoff. Resume jobs call `resume_waitpoint(run_id, waitpoint_id)`."""
+        backoff. Resume jobs call `resume_waitpoint(run_id, waitpoint_id)`, poll jobs
+        `poll_trigger(flow_id)`."""
 
         async def run_flow(run_id: str, sync: bool = False, attempt: int = 0) -> None:
             if not await execute_run(run_id):
@@ -87,12 +112,18 @@ class JobQueue:
             if resume_waitpoint is not None:
                 await resume_waitpoint(run_id, waitpoint_id)
 
+        async def poll(flow_id: str) -> None:
+            if poll_trigger is not None:
+                await poll_trigger(flow_id)
+
         if RUN_TASK not in self.app.tasks:
             self.app.task(name=RUN_TASK, queue=ASYNC_RUNS_QUEUE)(run_flow)
         if RESUME_TASK not in self.app.tasks:
             self.app.task(name=RESUME_TASK, queue=ASYNC_RUNS_QUEUE)(resume_delay)
+        if POLL_TASK not in self.app.tasks:
+            self.app.task(name=POLL_TASK, queue=TRIGGER_POLLS_QUEUE)(poll)
         await self.app.run_worker_async(
-            queues=[SYNC_RUNS_QUEUE, ASYNC_RUNS_QUEUE],
+            queues=[SYNC_RUNS_QUEUE, ASYNC_RUNS_QUEUE, TRIGGER_POLLS_QUEUE],
             concurrency=concurrency,
             name=name,
             fetch_job_polling_interval=FETCH_POLLING_INTERVAL_S,

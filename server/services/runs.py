@@ -18,7 +18,7 @@ from engine.model import (
     load_flow,
     report,
 )
-from engine.model.resources import FlowRunRead, FlowStatus, Page
+from engine.model.resources import FlowRunRead, Page
 from server.db.base import new_id, utcnow
 from server.db.models import (
     FlowRow,
@@ -37,25 +37,6 @@ from server.services.run_events import publish_run_event
 
 #: NOTIFY channel a run's id is sent on when it reaches a terminal status.
 RUN_FINISHED_CHANNEL = "pw_run_finished"
-
-
-async def create_webhook_run(*, session: AsyncSession, flow_id: str, payload: Any) -> FlowRunRow:
-    """Records a QUEUED run of the flow's published version for a webhook request.
-
-    Raises:
-        NotFoundError: no such flow, or it is not published and enabled (nothing is queued).
-    """
-    flow = await session.get(FlowRow, flow_id)
-    if flow is None or flow.published_version_id is None or flow.status != FlowStatus.ENABLED:
-        raise NotFoundError(
-            "No enabled flow listens at this webhook URL; publish the flow and turn it on",
-            code="FLOW_NOT_FOUND",
-        )
-    run = await create_run(
-        session, flow=flow, version_id=flow.published_version_id, payload=payload
-    )
-    await session.commit()
-    return run
 
 
 async def create_test_run(*, session: AsyncSession, flow_id: str, payload: Any) -> FlowRunRow:

@@ -18,6 +18,7 @@ from server.services.database_store import DatabaseStore
 from server.services.errors import ServiceError
 from server.services.files import DatabaseFiles
 from server.services.oauth2_refresh import fresh_connection_values
+from server.services.piece_access import PersonalPolicy, PieceNotAllowedError, check_flow_pieces
 from server.services.queue import JobQueue
 from server.services.subflows import DatabaseSubflows
 
@@ -42,6 +43,8 @@ class RunExecutor:
     max_file_bytes: int = 25 * 1024 * 1024
     #: Queues runs again (a resume that came before the pause) and DELAY resumes.
     queue: JobQueue | None = None
+    #: Whether a personal_only piece may run here (Settings.personal_piece_allowed).
+    personal_allowed: PersonalPolicy = lambda _name: True
 
     async def __call__(self, run_id: str) -> bool:
         """Executes the run; False when its project is at its concurrency limit (retry later)."""
@@ -56,6 +59,14 @@ class RunExecutor:
             return True
         run, flow = started.run, started.flow
         try:
+            async with self.sessions() as session:
+                await check_flow_pieces(
+                    session,
+                    project_id=run.project_id,
+                    flow=flow,
+                    registry=self.executor.registry,
+                    personal_allowed=self.personal_allowed,
+                )
             connections = await self._connections(flow, run.project_id)
             store = DatabaseStore(
                 sessions=self.sessions, project_id=run.project_id, flow_id=run.flow_id
@@ -77,7 +88,10 @@ class RunExecutor:
                     mode=mode,
                     resume_payload=payload,
                     subflows=self._subflows(run),
+                    payload_is_trigger_output=True,
                 )
+        except PieceNotAllowedError as err:
+            result = RunResult(status=RunStatus.FAILED, error_message=err.message)
         except EncryptionKeyError as err:
             result = RunResult(
                 status=RunStatus.FAILED,

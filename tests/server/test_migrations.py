@@ -110,3 +110,45 @@ def test_a_database_migrated_by_a_newer_app_is_refused_unchanged(empty_database_
     with psycopg.connect(empty_database_url) as conn:
         assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == ("0999",)
     assert _tables(empty_database_url) == tables
+
+
+def test_schedules_move_into_trigger_sources_and_back(empty_database_url: str) -> None:
+    migrate.upgrade(empty_database_url, "0022")
+    definition = (
+        '{"trigger": {"type": "PIECE_TRIGGER", "settings": {"pieceName": "schedule",'
+        ' "pieceVersion": "0.1.0", "triggerName": "every_hour", "input": {}}}, "steps": []}'
+    )
+    with psycopg.connect(empty_database_url) as conn:
+        conn.execute(
+            "INSERT INTO users (id, email, first_name, last_name, password_hash, platform_role,"
+            " created, updated) VALUES ('u1', 'a@example.com', 'A', 'B', 'x', 'OWNER', now(),"
+            " now())"
+        )
+        conn.execute(
+            "INSERT INTO projects (id, owner_id, display_name, created, updated) "
+            "VALUES ('p1', 'u1', 'P', now(), now())"
+        )
+        conn.execute(
+            "INSERT INTO flows (id, project_id, status, created, updated) "
+            "VALUES ('f1', 'p1', 'ENABLED', now(), now())"
+        )
+        conn.execute(
+            "INSERT INTO flow_versions (id, flow_id, display_name, definition, state, created, "
+            "updated) VALUES ('v1', 'f1', 'F', %s, 'LOCKED', now(), now())",
+            (definition,),
+        )
+        conn.execute(
+            "INSERT INTO trigger_schedules VALUES ('f1', 'v1', '0 * * * *', 'Europe/Paris', "
+            "'2026-11-23 12:00+00', now(), now())"
+        )
+    migrate.upgrade(empty_database_url)
+    with psycopg.connect(empty_database_url) as conn:
+        moved = conn.execute(
+            "SELECT project_id, piece_name, trigger_name, strategy, cron_expression, timezone "
+            "FROM trigger_sources"
+        ).fetchall()
+    assert moved == [("p1", "schedule", "every_hour", "SCHEDULE", "0 * * * *", "Europe/Paris")]
+    migrate.downgrade(empty_database_url, "0022")
+    with psycopg.connect(empty_database_url) as conn:
+        back = conn.execute("SELECT flow_id, cron_expression FROM trigger_schedules").fetchall()
+    assert back == [("f1", "0 * * * *")]

@@ -52,7 +52,7 @@ async def schedule_of(database_url: str, flow_id: str) -> tuple[str, datetime] |
     async with await psycopg.AsyncConnection.connect(database_url) as conn:
         row = await (
             await conn.execute(
-                "SELECT cron_expression, next_fire_at FROM trigger_schedules WHERE flow_id = %s",
+                "SELECT cron_expression, next_fire_at FROM trigger_sources WHERE flow_id = %s",
                 (flow_id,),
             )
         ).fetchone()
@@ -83,7 +83,7 @@ async def test_due_schedule_becomes_a_run_and_moves_on(
     )
     async with await psycopg.AsyncConnection.connect(database_url, autocommit=True) as conn:
         await conn.execute(
-            "UPDATE trigger_schedules SET next_fire_at = now() - interval '1 second' WHERE flow_id = %s",
+            "UPDATE trigger_sources SET next_fire_at = now() - interval '1 second' WHERE flow_id = %s",
             (flow_id,),
         )
     params = {"projectId": owner.project_id, "flowId": flow_id}

@@ -6,8 +6,12 @@ from pieces.framework import Markdown, MarkdownVariant, Trigger, TriggerContext,
 
 
 async def _run(ctx: TriggerContext) -> list[Any]:
-    # The server hands the request as {method, headers, queryParams, body}; it is the trigger's output.
-    return [ctx.payload]
+    # The server hands the request as {method, headers, queryParams, body, rawBody}; it is the
+    # trigger's output, without rawBody (the body again, as text: the run log keeps it once).
+    payload = ctx.payload
+    if isinstance(payload, dict) and "rawBody" in payload:
+        payload = {key: value for key, value in payload.items() if key != "rawBody"}
+    return [payload]
 
 
 catch_webhook = Trigger(

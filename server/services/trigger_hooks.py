@@ -1,0 +1,109 @@
+"""A flow's trigger, ready to call: its piece, its resolved input and the TriggerContext the server gives it.
+
+`on_enable`, `on_disable`, polls and webhook events all get the same environment: the flow's
+store (in the database, so dedupe state survives restarts), the connection named in the
+trigger's input (decrypted, OAuth2 tokens refreshed), the flow's webhook URL and an HTTP client
+that honours the network policy.
+"""
+
+import contextlib
+import re
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from engine.model import PieceTriggerSettings
+from engine.runtime.trigger_input import trigger_input
+from pieces.framework import (
+    NetworkPolicy,
+    PieceRegistry,
+    ServerInfo,
+    Trigger,
+    TriggerContext,
+    TriggerSchedule,
+    create_http_client,
+)
+from server.secrets_box import SecretBox
+from server.services.database_store import DatabaseStore
+from server.services.oauth2_refresh import fresh_connection_values
+
+#: A template that reads connections, e.g. {{connections['pg']}}.
+_USES_CONNECTIONS = re.compile(r"\{\{\s*connections\b")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TriggerEnvironment:
+    """What calling a trigger needs besides the flow: connections, the store, the server URL."""
+
+    sessions: Callable[[], AsyncSession]
+    box: SecretBox
+    public_url: str
+
+
+def webhook_url(public_url: str, flow_id: str) -> str:
+    """The URL a flow's webhook triggers are called at."""
+    return f"{public_url.rstrip('/')}/api/v1/webhooks/{flow_id}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FlowTrigger:
+    """Which trigger of which flow to call."""
+
+    project_id: str
+    flow_id: str
+    settings: PieceTriggerSettings
+
+
+@contextlib.asynccontextmanager
+async def open_trigger(
+    session: AsyncSession,
+    *,
+    registry: PieceRegistry,
+    target: FlowTrigger,
+    environment: TriggerEnvironment | None,
+    payload: Any = None,
+    schedule: TriggerSchedule | None = None,
+) -> AsyncIterator[tuple[Trigger, TriggerContext]]:
+    """The trigger and its context, with an HTTP client closed on exit.
+
+    Raises:
+        PieceError: the piece or trigger is not installed, or the connection does not fit.
+        EngineError: the input names a connection the project does not have, or a prop is wrong.
+    """
+    settings = target.settings
+    piece = registry.get(settings.piece_name, settings.piece_version)
+    trigger = piece.trigger(settings.trigger_name or "")
+    connections: dict[str, Any] = {}
+    if environment is not None and _USES_CONNECTIONS.search(str(settings.input)):
+        connections = await fresh_connection_values(
+            session, box=environment.box, registry=registry, project_id=target.project_id
+        )
+    given = await trigger_input(piece, trigger, settings.input, connections)
+    async with create_http_client(NetworkPolicy.from_env()) as http:
+        yield (
+            trigger,
+            TriggerContext(
+                props=given.props,
+                auth=given.auth,
+                payload=payload,
+                http=http,
+                schedule=schedule or TriggerSchedule(),
+                **_environment_context(environment, target),
+            ),
+        )
+
+
+def _environment_context(
+    environment: TriggerEnvironment | None, target: FlowTrigger
+) -> dict[str, Any]:
+    if environment is None:
+        return {}
+    return {
+        "store": DatabaseStore(
+            sessions=environment.sessions, project_id=target.project_id, flow_id=target.flow_id
+        ),
+        "webhook_url": webhook_url(environment.public_url, target.flow_id),
+        "server": ServerInfo(public_url=environment.public_url.rstrip("/")),
+    }

@@ -1,0 +1,116 @@
+"""A request to a flow's webhook URL: the handshake answer, or the runs its trigger makes of it.
+
+The trigger's `run` gets the request (`{method, headers, queryParams, body, rawBody}`) when it
+arrives, with the flow's connection, store and webhook URL, as Activepieces' trigger hook does:
+a Slack or GitHub trigger checks the signature over `rawBody` and may return no item (no run),
+an event may carry several items (one run each). A provider's verification request that
+matches the trigger's handshake configuration (Slack's `url_verification`) is answered with
+the trigger's `handshake_response` at once, and starts nothing.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from engine.model import PieceTrigger, WebhookResponse, load_flow
+from engine.model.resources import FlowStatus
+from engine.runtime.errors import EngineError
+from pieces.framework import PieceError, PieceRegistry
+from server.db.models import FlowRow, FlowVersionRow
+from server.services.errors import InvalidRequestError, NotFoundError
+from server.services.runs import create_run, create_test_run
+from server.services.trigger_hooks import FlowTrigger, TriggerEnvironment, open_trigger
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WebhookOutcome:
+    """What a webhook request gave: the runs it started, or the handshake answer."""
+
+    run_ids: list[str] = field(default_factory=list)
+    handshake: WebhookResponse | None = None
+
+
+async def receive(
+    session: AsyncSession,
+    *,
+    flow_id: str,
+    payload: dict[str, Any],
+    registry: PieceRegistry,
+    environment: TriggerEnvironment,
+    test: bool = False,
+) -> WebhookOutcome:
+    """Answers a handshake, or runs the trigger on the request and records one QUEUED run per
+    item (of the published version; of the draft for `/test`, first item only, kept as the
+    trigger's sample data). Commits; the caller queues the runs.
+
+    Raises:
+        NotFoundError: no such flow, or (not `test`) it is not published and enabled.
+        InvalidRequestError: the trigger failed on the request (its message says why).
+    """
+    flow = await session.get(FlowRow, flow_id)
+    version = await _version(session, flow, test=test)
+    if flow is None or version is None:
+        raise NotFoundError(
+            "No flow listens at this test URL"
+            if test
+            else "No enabled flow listens at this webhook URL; publish the flow and turn it on",
+            code="FLOW_NOT_FOUND",
+        )
+    trigger = load_flow(version.definition).trigger
+    if not isinstance(trigger, PieceTrigger) or not trigger.settings.trigger_name:
+        items: list[Any] = [_without_raw_body(payload)]
+    else:
+        target = FlowTrigger(project_id=flow.project_id, flow_id=flow.id, settings=trigger.settings)
+        try:
+            async with open_trigger(
+                session, registry=registry, target=target, environment=environment, payload=payload
+            ) as (found, ctx):
+                if found.handshake_response is not None and found.handshake.matches(payload):
+                    answer = await found.handshake_response(ctx)
+                    return WebhookOutcome(handshake=_response(answer))
+                items = list(await found.run(ctx))
+        except (PieceError, EngineError) as err:
+            raise InvalidRequestError(
+                f"The flow's trigger could not read this request: {err.message}",
+                code="TRIGGER_FAILED",
+            ) from err
+    if test:
+        if not items:
+            return WebhookOutcome()
+        run = await create_test_run(session=session, flow_id=flow.id, payload=items[0])
+        return WebhookOutcome(run_ids=[run.id])
+    runs = [
+        await create_run(session, flow=flow, version_id=version.id, payload=item) for item in items
+    ]
+    await session.commit()
+    return WebhookOutcome(run_ids=[run.id for run in runs])
+
+
+async def _version(
+    session: AsyncSession, flow: FlowRow | None, *, test: bool
+) -> FlowVersionRow | None:
+    if flow is None:
+        return None
+    if test:
+        draft: FlowVersionRow | None = await session.scalar(
+            select(FlowVersionRow).where(
+                FlowVersionRow.flow_id == flow.id, FlowVersionRow.state == "DRAFT"
+            )
+        )
+        return draft
+    if flow.published_version_id is None or flow.status != FlowStatus.ENABLED:
+        return None
+    return await session.get(FlowVersionRow, flow.published_version_id)
+
+
+def _without_raw_body(payload: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in payload.items() if key != "rawBody"}
+
+
+def _response(answer: Any) -> WebhookResponse:
+    """A handshake answer as a response: a WebhookResponse as is, anything else as a 200 body."""
+    if isinstance(answer, WebhookResponse):
+        return answer
+    return WebhookResponse(status=200, body=answer)
