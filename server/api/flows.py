@@ -90,9 +90,13 @@ async def apply_operation(
 
 
 @router.delete("/{flow_id}", status_code=204)
-async def delete_flow(flow_id: str, principal: CurrentPrincipal, session: SessionDep) -> Response:
-    """Deletes the flow, its versions and its runs."""
-    await flows.delete_flow(session=session, principal=principal, flow_id=flow_id)
+async def delete_flow(
+    flow_id: str, context: ContextDep, principal: CurrentPrincipal, session: SessionDep
+) -> Response:
+    """Deletes the flow, its versions, its runs and their files."""
+    await flows.delete_flow(
+        session=session, principal=principal, flow_id=flow_id, storage=context.file_storage
+    )
     return Response(status_code=204)
 
 
