@@ -19,6 +19,7 @@ from tests.server.conftest import User, serve_app, sign_up
 from tests.server.helpers import finished_run, publish
 from tests.server.s3_server import S3Server
 from tests.server.test_files import download_flow
+from tests.server.test_members import invite
 
 PREFIX = "piecework/"
 
@@ -202,3 +203,29 @@ async def test_an_unreachable_storage_answers_503(
         assert refused.status_code == 503, refused.text
         assert refused.json()["code"] == "FILE_STORAGE_UNAVAILABLE"
         assert "PW_S3_ENDPOINT" in refused.json()["message"]
+
+
+async def test_deleting_a_user_deletes_the_objects_of_their_projects(
+    tmp_path: Path, database_url: str, s3_server: S3Server, s3_bucket: str
+) -> None:
+    async with serve_app(tmp_path, database_url, s3=s3_server.config(s3_bucket)) as api:
+        owner = await sign_up(api)
+        await invite(api, owner, "bob@example.com", "EDITOR")
+        bob = await sign_up(api, email="bob@example.com")
+        promoted = await api.post(
+            f"/users/{bob.id}", json={"platformRole": "ADMIN"}, headers=owner.headers
+        )
+        assert promoted.status_code == 200, promoted.text
+        project = (
+            await api.post("/projects", json={"displayName": "Bob's"}, headers=bob.headers)
+        ).json()
+        ids: dict[str, str] = {}
+        for who, project_id in [(owner, owner.project_id), (bob, project["id"])]:
+            where = {"projectId": project_id, "name": "a.txt"}
+            uploaded = await api.post("/files", params=where, content=b"x", headers=who.headers)
+            assert uploaded.status_code == 201, uploaded.text
+            ids[project_id] = uploaded.json()["id"]
+        assert len(s3_server.keys(s3_bucket)) == 2
+        deleted = await api.delete(f"/users/{bob.id}", headers=owner.headers)
+        assert deleted.status_code == 204, deleted.text
+        assert s3_server.keys(s3_bucket) == [ids[owner.project_id]]
