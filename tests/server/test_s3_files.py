@@ -229,3 +229,17 @@ async def test_deleting_a_user_deletes_the_objects_of_their_projects(
         deleted = await api.delete(f"/users/{bob.id}", headers=owner.headers)
         assert deleted.status_code == 204, deleted.text
         assert s3_server.keys(s3_bucket) == [ids[owner.project_id]]
+
+
+async def test_files_written_before_switching_to_s3_stay_readable(
+    tmp_path: Path, database_url: str, s3_server: S3Server, s3_bucket: str
+) -> None:
+    async with serve_app(tmp_path, database_url) as api:
+        owner = await sign_up(api)
+        where = {"projectId": owner.project_id, "name": "old.txt"}
+        old = (await api.post("/files", params=where, content=b"old", headers=owner.headers)).json()
+    assert await stored_bytes(database_url, old["id"]) == b"old"
+    async with serve_app(tmp_path, database_url, s3=s3_server.config(s3_bucket)) as api:
+        download = await api.get(f"/files/{old['id']}", headers=owner.headers)
+        assert (download.status_code, download.content) == (200, b"old")
+        assert s3_server.keys(s3_bucket) == []
