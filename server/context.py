@@ -22,10 +22,12 @@ from server import data_dir
 from server.db import migrate
 from server.db.base import utcnow
 from server.db.engine import create_engine, libpq_url, session_factory
+from server.db.models import FlowRunRow
 from server.embedded_pg import EmbeddedPostgres
 from server.secrets_box import SecretBox
-from server.services import piece_installations, polling, runs, schedules, trigger_sources
+from server.services import files, piece_installations, polling, runs, schedules, trigger_sources
 from server.services.event_hub import EventHub
+from server.services.file_storage import FileStorage, open_file_storage
 from server.services.queue import JobQueue
 from server.services.run_logs import PostgresOutputStore, PostgresRunStore
 from server.services.run_waiter import RunWaiter
@@ -64,6 +66,8 @@ class ServerContext:
     secret_box: SecretBox
     registry: PieceRegistry
     run_executor: RunExecutor
+    #: Where file contents live (the files table, or S3 with PW_FILE_STORAGE=S3).
+    file_storage: FileStorage
 
 
 @contextlib.asynccontextmanager
@@ -123,6 +127,7 @@ async def open_context(settings: Settings, *, worker: bool) -> AsyncIterator[Ser
             waitpoints=DatabaseWaitpoints(sessions, public_url=settings.public_url),
         )
         secret_box = SecretBox(settings.encryption_key)
+        file_storage = await stack.enter_async_context(open_file_storage(settings.s3))
         context = ServerContext(
             settings=settings,
             database_url=database_url,
@@ -146,9 +151,11 @@ async def open_context(settings: Settings, *, worker: bool) -> AsyncIterator[Ser
                 concurrency_limit=settings.concurrent_jobs_limit,
                 box=secret_box,
                 max_file_bytes=int(settings.max_file_size_mb * 1024 * 1024),
+                file_storage=file_storage,
                 queue=queue,
                 personal_allowed=settings.personal_piece_allowed,
             ),
+            file_storage=file_storage,
         )
         if worker:
             task = asyncio.create_task(run_worker(context), name="worker")
@@ -198,6 +205,11 @@ async def run_scheduler(context: ServerContext) -> None:
                 last_cleanup = time.monotonic()
                 before = utcnow() - timedelta(days=context.settings.run_retention_days)
                 async with context.sessions() as session:
+                    await files.delete_contents(
+                        session,
+                        storage=context.file_storage,
+                        where=FlowRunRow.finished.is_not(None) & (FlowRunRow.finished < before),
+                    )
                     deleted = await runs.delete_finished_before(session, before=before)
                 if deleted:
                     log.info(

@@ -1,6 +1,7 @@
 """Server settings: PW_* environment variables, command-line overrides and the data dir."""
 
 import os
+import re
 import secrets
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -9,6 +10,7 @@ from typing import TypeVar
 import platformdirs
 
 from server.private_files import read_or_create_secret
+from server.s3_client import S3Config
 from server.secrets_box import personal_encryption_key
 
 _N = TypeVar("_N", int, float)
@@ -72,6 +74,8 @@ class Settings:
     trigger_timeout_s: float = 60.0
     #: personal_only pieces a team server offers anyway (PW_ENABLED_PERSONAL_PIECES).
     enabled_personal_pieces: frozenset[str] = frozenset()
+    #: Where file contents go in S3 mode (PW_FILE_STORAGE=S3); None keeps them in the database.
+    s3: S3Config | None = None
 
     @classmethod
     def from_env(cls, **overrides: object) -> "Settings":
@@ -104,6 +108,7 @@ class Settings:
             "trigger_failure_threshold": _number("PW_TRIGGER_FAILURE_THRESHOLD", 576, int),
             "trigger_timeout_s": _number("PW_TRIGGER_TIMEOUT_SECONDS", 60.0, float),
             "enabled_personal_pieces": _names("PW_ENABLED_PERSONAL_PIECES"),
+            "s3": _file_storage(),
         }
         values.update({key: value for key, value in overrides.items() if value is not None})
         return cls(**values)  # type: ignore[arg-type]
@@ -170,4 +175,43 @@ def _number(name: str, default: _N, kind: type[_N]) -> _N:
         raise SettingsError(f"{name} must be a number, not {raw!r}") from None
     if value <= 0:
         raise SettingsError(f"{name} must be greater than 0, not {raw!r}")
+    return value
+
+
+_BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+
+
+def _file_storage() -> S3Config | None:
+    """PW_FILE_STORAGE and, for S3, the PW_S3_* settings; None means the database."""
+    storage = os.environ.get("PW_FILE_STORAGE", "").strip().upper() or "DB"
+    if storage == "DB":
+        return None
+    if storage != "S3":
+        raise SettingsError(f"PW_FILE_STORAGE must be DB or S3, not {storage!r}")
+    bucket = _required_s3("PW_S3_BUCKET")
+    if not _BUCKET_NAME.fullmatch(bucket):
+        raise SettingsError(
+            f"PW_S3_BUCKET must be an S3 bucket name (3-63 lower-case letters, digits, '.' or '-'), not {bucket!r}"
+        )
+    endpoint = os.environ.get("PW_S3_ENDPOINT", "").strip()
+    if endpoint and not endpoint.startswith(("http://", "https://")):
+        raise SettingsError(
+            f"PW_S3_ENDPOINT must be an http:// or https:// URL (e.g. http://localhost:9000 for MinIO), "
+            f"or empty for AWS, not {endpoint!r}"
+        )
+    prefix = os.environ.get("PW_S3_PREFIX", "").strip().strip("/")
+    return S3Config(
+        bucket=bucket,
+        region=os.environ.get("PW_S3_REGION", "").strip() or "us-east-1",
+        endpoint=endpoint,
+        access_key_id=_required_s3("PW_S3_ACCESS_KEY_ID"),
+        secret_access_key=_required_s3("PW_S3_SECRET_ACCESS_KEY"),
+        prefix=f"{prefix}/" if prefix else "",
+    )
+
+
+def _required_s3(name: str) -> str:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        raise SettingsError(f"PW_FILE_STORAGE=S3 needs {name}; set it or use PW_FILE_STORAGE=DB")
     return value

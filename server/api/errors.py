@@ -17,6 +17,8 @@ from server.services.errors import (
     NotFoundError,
     PermissionDeniedError,
     ServiceError,
+    StorageFailedError,
+    StorageUnavailableError,
     TooLargeError,
     TooManyRequestsError,
 )
@@ -31,6 +33,8 @@ _STATUS: dict[type[ServiceError], int] = {
     ConflictError: 409,
     TooLargeError: 413,
     TooManyRequestsError: 429,
+    StorageFailedError: 502,
+    StorageUnavailableError: 503,
 }
 
 

@@ -1,4 +1,4 @@
-"""Files: upload one to a project, list a run's files, download one."""
+"""Files: upload one to a project, list a run's files, download or delete one."""
 
 from typing import Annotated
 from urllib.parse import quote
@@ -43,6 +43,7 @@ async def upload_file(
     )
     return await files.upload_file(
         session=session,
+        storage=context.file_storage,
         principal=principal,
         project_id=project_id,
         name=name,
@@ -67,14 +68,28 @@ async def list_files(
     response_class=Response,
     responses={200: {"content": {"application/octet-stream": {}}, "description": "The file"}},
 )
-async def download_file(file_id: str, principal: CurrentPrincipal, session: SessionDep) -> Response:
+async def download_file(
+    file_id: str, context: ContextDep, principal: CurrentPrincipal, session: SessionDep
+) -> Response:
     """The file's bytes, as an attachment."""
-    row = await files.get_file(session=session, principal=principal, file_id=file_id)
+    row, data = await files.get_file(
+        session=session, storage=context.file_storage, principal=principal, file_id=file_id
+    )
     return Response(
-        content=row.data,
+        content=data,
         media_type="application/octet-stream",
         headers={
             "Content-Disposition": f"attachment; filename*=UTF-8''{quote(row.name, safe='')}",
             "X-Content-Type-Options": "nosniff",
         },
+    )
+
+
+@router.delete("/{file_id}", status_code=204)
+async def delete_file(
+    file_id: str, context: ContextDep, principal: CurrentPrincipal, session: SessionDep
+) -> None:
+    """Deletes the file and its contents (in S3 mode, the object too)."""
+    await files.delete_file(
+        session=session, storage=context.file_storage, principal=principal, file_id=file_id
     )

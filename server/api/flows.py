@@ -91,13 +91,14 @@ async def apply_operation(
 async def delete_flow(
     flow_id: str, principal: CurrentPrincipal, session: SessionDep, context: ContextDep
 ) -> Response:
-    """Deletes the flow, its versions and its runs, turning its trigger off first."""
+    """Deletes the flow, its versions, its runs and their files, turning its trigger off first."""
     await flows.delete_flow(
         session=session,
         principal=principal,
         flow_id=flow_id,
         registry=context.registry,
         trigger_environment=trigger_environment(context),
+        storage=context.file_storage,
     )
     return Response(status_code=204)
 

@@ -4,7 +4,7 @@ from fastapi import APIRouter, Response
 
 from engine.model import Model
 from engine.model.resources import Page
-from server.api.deps import CurrentPrincipal, SessionDep
+from server.api.deps import ContextDep, CurrentPrincipal, SessionDep
 from server.services import users
 from server.services.resources import UserRead
 
@@ -56,7 +56,11 @@ async def update_user(
 
 
 @router.delete("/{user_id}", status_code=204)
-async def delete_user(user_id: str, principal: CurrentPrincipal, session: SessionDep) -> Response:
-    """Deletes a user, their API keys and the projects only they belong to."""
-    await users.delete_user(session=session, principal=principal, user_id=user_id)
+async def delete_user(
+    user_id: str, context: ContextDep, principal: CurrentPrincipal, session: SessionDep
+) -> Response:
+    """Deletes a user, their API keys and the projects only they belong to (with their files)."""
+    await users.delete_user(
+        session=session, principal=principal, user_id=user_id, storage=context.file_storage
+    )
     return Response(status_code=204)

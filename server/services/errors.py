@@ -58,3 +58,15 @@ class TooLargeError(ServiceError):
     """An upload or file is over its size limit (HTTP 413)."""
 
     code = "TOO_LARGE"
+
+
+class StorageFailedError(ServiceError):
+    """The file storage (S3) refused a request: bad keys, no bucket, ... (HTTP 502)."""
+
+    code = "FILE_STORAGE_FAILED"
+
+
+class StorageUnavailableError(ServiceError):
+    """The file storage (S3) cannot be reached (HTTP 503)."""
+
+    code = "FILE_STORAGE_UNAVAILABLE"

@@ -20,10 +20,12 @@ from engine.model.operations import (
 from engine.model.resources import FlowRead, FlowStatus, FlowVersionRead, FlowVersionState, Page
 from pieces.framework import PieceRegistry
 from server.db.base import utcnow
-from server.db.models import FlowRow, FlowVersionRow, FolderRow
+from server.db.models import FlowRow, FlowRunRow, FlowVersionRow, FolderRow
+from server.services import files
 from server.services.audit import AuditAction, record
 from server.services.code_checks import CodeChecker, code_problems
 from server.services.errors import InvalidRequestError, NotFoundError
+from server.services.file_storage import DATABASE_STORAGE, FileStorage
 from server.services.live_events import publish_flow_event
 from server.services.pagination import seek_page
 from server.services.permissions import Permission, require_permission
@@ -239,12 +241,15 @@ async def delete_flow(
     flow_id: str,
     registry: PieceRegistry | None = None,
     trigger_environment: TriggerEnvironment | None = None,
+    storage: FileStorage = DATABASE_STORAGE,
 ) -> None:
-    """Deletes a flow with its versions and runs; its webhook stops answering at once, and its
-    trigger is turned off first (`on_disable`, whose failure does not stop the deletion).
+    """Deletes a flow with its versions, runs and the files they wrote; its webhook stops
+    answering at once, and its trigger is turned off first (`on_disable`, whose failure does
+    not stop the deletion).
 
     Raises:
         NotFoundError: no such flow in a project the caller can access.
+        ServiceError: the file storage (S3) refused or cannot be reached; nothing is deleted.
     """
     flow, draft = await _load(session, principal, flow_id, Permission.WRITE_FLOW)
     if registry is not None:
@@ -256,6 +261,7 @@ async def delete_flow(
         project_id=flow.project_id,
         data={"flowId": flow.id, "flowName": draft.display_name},
     )
+    await files.delete_contents(session, storage=storage, where=FlowRunRow.flow_id == flow.id)
     await session.delete(flow)
     await session.commit()
 

@@ -5,8 +5,10 @@ from typing import Literal
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.db.models import ApiKeyRow, ProjectMemberRow, ProjectRow, UserRow
+from server.db.models import ApiKeyRow, FileRow, ProjectMemberRow, ProjectRow, UserRow
+from server.services import files
 from server.services.errors import ConflictError, InvalidRequestError, NotFoundError
+from server.services.file_storage import DATABASE_STORAGE, FileStorage
 from server.services.pagination import seek_page
 from server.services.platform import require_platform_admin
 from server.services.principal import Principal
@@ -79,14 +81,23 @@ async def update_user(
     return to_read(user)
 
 
-async def delete_user(*, session: AsyncSession, principal: Principal, user_id: str) -> None:
+async def delete_user(
+    *,
+    session: AsyncSession,
+    principal: Principal,
+    user_id: str,
+    storage: FileStorage = DATABASE_STORAGE,
+) -> None:
     """Deletes a user with their API keys, memberships, and the projects only they are in.
+
+    The files of those projects go too, their contents from `storage` first.
 
     Raises:
         PermissionDeniedError: the caller is not a platform owner or admin.
         NotFoundError: no such user.
         InvalidRequestError: deleting the owner or oneself.
         ConflictError: the user owns a project that others are members of.
+        ServiceError: the file storage (S3) refused or cannot be reached; nothing is deleted.
     """
     user = await _managed_user(session, principal, user_id, action="delete users")
     if user.id == principal.user_id:
@@ -105,6 +116,9 @@ async def delete_user(*, session: AsyncSession, principal: Principal, user_id: s
                 code="USER_OWNS_SHARED_PROJECT",
                 params={"projectId": project.id},
             )
+    project_ids = [project.id for project in owned]
+    await files.delete_contents(session, storage=storage, where=FileRow.project_id.in_(project_ids))
+    for project in owned:
         await session.delete(project)
     await session.execute(delete(ApiKeyRow).where(ApiKeyRow.user_id == user.id))
     await session.flush()

@@ -16,6 +16,7 @@ from server.secrets_box import EncryptionKeyError, SecretBox
 from server.services import runs, test_runs, waitpoints
 from server.services.database_store import DatabaseStore
 from server.services.errors import ServiceError
+from server.services.file_storage import DATABASE_STORAGE, FileStorage
 from server.services.files import DatabaseFiles
 from server.services.oauth2_refresh import fresh_connection_values
 from server.services.piece_access import PersonalPolicy, PieceNotAllowedError, check_flow_pieces
@@ -41,6 +42,8 @@ class RunExecutor:
     concurrency_limit: int = 100
     #: Largest file a step may write (PW_MAX_FILE_SIZE_MB).
     max_file_bytes: int = 25 * 1024 * 1024
+    #: Where the files steps write keep their contents.
+    file_storage: FileStorage = DATABASE_STORAGE
     #: Queues runs again (a resume that came before the pause) and DELAY resumes.
     queue: JobQueue | None = None
     #: Whether a personal_only piece may run here (Settings.personal_piece_allowed).
@@ -76,6 +79,7 @@ class RunExecutor:
                 project_id=run.project_id,
                 run_id=run_id,
                 max_bytes=self.max_file_bytes,
+                storage=self.file_storage,
             )
             mode, payload = await self._mode(run)
             with DEFAULT_RUN_RESOURCES.attached(run_id, store=store, files=files):

@@ -1,7 +1,7 @@
 """Server fixtures: the real app on a fresh database, driven in-process through ASGI."""
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,6 +12,20 @@ from asgi_lifespan import LifespanManager
 
 from server.app import create_app
 from server.settings import Settings
+from tests.server.s3_server import S3Server, moto_s3_server
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[S3Server]:
+    """A real S3-compatible server (moto) for the whole test run, checking signatures."""
+    with moto_s3_server() as server:
+        yield server
+
+
+@pytest.fixture
+def s3_bucket(s3_server: S3Server) -> str:
+    """A fresh, empty bucket on the test S3 server."""
+    return s3_server.new_bucket()
 
 
 @dataclass

@@ -114,6 +114,7 @@ async def test_another_projects_resources_are_not_found(world: World) -> None:
         "upload file": api.post(
             "/files", params={"projectId": a, "name": "x"}, content=b"x", headers=bob
         ),
+        "delete file": api.delete(f"/files/{world.file_id}", headers=bob),
         "read sample data": api.get(
             "/sample-data", params={"flowId": flow, "stepName": "step_1"}, headers=bob
         ),
