@@ -52,13 +52,21 @@ from engine.model import (
     Trigger,
     iter_steps,
 )
+from engine.model.operation_requests import (
+    AddNoteRequest,
+    DeleteNoteRequest,
+    NotePosition,
+    UpdateNoteRequest,
+)
 from engine.model.operations import (
     AddBranchOperation,
     AddBranchRequest,
+    AddNoteOperation,
     DeleteActionOperation,
     DeleteActionRequest,
     DeleteBranchOperation,
     DeleteBranchRequest,
+    DeleteNoteOperation,
     DocumentOperation,
     DuplicateActionOperation,
     DuplicateActionRequest,
@@ -67,6 +75,7 @@ from engine.model.operations import (
     UpdateActionOperation,
     UpdateBranchOperation,
     UpdateBranchRequest,
+    UpdateNoteOperation,
     UpdateTriggerOperation,
 )
 from engine.model.resources import AppConnectionRead, FlowRead, FlowRunRead
@@ -176,6 +185,10 @@ class BuilderPanel(QWidget):
             ("Duplicate step", QKeySequence("Ctrl+D"), self.duplicate_selected),
             ("Copy step", QKeySequence.StandardKey.Copy, self.copy_selected),
             ("Paste step", QKeySequence.StandardKey.Paste, self.paste),
+            ("Add note", QKeySequence("Ctrl+Shift+N"), self.add_note),
+            ("Select the step above", QKeySequence("Alt+Up"), lambda: self.select_next(-1)),
+            ("Select the step below", QKeySequence("Alt+Down"), lambda: self.select_next(1)),
+            ("Clear the selection", QKeySequence("Escape"), lambda: self.select("")),
         ):
             action = QAction(text, self.view)
             action.setShortcut(key)
@@ -224,6 +237,12 @@ class BuilderPanel(QWidget):
         self.scene.slot_clicked.connect(self.choose_step_for)
         self.scene.step_dropped.connect(self.move_step)
         self.scene.branch_clicked.connect(lambda router, _: self.select(router))
+        self.scene.note_moved.connect(self.move_note)
+        self.scene.note_edited.connect(
+            lambda note_id, text: self.apply(
+                UpdateNoteOperation(request=UpdateNoteRequest(id=note_id, content=text))
+            )
+        )
         self.problems.step_requested.connect(self.select)
         self.settings.step_changed.connect(
             lambda step: self._apply_from_form(UpdateActionOperation(request=step))
@@ -334,8 +353,41 @@ class BuilderPanel(QWidget):
             )
         )
 
+    def add_note(self) -> str | None:
+        """Adds an empty note right of the flow, level with the visible part, and starts editing it."""
+        top = self.view.mapToScene(self.view.viewport().rect().topLeft()).y()
+        taken = {note.id for note in self.document.flow.notes}
+        note_id = next(f"note_{n}" for n in range(1, len(taken) + 2) if f"note_{n}" not in taken)
+        position = NotePosition(
+            x=self.scene.layout_result.width, y=max(20.0, top + 20 + 30 * len(taken))
+        )
+        if not self.apply(AddNoteOperation(request=AddNoteRequest(id=note_id, position=position))):
+            return None
+        item = self.scene.note_items[note_id]
+        self.scene.select_step(note_id)
+        item.start_editing()
+        return note_id
+
+    def move_note(self, note_id: str, x: float, y: float) -> None:
+        """Stores a note's new place (dragged on the canvas)."""
+        position = NotePosition(x=max(0.0, x), y=max(0.0, y))
+        self.apply(UpdateNoteOperation(request=UpdateNoteRequest(id=note_id, position=position)))
+
+    def select_next(self, offset: int) -> None:
+        """Selects the step before (-1) or after (1) the selected one, in the flow's order."""
+        order = ["trigger", *(s.name for s in iter_steps(self.document.flow.steps))]
+        current = self.selected()
+        index = order.index(current) + offset if current in order else 0
+        name = order[max(0, min(len(order) - 1, index))]
+        self.select(name)
+        self.view.centerOn(self.scene.step_items[name])
+
     def delete_selected(self) -> None:
-        """Deletes the selected step (with its children)."""
+        """Deletes the selected step (with its children) or note."""
+        note = self.scene.selected_note()
+        if note is not None:
+            self.apply(DeleteNoteOperation(request=DeleteNoteRequest(id=note)))
+            return
         name = self.selected()
         if name and name != "trigger":
             self.apply(DeleteActionOperation(request=DeleteActionRequest(names=[name])))
