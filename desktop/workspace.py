@@ -129,7 +129,13 @@ class Workspace:
         except ApiError as err:
             self._report(err.message)
             return None
-        view = RunView(run, flow.version.definition, piece_names=self.catalog.display_names())
+        view = RunView(
+            run,
+            flow.version.definition,
+            piece_names=self.catalog.display_names(),
+            client=client,
+            spawn=self._spawn,
+        )
         old = self.run_views.pop(run_id, None)
         if old is not None:
             self.tabs.removeTab(self.tabs.indexOf(old))

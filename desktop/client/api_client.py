@@ -1,5 +1,6 @@
 """The HTTP client of the Piecework API, returning engine.model resources."""
 
+import json
 from typing import Any
 
 import httpx
@@ -35,6 +36,7 @@ class ApiClient:
 
     def __init__(self, base_url: str, token: str, *, timeout_s: float = 15.0) -> None:
         self.base_url = base_url.rstrip("/")
+        self._token = token
         self._http = httpx.AsyncClient(
             base_url=self.base_url + "/api/v1",
             headers={"Authorization": f"Bearer {token}"},
@@ -137,9 +139,31 @@ class ApiClient:
         """One run with every step's input, output, status and duration."""
         return FlowRunRead.model_validate(await self._request("GET", f"/flow-runs/{run_id}"))
 
+    async def retry_run(self, run_id: str, strategy: str) -> FlowRunRead:
+        """Retries a run as a new run (FROM_FAILED_STEP or ON_LATEST_VERSION)."""
+        body = await self._request(
+            "POST", f"/flow-runs/{run_id}/retry", json={"strategy": strategy}
+        )
+        return FlowRunRead.model_validate(body)
+
+    async def cancel_run(self, run_id: str) -> FlowRunRead:
+        """Cancels a queued or paused run."""
+        return FlowRunRead.model_validate(
+            await self._request("POST", f"/flow-runs/{run_id}/cancel")
+        )
+
     def webhook_url(self, flow_id: str, *, sync: bool = False) -> str:
         """The URL that starts the flow (its published version) when called."""
         return f"{self.base_url}/api/v1/webhooks/{flow_id}" + ("/sync" if sync else "")
+
+    def live_url(self) -> str:
+        """The WebSocket URL of live updates (send `live_auth()` first)."""
+        scheme = "wss" if self.base_url.startswith("https") else "ws"
+        return f"{scheme}://{self.base_url.split('://', 1)[-1]}/api/v1/ws"
+
+    def live_auth(self) -> str:
+        """The first WebSocket message: the token in the message, never in the URL (server logs)."""
+        return json.dumps({"type": "AUTH", "token": self._token})
 
     async def send_webhook(self, flow_id: str, body: Any) -> str:
         """POSTs a JSON body to the flow's webhook; returns the id of the queued run."""

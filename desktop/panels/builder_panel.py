@@ -504,7 +504,9 @@ class BuilderPanel(QWidget):
         self._say("Testing…")
         try:
             run_id = await self.client.send_webhook(self.document.flow_id, body)
-            run = await watch_run(self.client, run_id, on_update=self._show_run_marks)
+            run = await watch_run(
+                self.client, run_id, on_update=self._show_run_marks, on_event=self._run_event
+            )
         except ApiError as err:
             self._say(f"Test failed to start: {err.message}")
             return None
@@ -530,6 +532,12 @@ class BuilderPanel(QWidget):
         self.saves.discard()
         self.document.replace(flow.version.definition)
         self._say("Reloaded from the server")
+
+    def _run_event(self, event: dict[str, Any]) -> None:
+        step = event.get("step")
+        item = self.scene.step_items.get(step) if isinstance(step, str) else None
+        if event.get("type") == "STEP_STARTED" and item is not None:
+            item.set_status("RUNNING")
 
     def _show_run_marks(self, run: FlowRunRead) -> None:
         statuses = {
