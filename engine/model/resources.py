@@ -19,10 +19,12 @@ class FlowStatus(StrEnum):
 
 
 class FlowVersionState(StrEnum):
-    """A version is the editable DRAFT or a LOCKED (published) copy."""
+    """A version is the editable DRAFT, a LOCKED (published) copy, or the frozen copy a TEST
+    run of the draft runs (not listed among the flow's versions)."""
 
     DRAFT = "DRAFT"
     LOCKED = "LOCKED"
+    TEST = "TEST"
 
 
 class FlowVersionRead(Model):

@@ -145,7 +145,7 @@ async def list_versions(
     await _load(session, principal, flow_id, Permission.READ_FLOW)
     rows = await session.scalars(
         select(FlowVersionRow)
-        .where(FlowVersionRow.flow_id == flow_id)
+        .where(FlowVersionRow.flow_id == flow_id, FlowVersionRow.state != "TEST")
         .order_by(FlowVersionRow.created.desc(), FlowVersionRow.id)
     )
     return Page[FlowVersionRead](data=[version_read(row) for row in rows])

@@ -14,7 +14,9 @@ subscribed to the run or to the project's runs, as
 `{"type": "RUN_EVENT", "projectId", "runId", "event": {...}}`. Used types:
 
 - `RUN_STARTED` `{status: "RUNNING"}` and `RUN_FINISHED` `{status, duration, error}` (the worker);
-- `STEP_STARTED` `{step}` and `STEP_FINISHED` `{step, status, duration}` (engine checkpoints).
+- `STEP_FINISHED` `{step, path, status, duration}` for each step record an engine checkpoint saves
+  (`run_logs.PostgresRunStore`: fast steps arrive together, a slow step on its own as it ends;
+  `status` is PAUSED for a step that waits).
 
 Keep events small (names, statuses, numbers): a notification carries at most ~7.5 KB; a larger
 event reaches clients cut down to its short scalar fields with `truncated: true`.
@@ -25,7 +27,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.services.live_events import notify
+from engine.model import StepRecord
+from server.services.live_events import notify, notify_many
 
 
 async def publish_run_event(
@@ -58,3 +61,27 @@ async def publish_run_event(
     async with sessions() as own:
         await notify(own, message)
         await own.commit()
+
+
+async def publish_step_events(
+    session: AsyncSession, project_id: str, run_id: str, records: list[StepRecord]
+) -> None:
+    """Announces STEP_FINISHED for each record when the session (the checkpoint) commits."""
+    await notify_many(
+        session,
+        [
+            {
+                "kind": "run",
+                "projectId": project_id,
+                "runId": run_id,
+                "event": {
+                    "type": "STEP_FINISHED",
+                    "step": record.name,
+                    "path": record.path,
+                    "status": record.status,
+                    "duration": record.duration_ms,
+                },
+            }
+            for record in records
+        ],
+    )

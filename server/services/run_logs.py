@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from engine.model import Checkpoint, RunLog, StepRecord
 from engine.runtime.output_store import OutputMissingError
 from server.db.models import FlowRunRow, RunLogEntryRow, RunOutputRow
+from server.services.run_events import publish_step_events
 
 #: RunLog fields kept in flow_runs.log_state (the entries have their own table).
 _STATE_FIELDS = {"entries"}
@@ -46,9 +47,14 @@ class PostgresRunStore:
                     ],
                 )
             state = checkpoint.model_dump(mode="json", exclude=_STATE_FIELDS)
-            await session.execute(
-                update(FlowRunRow).where(FlowRunRow.id == run_id).values(log_state=state)
+            project_id = await session.scalar(
+                update(FlowRunRow)
+                .where(FlowRunRow.id == run_id)
+                .values(log_state=state)
+                .returning(FlowRunRow.project_id)
             )
+            if project_id is not None and checkpoint.entries:
+                await publish_step_events(session, project_id, run_id, checkpoint.entries)
             await session.commit()
 
 

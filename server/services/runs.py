@@ -89,7 +89,13 @@ async def create_test_run(*, session: AsyncSession, flow_id: str, payload: Any) 
             constraint="uq_sample_data_flow_step_type", set_={"data": payload, "updated": now}
         )
     )
-    run = await create_run(session, flow=flow, version_id=draft.id, payload=payload)
+    # The run gets a frozen copy of the draft: edits made while it runs do not disturb it.
+    frozen = FlowVersionRow(
+        flow_id=flow_id, display_name=draft.display_name, definition=draft.definition, state="TEST"
+    )
+    session.add(frozen)
+    await session.flush()
+    run = await create_run(session, flow=flow, version_id=frozen.id, payload=payload)
     await session.commit()
     return run
 
@@ -118,6 +124,8 @@ class StartOutcome:
     flow: Flow | None = None
     #: The project is at its concurrency limit: try again later; the run stays QUEUED.
     busy: bool = False
+    #: A test run from the builder: its step outputs become sample data.
+    testing: bool = False
 
 
 async def start_run(session: AsyncSession, run_id: str, *, concurrency_limit: int) -> StartOutcome:
@@ -160,7 +168,9 @@ async def start_run(session: AsyncSession, run_id: str, *, concurrency_limit: in
         session=session,
     )
     await session.commit()
-    return StartOutcome(run=run, flow=load_flow(version.definition))
+    return StartOutcome(
+        run=run, flow=load_flow(version.definition), testing=version.state == "TEST"
+    )
 
 
 async def finish_run(session: AsyncSession, run_id: str, result: RunResult) -> None:

@@ -13,7 +13,7 @@ from engine.runtime.executor import FlowExecutor
 from engine.runtime.run_resources import DEFAULT_RUN_RESOURCES
 from server.db.models import FlowRunRow
 from server.secrets_box import EncryptionKeyError, SecretBox
-from server.services import runs, waitpoints
+from server.services import runs, test_runs, waitpoints
 from server.services.database_store import DatabaseStore
 from server.services.errors import ServiceError
 from server.services.files import DatabaseFiles
@@ -89,6 +89,10 @@ class RunExecutor:
                 status=RunStatus.INTERNAL_ERROR,
                 error_message="An internal error stopped the run; see the server log",
             )
+        if started.testing:
+            async with self.sessions() as session:
+                await test_runs.save_samples(session, run, result)
+                await session.commit()
         async with self.sessions() as session:
             await runs.finish_run(session, run_id, result)
         if result.status is RunStatus.PAUSED and result.pause is not None:

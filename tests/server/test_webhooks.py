@@ -251,8 +251,10 @@ async def test_queue_metrics_count_jobs_per_queue_for_platform_admins(
     run_id = (await api.post(f"/webhooks/{flow_id}", json={})).json()["runId"]
     assert (await finished_run(api, owner, run_id))["status"] == "PAUSED"
     queues: dict[str, Any] = {}
-    async with asyncio.timeout(15):  # the delay's job is queued just after the run pauses
-        while queues.get("async_runs", {}).get("delayed") != 1:
+    settled = {"delayed": 1, "running": 0}
+    # The delay's job is queued just after the run pauses, while the run's own job still ends.
+    async with asyncio.timeout(15):
+        while {k: queues.get("async_runs", {}).get(k) for k in settled} != settled:
             metrics = await api.get("/worker-machines/queue-metrics", headers=owner.headers)
             assert metrics.status_code == 200, metrics.text
             queues = {queue["queue"]: queue for queue in metrics.json()}
