@@ -139,6 +139,23 @@ class ApiClient:
         """One run with every step's input, output, status and duration."""
         return FlowRunRead.model_validate(await self._request("GET", f"/flow-runs/{run_id}"))
 
+    async def test_flow(
+        self, flow_id: str, *, payload: Any = None, given: bool = True
+    ) -> FlowRunRead:
+        """Starts a test run of the draft with this trigger payload (`given=False`: the
+        trigger's sample data); each step's output becomes its sample data."""
+        body = {"payload": payload} if given else {}
+        return FlowRunRead.model_validate(
+            await self._request("POST", f"/flows/{flow_id}/test", json=body)
+        )
+
+    async def test_step(self, flow_id: str, step_name: str) -> FlowRunRead:
+        """Starts a test run of the draft up to and including this step."""
+        body = {"stepName": step_name}
+        return FlowRunRead.model_validate(
+            await self._request("POST", f"/flows/{flow_id}/test-step", json=body)
+        )
+
     async def retry_run(self, run_id: str, strategy: str) -> FlowRunRead:
         """Retries a run as a new run (FROM_FAILED_STEP or ON_LATEST_VERSION)."""
         body = await self._request(
@@ -155,6 +172,22 @@ class ApiClient:
     def webhook_url(self, flow_id: str, *, sync: bool = False) -> str:
         """The URL that starts the flow (its published version) when called."""
         return f"{self.base_url}/api/v1/webhooks/{flow_id}" + ("/sync" if sync else "")
+
+    async def send_test_webhook(self, flow_id: str, body: Any) -> str:
+        """POSTs a JSON body to the flow's test webhook (runs the draft, keeps the request as the
+        trigger's sample data); returns the test run's id."""
+        try:
+            response = await self._http.post(f"/webhooks/{flow_id}/test", json=body)
+        except httpx.TransportError as err:
+            raise ServerUnavailableError(
+                0, "UNAVAILABLE", f"Cannot reach the server at {self.base_url}"
+            ) from err
+        run_id = response.headers.get("x-piecework-run-id")
+        if run_id is None:
+            raise ApiError(
+                response.status_code, "HTTP_ERROR", f"The test request got {response.status_code}"
+            )
+        return str(run_id)
 
     def live_url(self) -> str:
         """The WebSocket URL of live updates (send `live_auth()` first)."""

@@ -43,6 +43,7 @@ from desktop.panels.data_panel import DataPanel
 from desktop.panels.piece_selector import PieceSelector
 from desktop.panels.problems_list import ProblemsList
 from desktop.panels.step_settings import StepSettingsPanel
+from desktop.panels.versions_panel import VersionsPanel
 from engine.model import (
     Flow,
     FlowLoadError,
@@ -70,6 +71,7 @@ from engine.model.operations import (
     DocumentOperation,
     DuplicateActionOperation,
     DuplicateActionRequest,
+    ImportFlowOperation,
     MoveActionOperation,
     MoveActionRequest,
     UpdateActionOperation,
@@ -124,6 +126,7 @@ class BuilderPanel(QWidget):
         self.settings.connections = connections
         self.settings.webhook_url = client.webhook_url(flow.id)
         self.data = DataPanel()
+        self.versions = VersionsPanel()
         self.problems = ProblemsList()
         self.status = QLabel()
         self._build_layout()
@@ -155,12 +158,17 @@ class BuilderPanel(QWidget):
         self.toolbar.addSeparator()
         self.test_body = QLineEdit('{"name": "Ada"}')
         self.test_body.setObjectName("testBody")
-        self.test_body.setToolTip("JSON body of the test webhook request")
+        self.test_body.setToolTip(
+            "Trigger data of Test flow (JSON); empty: the trigger's sample data"
+        )
         self.test_body.setMaximumWidth(200)
         self.toolbar.addWidget(QLabel(" Test body "))
         self.toolbar.addWidget(self.test_body)
         self.test_action = self._action(
             "Test flow", QKeySequence("Ctrl+T"), lambda: self.spawn(self.test_flow())
+        )
+        self.test_step_action = self._action(
+            "Test step", QKeySequence("Ctrl+Shift+T"), lambda: self.spawn(self.test_step())
         )
         self.publish_action = self._action(
             "Publish", QKeySequence("Ctrl+P"), lambda: self.spawn(self.publish())
@@ -198,6 +206,12 @@ class BuilderPanel(QWidget):
         side = QTabWidget()
         side.addTab(self.settings, "Settings")
         side.addTab(self.data, "Data")
+        side.addTab(self.versions, "Versions")
+        side.currentChanged.connect(
+            lambda index: (
+                self.spawn(self.load_versions()) if side.widget(index) is self.versions else None
+            )
+        )
         self.side_tabs = side
         left = QSplitter(Qt.Orientation.Vertical)
         left.addWidget(self.view)
@@ -251,6 +265,7 @@ class BuilderPanel(QWidget):
             lambda trigger: self._apply_from_form(UpdateTriggerOperation(request=trigger))
         )
         self.settings.trigger_requested.connect(self.choose_trigger)
+        self.settings.test_request_requested.connect(lambda: self.spawn(self.send_test_request()))
         self.settings.branch_changed.connect(self._branch_changed)
         self.settings.branch_added.connect(self._branch_added)
         self.settings.branch_deleted.connect(
@@ -261,6 +276,10 @@ class BuilderPanel(QWidget):
             )
         )
         self.data.insert_requested.connect(self.settings.insert_text)
+        self.versions.refresh_requested.connect(lambda: self.spawn(self.load_versions()))
+        self.versions.use_as_draft_requested.connect(
+            lambda version_id: self.spawn(self.use_as_draft(version_id))
+        )
 
     # ---------------------------------------------------------------- showing
 
@@ -483,32 +502,93 @@ class BuilderPanel(QWidget):
             self._say(f"Not published: {err.message}")
             return False
         self._say("Published: the flow is on")
+        await self.load_versions()
+        return True
+
+    async def load_versions(self) -> bool:
+        """Reads the version history into the Versions tab."""
+        try:
+            versions = await self.client.versions(self.document.flow_id)
+            self.flow_read = await self.client.flow(self.document.flow_id)
+        except ApiError as err:
+            self._say(f"Versions not loaded: {err.message}")
+            return False
+        self.versions.show_versions(versions, self.flow_read.published_version_id)
+        return True
+
+    async def use_as_draft(self, version_id: str) -> bool:
+        """Replaces the draft with a published version, as one undoable edit (an IMPORT_FLOW)."""
+        try:
+            version = await self.client.flow(self.document.flow_id, version_id)
+        except ApiError as err:
+            self._say(f"Version not loaded: {err.message}")
+            return False
+        definition = version.version.definition
+        document = definition.model_dump(mode="json", by_alias=True)
+        if not self.apply(ImportFlowOperation(request=document)):
+            return False
+        self._say("The draft is now a copy of that version (Undo takes it back)")
         return True
 
     async def test_flow(self) -> FlowRunRead | None:
-        """Publishes, sends the test body to the webhook, and shows each step's result on the canvas.
-
-        The server has no draft test-run API yet, so a test runs the published version.
-        """
-        trigger = self.document.flow.trigger
-        if not (isinstance(trigger, PieceTrigger) and trigger.settings.piece_name == "webhook"):
-            self._say("Test flow calls the webhook trigger; choose a Webhook trigger first")
+        """Runs the draft as a test (with the test body, or the trigger's sample data when it is
+        empty) and shows each step's progress and result on the canvas."""
+        text = self.test_body.text().strip()
+        try:
+            payload = json.loads(text) if text else None
+        except json.JSONDecodeError as err:
+            self._say(
+                f"The test body is not JSON ({err.msg}); fix it or empty it to use sample data"
+            )
             return None
+        trigger = self.document.flow.trigger
+        if text and isinstance(trigger, PieceTrigger) and trigger.settings.piece_name == "webhook":
+            # A webhook trigger's data is the request; the field holds its JSON body.
+            payload = {"body": payload, "headers": {}, "queryParams": {}}
+        return await self._test(
+            "Testing the flow…",
+            lambda: self.client.test_flow(self.document.flow_id, payload=payload, given=bool(text)),
+        )
+
+    async def send_test_request(self) -> FlowRunRead | None:
+        """Sends the test body to the webhook's test URL, as an outside caller would."""
         try:
             body = json.loads(self.test_body.text() or "{}")
         except json.JSONDecodeError as err:
             self._say(f"The test body is not JSON: {err.msg}")
             return None
-        if not await self.publish():
+
+        async def start() -> FlowRunRead:
+            run_id = await self.client.send_test_webhook(self.document.flow_id, body)
+            return await self.client.run(run_id)
+
+        return await self._test("Sending a test request…", start)
+
+    async def test_step(self) -> FlowRunRead | None:
+        """Runs the draft up to and including the selected step (earlier steps from their sample data)."""
+        name = self.selected()
+        if not name or name == "trigger":
+            self._say("Select a step to test (Test flow tests the trigger's data)")
             return None
-        self._say("Testing…")
+        return await self._test(
+            f"Testing {name}…", lambda: self.client.test_step(self.document.flow_id, name)
+        )
+
+    async def _test(
+        self, doing: str, start: Callable[[], Coroutine[Any, Any, FlowRunRead]]
+    ) -> FlowRunRead | None:
+        if not await self.saves.drained():
+            self._say(f"The test waits for the draft to be saved: {self.saves.message}")
+            return None
+        self._say(doing)
+        self.scene.set_statuses({})
         try:
-            run_id = await self.client.send_webhook(self.document.flow_id, body)
+            started = await start()
             run = await watch_run(
-                self.client, run_id, on_update=self._show_run_marks, on_event=self._run_event
+                self.client, started.id, on_update=self._show_run_marks, on_event=self._run_event
             )
         except ApiError as err:
-            self._say(f"Test failed to start: {err.message}")
+            self._say(f"Test not started: {err.message}")
             return None
         except TimeoutError:
             self._say("The test run is still going; see it in Runs")

@@ -64,6 +64,8 @@ class StepSettingsPanel(QScrollArea):
     branch_added = Signal(str)
     #: Delete branch (router, index).
     branch_deleted = Signal(str, int)
+    #: Send a test request to the webhook trigger.
+    test_request_requested = Signal()
 
     def __init__(self, catalog: PieceCatalog, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -185,8 +187,15 @@ class StepSettingsPanel(QScrollArea):
         copy = QPushButton("Copy")
         copy.setObjectName("copyWebhookUrl")
         copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.webhook_url))
+        send = QPushButton("Send test request")
+        send.setObjectName("sendTestRequest")
+        send.setToolTip(
+            "POSTs the toolbar's test body to /test: runs the draft, keeps it as sample data"
+        )
+        send.clicked.connect(self.test_request_requested.emit)
         row.addWidget(self.url_field, 1)
         row.addWidget(copy)
+        row.addWidget(send)
         self.form.addWidget(QLabel("Webhook URL (add /sync to wait for the flow's response)"))
         self.form.addLayout(row)
         self.form.addWidget(
