@@ -118,6 +118,27 @@ class ApiClient:
         body = await self._request("GET", f"/pieces/{name}", params=params)
         return PieceMetadata.model_validate(body)
 
+    async def piece_options(
+        self,
+        *,
+        project_id: str,
+        piece_name: str,
+        piece_version: str | None,
+        step_name: str,
+        property_name: str,
+        values: dict[str, Any],
+    ) -> dict[str, Any]:
+        """A dropdown's options `{options, disabled, placeholder}` for the form's current values."""
+        body = {
+            "projectId": project_id,
+            "pieceName": piece_name,
+            "pieceVersion": piece_version,
+            "actionOrTriggerName": step_name,
+            "propertyName": property_name,
+            "input": values,
+        }
+        return await self._request("POST", "/pieces/options", json=body)
+
     async def runs(
         self,
         project_id: str,

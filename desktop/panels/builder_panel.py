@@ -48,6 +48,7 @@ from engine.model import (
     Flow,
     FlowLoadError,
     FlowOperationError,
+    PieceStep,
     PieceTrigger,
     Step,
     Trigger,
@@ -125,6 +126,8 @@ class BuilderPanel(QWidget):
         self.settings = StepSettingsPanel(catalog)
         self.settings.connections = connections
         self.settings.webhook_url = client.webhook_url(flow.id)
+        self.settings.options_loader = self._load_options
+        self.settings.spawn = spawn
         self.data = DataPanel()
         self.versions = VersionsPanel()
         self.problems = ProblemsList()
@@ -504,6 +507,23 @@ class BuilderPanel(QWidget):
         self._say("Published: the flow is on")
         await self.load_versions()
         return True
+
+    async def _load_options(
+        self, step: Step | Trigger, prop: str, values: dict[str, Any]
+    ) -> dict[str, Any]:
+        if not isinstance(step, PieceStep | PieceTrigger):
+            return {"options": [], "disabled": True, "placeholder": ""}
+        name = (
+            step.settings.action_name if isinstance(step, PieceStep) else step.settings.trigger_name
+        )
+        return await self.client.piece_options(
+            project_id=self.flow_read.project_id,
+            piece_name=step.settings.piece_name,
+            piece_version=step.settings.piece_version or None,
+            step_name=name or "",
+            property_name=prop,
+            values=values,
+        )
 
     async def load_versions(self) -> bool:
         """Reads the version history into the Versions tab."""

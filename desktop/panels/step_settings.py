@@ -3,6 +3,7 @@
 It reads a step and emits the changed step (or trigger); the builder turns that into operations.
 """
 
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from PySide6.QtCore import Signal
@@ -21,9 +22,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.client import ApiError
 from desktop.client.piece_catalog import PieceCatalog
 from desktop.panels.code_editor import CodeEditor
-from desktop.panels.prop_editors import JsonEditor, PropEditor, make_editor
+from desktop.panels.prop_editors import JsonEditor, OptionsEditor, PropEditor, make_editor
 from desktop.panels.router_editor import RouterEditor
 from engine.model import (
     CodeStep,
@@ -47,6 +49,10 @@ _INPUTS = PropSchema(
     description="Values passed to the code as `inputs` (JSON object; values may be {{references}}).",
 )
 NO_CONNECTION = "(no connection)"
+
+#: Loads a dropdown's options: (step, prop key, the form's values) → `{options, disabled, placeholder}`.
+OptionsLoader = Callable[[Step | Trigger, str, dict[str, Any]], Coroutine[Any, Any, dict[str, Any]]]
+Spawn = Callable[[Coroutine[Any, Any, Any]], None]
 
 
 class StepSettingsPanel(QScrollArea):
@@ -80,6 +86,9 @@ class StepSettingsPanel(QScrollArea):
         self.connection: QComboBox | None = None
         self.router_editor: RouterEditor | None = None
         self.last_input: QLineEdit | QPlainTextEdit | None = None
+        #: Where dropdown options come from (the builder sets it; None: typed values only).
+        self.options_loader: OptionsLoader | None = None
+        self.spawn: Spawn | None = None
         self.setWidgetResizable(True)
         self.setMinimumWidth(340)
         app = QApplication.instance()
@@ -136,6 +145,7 @@ class StepSettingsPanel(QScrollArea):
         if edited == step:
             return
         self.step = edited
+        self._reload_dependents(_inputs(step), _inputs(edited))
         if isinstance(edited, PieceTrigger):
             self.trigger_changed.emit(edited)
         else:
@@ -269,6 +279,7 @@ class StepSettingsPanel(QScrollArea):
             index = combo.count() - 1
         combo.setCurrentIndex(max(0, index))
         combo.activated.connect(lambda _: self.commit())
+        combo.setToolTip("Connections are made in the Connections tab; values are never shown")
         self.connection = combo
         self.form.addWidget(combo)
 
@@ -278,6 +289,40 @@ class StepSettingsPanel(QScrollArea):
             editor.committed.connect(self.commit)
             self.editors.append(editor)
             self.form.addWidget(editor)
+            if isinstance(editor, OptionsEditor):
+                editor.options_requested.connect(lambda chosen=editor: self.load_options(chosen))
+                self.load_options(editor)
+
+    def load_options(self, editor: OptionsEditor) -> None:
+        """Starts loading a dropdown's options (its state line says how it went)."""
+        if self.options_loader is None or self.spawn is None or self.step is None:
+            editor.set_options([], disabled=True, placeholder="Type a value or a {{reference}}")
+            return
+        editor.set_loading()
+        self.spawn(self._load(editor, self.step))
+
+    async def _load(self, editor: OptionsEditor, step: Step | Trigger) -> None:
+        assert self.options_loader is not None
+        values = _inputs(self._edited(step)) if isinstance(step, PieceStep | PieceTrigger) else {}
+        try:
+            answer = await self.options_loader(step, editor.key, values)
+        except ApiError as err:
+            if editor in self.editors:  # the form may have been rebuilt meanwhile
+                editor.set_error(err.message)
+            return
+        if editor in self.editors:
+            editor.set_options(
+                list(answer.get("options") or []),
+                disabled=bool(answer.get("disabled")),
+                placeholder=str(answer.get("placeholder") or ""),
+            )
+
+    def _reload_dependents(self, before: dict[str, Any], after: dict[str, Any]) -> None:
+        changed = {key for key in {*before, *after} if before.get(key) != after.get(key)}
+        for editor in self.editors:
+            refreshers = set(editor.prop.refreshers or []) | {"auth"}
+            if isinstance(editor, OptionsEditor) and changed & refreshers - {editor.key}:
+                self.load_options(editor)
 
     def _error_handling(self, options: ErrorHandlingOptions) -> None:
         self.form.addWidget(QLabel("<b>When this step fails</b>"))
@@ -358,3 +403,9 @@ class StepSettingsPanel(QScrollArea):
         )
         if editable and new is not None and self.isAncestorOf(new):
             self.last_input = new  # type: ignore[assignment]
+
+
+def _inputs(step: Step | Trigger) -> dict[str, Any]:
+    settings = getattr(step, "settings", None)
+    found = getattr(settings, "input", None)
+    return dict(found) if isinstance(found, dict) else {}

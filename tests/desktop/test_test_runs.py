@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
 from desktop.main_window import MainWindow
+from desktop.panels.prop_editors import OptionsEditor
 from tests.conftest import ServerProcess
 from tests.desktop.builder_helpers import main_window, open_new_flow
 from tests.desktop.gui_helpers import click, run, until
@@ -140,3 +141,30 @@ def test_version_history_lists_published_versions_and_one_becomes_the_draft(
     step = builder.document.flow.step("step_1")
     assert step is not None
     assert "sum" in step.settings.source_code.code  # type: ignore[union-attr]
+
+
+def test_dropdown_options_load_from_the_server_with_their_state(
+    window: MainWindow, qt_loop: asyncio.AbstractEventLoop, artifacts_dir: Path
+) -> None:
+    builder = open_new_flow(window, qt_loop, "Dropdowns")
+    click(builder.view, builder.scene.slot_for("trigger"))
+    assert builder.selector is not None
+    builder.selector.choose("Slack: Send Message to User")
+    editor = next(e for e in builder.settings.editors if e.key == "user")
+    assert isinstance(editor, OptionsEditor)
+    # Loaded by the server's POST /pieces/options: without a connection Slack says so.
+    until(qt_loop, lambda: editor.state.text() != "Loading options…")
+    assert editor.state.text() == "Connect Slack first"
+    assert editor.reload.isEnabled()
+    assert builder.grab().save(str(artifacts_dir / "desktop-step-dropdown.png"))
+    # A typed ID still works and is saved.
+    editor.combo.setEditText("U123")
+    line = editor.combo.lineEdit()
+    assert line is not None
+    line.editingFinished.emit()
+    step = builder.document.flow.step("step_1")
+    assert step is not None
+    assert step.settings.input["user"] == "U123"  # type: ignore[union-attr]
+    QTest.mouseClick(editor.reload, Qt.MouseButton.LeftButton)
+    assert editor.state.text() == "Loading options…"
+    until(qt_loop, lambda: editor.state.text() == "Connect Slack first")
