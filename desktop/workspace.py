@@ -109,7 +109,10 @@ class Workspace:
             return False
         try:
             runs = await client.runs(
-                project_id, flow_id=flow_id, statuses=[status] if status else None
+                project_id,
+                flow_id=flow_id,
+                statuses=[status] if status else None,
+                created_after=self.runs_panel.created_after(),
             )
         except ApiError as err:
             self._report(err.message)

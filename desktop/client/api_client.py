@@ -1,6 +1,7 @@
 """The HTTP client of the Piecework API, returning engine.model resources."""
 
 import json
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -145,10 +146,13 @@ class ApiClient:
         *,
         flow_id: str | None = None,
         statuses: list[str] | None = None,
+        created_after: datetime | None = None,
         limit: int = 50,
     ) -> list[FlowRunRead]:
-        """The newest runs of the project, optionally of one flow and with some statuses."""
+        """The newest runs of the project, optionally of one flow, with some statuses, since a time."""
         params: dict[str, Any] = {"projectId": project_id, "limit": limit}
+        if created_after is not None:
+            params["createdAfter"] = created_after.isoformat()
         if flow_id:
             params["flowId"] = flow_id
         if statuses:

@@ -2,6 +2,7 @@
 
 import asyncio
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -106,3 +107,32 @@ def test_a_paused_run_is_canceled_from_the_run_view(
     # Canceling again is refused by the server and explained, not raised.
     run(qt_loop, view.cancel())
     assert "Not canceled" in view.notice.text()
+
+
+def test_runs_list_filters_by_flow_status_and_time(
+    window: MainWindow, qt_loop: asyncio.AbstractEventLoop
+) -> None:
+    client, project = window.client, window.workspace._project_id()
+    assert client is not None
+    assert project is not None
+    run_id = run(
+        qt_loop,
+        published_run(client, project, flow(code("step_1", BOOM), name="Filtered"), "FAILED"),
+    )
+    flow_id = run(qt_loop, client.run(run_id)).flow_id
+    panel = window.workspace.runs_panel
+    window.tabs.setCurrentWidget(panel)
+    run(qt_loop, window.refresh())
+    panel.flow_filter.setCurrentIndex(panel.flow_filter.findData(flow_id))
+    panel.status_filter.setCurrentIndex(panel.status_filter.findData("FAILED"))
+    panel.time_filter.setCurrentIndex(panel.time_filter.findText("Last hour"))
+    panel.refresh_button.click()
+    until(qt_loop, lambda: panel.table.rowCount() == 1 and panel.run_id_at(0) == run_id)
+    panel.status_filter.setCurrentIndex(panel.status_filter.findData("SUCCEEDED"))
+    panel.refresh_button.click()
+    until(qt_loop, lambda: panel.table.rowCount() == 0)
+    assert panel.empty.isVisible()
+    # The time filter reaches the server: nothing was created after an hour from now.
+    later = datetime.now(UTC) + timedelta(hours=1)
+    assert run(qt_loop, client.runs(project, flow_id=flow_id, created_after=later)) == []
+    assert panel.created_after() is not None
