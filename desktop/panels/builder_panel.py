@@ -39,6 +39,7 @@ from desktop.document.step_factory import (
     new_step,
     new_trigger,
 )
+from desktop.panels.connections_panel import ConnectionDialog
 from desktop.panels.data_panel import DataPanel
 from desktop.panels.piece_selector import PieceSelector
 from desktop.panels.problems_list import ProblemsList
@@ -268,6 +269,7 @@ class BuilderPanel(QWidget):
             lambda trigger: self._apply_from_form(UpdateTriggerOperation(request=trigger))
         )
         self.settings.trigger_requested.connect(self.choose_trigger)
+        self.settings.connection_requested.connect(self.new_connection)
         self.settings.test_request_requested.connect(lambda: self.spawn(self.send_test_request()))
         self.settings.branch_changed.connect(self._branch_changed)
         self.settings.branch_added.connect(self._branch_added)
@@ -508,6 +510,48 @@ class BuilderPanel(QWidget):
         await self.load_versions()
         return True
 
+    def new_connection(self, piece_name: str) -> ConnectionDialog:
+        """Opens the new-connection form for the selected step's piece (secrets masked)."""
+        dialog = ConnectionDialog(self.catalog, self)
+        dialog.piece.setCurrentIndex(max(0, dialog.piece.findData(piece_name)))
+        piece = self.catalog.metadata.get(piece_name)
+        kind = piece.auth.type if piece is not None and piece.auth is not None else ""
+        if dialog.kind.findText(kind) >= 0:
+            dialog.kind.setCurrentText(kind)
+        dialog.external_id.setText(piece_name)
+        dialog.accepted.connect(lambda: self.spawn(self.create_connection(dialog)))
+        self.connection_dialog = dialog
+        dialog.open()
+        return dialog
+
+    async def create_connection(self, dialog: ConnectionDialog) -> bool:
+        """Saves the dialog's connection and makes the selected step use it."""
+        external_id = dialog.external_id.text().strip()
+        try:
+            await self.client.save_connection(
+                self.flow_read.project_id,
+                external_id=external_id,
+                display_name=dialog.display_name.text().strip() or external_id,
+                piece_name=dialog.piece_name(),
+                value=dialog.value(),
+            )
+            connections = await self.client.connections(self.flow_read.project_id)
+        except ApiError as err:
+            self._say(f"Connection not saved: {err.message}")
+            return False
+        self.settings.connections[:] = connections
+        step = self.settings.step
+        if isinstance(step, PieceStep):
+            reference = f"{{{{connections['{external_id}']}}}}"
+            inputs = {**step.settings.input, "auth": reference}
+            edited = step.model_copy(
+                update={"settings": step.settings.model_copy(update={"input": inputs})}
+            )
+            if self.apply(UpdateActionOperation(request=edited)):
+                self.settings.show_step(self.document.flow.step(step.name))
+        self._say(f"Saved connection “{external_id}”")
+        return True
+
     async def _load_options(
         self, step: Step | Trigger, prop: str, values: dict[str, Any]
     ) -> dict[str, Any]:
@@ -616,9 +660,17 @@ class BuilderPanel(QWidget):
         self.last_run = run
         self._show_run_marks(run)
         self._say(f"Test run {run.status}" + (f": {run.error}" if run.error else ""))
+        self.settings.run_errors = {
+            name: report.error_message
+            for name, report in (run.steps or {}).items()
+            if report.error_message
+        }
         selected = self.selected()
         if selected:
             self.data.show_outputs(self._outputs_before(selected))
+            current = _find(self.document.flow, selected)
+            if current is not None and selected != "trigger" and not self._from_form:
+                self.settings.show_step(current)  # shows the error line of a failed code step
         self.run_finished.emit(run.id)
         return run
 

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from desktop.client import ApiError
 from desktop.client.piece_catalog import PieceCatalog
-from desktop.panels.code_editor import CodeEditor
+from desktop.panels.code_editor import CodeEditor, error_line
 from desktop.panels.prop_editors import JsonEditor, OptionsEditor, PropEditor, make_editor
 from desktop.panels.router_editor import RouterEditor
 from engine.model import (
@@ -49,6 +49,9 @@ _INPUTS = PropSchema(
     description="Values passed to the code as `inputs` (JSON object; values may be {{references}}).",
 )
 NO_CONNECTION = "(no connection)"
+NEW_CONNECTION = "New connection…"
+#: The data of the picker's "New connection…" item.
+NEW_CONNECTION_DATA = "__new__"
 
 #: Loads a dropdown's options: (step, prop key, the form's values) → `{options, disabled, placeholder}`.
 OptionsLoader = Callable[[Step | Trigger, str, dict[str, Any]], Coroutine[Any, Any, dict[str, Any]]]
@@ -72,6 +75,8 @@ class StepSettingsPanel(QScrollArea):
     branch_deleted = Signal(str, int)
     #: Send a test request to the webhook trigger.
     test_request_requested = Signal()
+    #: Make a new connection for this piece (its key) and use it in the step.
+    connection_requested = Signal(str)
 
     def __init__(self, catalog: PieceCatalog, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -86,6 +91,8 @@ class StepSettingsPanel(QScrollArea):
         self.connection: QComboBox | None = None
         self.router_editor: RouterEditor | None = None
         self.last_input: QLineEdit | QPlainTextEdit | None = None
+        #: The last test run's error per step name (a code step marks the line it names).
+        self.run_errors: dict[str, str] = {}
         #: Where dropdown options come from (the builder sets it; None: typed values only).
         self.options_loader: OptionsLoader | None = None
         self.spawn: Spawn | None = None
@@ -222,6 +229,14 @@ class StepSettingsPanel(QScrollArea):
         self.code.setMinimumHeight(220)
         self.code.focus_lost.connect(self.commit)
         self.form.addWidget(self.code)
+        message = self.run_errors.get(step.name)
+        if message:
+            self.code.mark_error_line(error_line(message))
+            self.code_error = QLabel(f"Last test: {message}")
+            self.code_error.setObjectName("codeError")
+            self.code_error.setWordWrap(True)
+            self.code_error.setStyleSheet("color: #d92d20;")
+            self.form.addWidget(self.code_error)
         self.inputs = JsonEditor("inputs", _INPUTS, step.settings.input)
         self.inputs.committed.connect(self.commit)
         self.form.addWidget(self.inputs)
@@ -278,7 +293,8 @@ class StepSettingsPanel(QScrollArea):
             combo.addItem(current, current)
             index = combo.count() - 1
         combo.setCurrentIndex(max(0, index))
-        combo.activated.connect(lambda _: self.commit())
+        combo.addItem(NEW_CONNECTION, NEW_CONNECTION_DATA)
+        combo.activated.connect(lambda _: self._connection_chosen(piece_name))
         combo.setToolTip("Connections are made in the Connections tab; values are never shown")
         self.connection = combo
         self.form.addWidget(combo)
@@ -292,6 +308,16 @@ class StepSettingsPanel(QScrollArea):
             if isinstance(editor, OptionsEditor):
                 editor.options_requested.connect(lambda chosen=editor: self.load_options(chosen))
                 self.load_options(editor)
+
+    def _connection_chosen(self, piece_name: str) -> None:
+        combo = self.connection
+        if combo is not None and combo.currentData() == NEW_CONNECTION_DATA:
+            step = self.step
+            current = _inputs(step).get("auth") if step is not None else None
+            combo.setCurrentIndex(max(0, combo.findData(current)))
+            self.connection_requested.emit(piece_name)
+            return
+        self.commit()
 
     def load_options(self, editor: OptionsEditor) -> None:
         """Starts loading a dropdown's options (its state line says how it went)."""

@@ -296,3 +296,12 @@ def test_dropdown_options_that_cannot_load_say_why_and_keep_typed_values(
     editor.combo.setEditText("{{trigger.body.channel}}")
     assert editor.value() == "{{trigger.body.channel}}"
     builder.saves.close()
+
+
+def test_error_line_is_read_from_step_errors() -> None:
+    from desktop.panels.code_editor import error_line
+
+    assert error_line("boom (line 3 of the code)") == 3
+    assert error_line("Unexpected token (line 2, column 5)") == 2
+    assert error_line("no line here") is None
+    assert error_line(None) is None

@@ -7,11 +7,12 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QDialogButtonBox, QLabel, QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
 from desktop.main_window import MainWindow
 from desktop.panels.prop_editors import OptionsEditor
+from desktop.panels.step_settings import NEW_CONNECTION_DATA
 from tests.conftest import ServerProcess
 from tests.desktop.builder_helpers import main_window, open_new_flow
 from tests.desktop.gui_helpers import click, run, until
@@ -168,3 +169,69 @@ def test_dropdown_options_load_from_the_server_with_their_state(
     QTest.mouseClick(editor.reload, Qt.MouseButton.LeftButton)
     assert editor.state.text() == "Loading options…"
     until(qt_loop, lambda: editor.state.text() == "Connect Slack first")
+
+
+def test_new_connection_from_the_step_form_is_saved_masked_and_used(
+    window: MainWindow, qt_loop: asyncio.AbstractEventLoop, artifacts_dir: Path
+) -> None:
+    builder = open_new_flow(window, qt_loop, "Connected")
+    click(builder.view, builder.scene.slot_for("trigger"))
+    assert builder.selector is not None
+    builder.selector.choose("Slack: Send Message to User")
+    picker = builder.settings.connection
+    assert picker is not None
+    picker.setCurrentIndex(picker.findData(NEW_CONNECTION_DATA))
+    picker.activated.emit(picker.currentIndex())
+    dialog = builder.connection_dialog
+    assert dialog.isVisible()
+    assert dialog.piece_name() == "slack"
+    assert dialog.kind.currentText() == "CUSTOM_AUTH"
+    assert dialog.secret.echoMode() == QLineEdit.EchoMode.Password
+    assert picker.currentData() is None  # the picker does not keep "New connection…"
+    dialog.external_id.setText("slack_gui")
+    dialog.display_name.setText("Slack (GUI test)")
+    # A closed local port: the options call fails here instead of reaching the internet.
+    dialog.secret.setText('{"bot_token": "xoxb-secret-1", "base_url": "http://127.0.0.1:9"}')
+    assert dialog.grab().save(str(artifacts_dir / "desktop-new-connection.png"))
+    buttons = dialog.findChild(QDialogButtonBox)
+    assert isinstance(buttons, QDialogButtonBox)
+    ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+    QTest.mouseClick(ok, Qt.MouseButton.LeftButton)
+    until(qt_loop, lambda: "slack_gui" in builder.status.text())
+    step = builder.document.flow.step("step_1")
+    assert step is not None
+    assert step.settings.input["auth"] == "{{connections['slack_gui']}}"  # type: ignore[union-attr]
+    picker = builder.settings.connection
+    assert picker is not None
+    assert picker.currentText() == "Slack (GUI test)"
+    client = window.client
+    assert client is not None
+    listed = run(qt_loop, client.connections(builder.flow_read.project_id))
+    assert "xoxb-secret-1" not in str([c.model_dump() for c in listed])
+
+
+def test_a_failed_test_marks_the_code_line_that_threw(
+    window: MainWindow, qt_loop: asyncio.AbstractEventLoop, artifacts_dir: Path
+) -> None:
+    builder = open_new_flow(window, qt_loop, "Throws")
+    click(builder.view, builder.scene.step_items["trigger"])
+    builder.choose_trigger().choose("Webhook: Catch Webhook")
+    click(builder.view, builder.scene.slot_for("trigger"))
+    assert builder.selector is not None
+    builder.selector.choose("Code")
+    assert builder.settings.code is not None
+    builder.settings.code.setPlainText(
+        "export const code = async () => {\n  const n = 1;\n  throw new Error('boom');\n};"
+    )
+    builder.settings.commit()
+    builder.test_body.setText("{}")
+    run_result = run(qt_loop, builder.test_flow())
+    assert run_result is not None
+    assert run_result.status == "FAILED"
+    assert builder.scene.step_items["step_1"].status == "FAILED"
+    assert builder.settings.code is not None
+    assert builder.settings.code.error_line == 3
+    error = builder.settings.findChild(QLabel, "codeError")
+    assert isinstance(error, QLabel)
+    assert "boom" in error.text()
+    assert builder.grab().save(str(artifacts_dir / "desktop-code-error-line.png"))
