@@ -109,7 +109,10 @@ class Workspace:
             return False
         try:
             runs = await client.runs(
-                project_id, flow_id=flow_id, statuses=[status] if status else None
+                project_id,
+                flow_id=flow_id,
+                statuses=[status] if status else None,
+                created_after=self.runs_panel.created_after(),
             )
         except ApiError as err:
             self._report(err.message)
@@ -129,7 +132,13 @@ class Workspace:
         except ApiError as err:
             self._report(err.message)
             return None
-        view = RunView(run, flow.version.definition, piece_names=self.catalog.display_names())
+        view = RunView(
+            run,
+            flow.version.definition,
+            piece_names=self.catalog.display_names(),
+            client=client,
+            spawn=self._spawn,
+        )
         old = self.run_views.pop(run_id, None)
         if old is not None:
             self.tabs.removeTab(self.tabs.indexOf(old))

@@ -1,9 +1,10 @@
-"""Canvas gestures as objects (STYLE §2): dragging a step onto a "+" moves it there."""
+"""Canvas gestures as objects (STYLE §2): dragging a step onto a "+" moves it there; dragging a note moves it."""
 
 from PySide6.QtCore import QPointF
 from PySide6.QtWidgets import QGraphicsScene
 
 from desktop.canvas.items.add_slot_item import AddSlotItem
+from desktop.canvas.items.note_item import NoteItem
 from desktop.canvas.items.step_item import StepItem
 from desktop.document.placement import Placement
 
@@ -58,3 +59,28 @@ class MoveStepInteraction:
             if isinstance(item, AddSlotItem):
                 return item
         return None
+
+
+class MoveNoteInteraction:
+    """A pressed note follows the mouse; released, it stays where it was dropped."""
+
+    def __init__(self, item: NoteItem, start: QPointF) -> None:
+        self.item = item
+        self.start = start
+        self.origin = item.pos()
+        self.dragging = False
+
+    def move(self, position: QPointF) -> None:
+        """Follows the mouse once it moved past the drag threshold."""
+        delta = position - self.start
+        if not self.dragging and (abs(delta.x()) + abs(delta.y())) < DRAG_THRESHOLD:
+            return
+        self.dragging = True
+        self.item.setPos(self.origin + delta)
+
+    def finish(self, position: QPointF) -> QPointF | None:
+        """The note's new top-left corner (None: it was only clicked)."""
+        if not self.dragging:
+            return None
+        self.item.setPos(self.origin + (position - self.start))
+        return self.item.pos()

@@ -3,14 +3,15 @@
 from collections.abc import Mapping
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QPen
+from PySide6.QtGui import QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent, QWidget
 
 from desktop.canvas import style
-from desktop.canvas.interactions import MoveStepInteraction
+from desktop.canvas.interactions import MoveNoteInteraction, MoveStepInteraction
 from desktop.canvas.items.add_slot_item import AddSlotItem
 from desktop.canvas.items.branch_label_item import BranchLabelItem
 from desktop.canvas.items.loop_frame_item import LoopFrameItem
+from desktop.canvas.items.note_item import NOTE_HEIGHT, NOTE_WIDTH, NoteItem
 from desktop.canvas.items.step_item import StepItem
 from desktop.canvas.layout import Layout, layout
 from desktop.canvas.titles import card_text
@@ -28,6 +29,10 @@ class FlowScene(QGraphicsScene):
     step_dropped = Signal(str, object)
     #: A branch name (router name, branch index) was clicked.
     branch_clicked = Signal(str, int)
+    #: A note (id) was dragged to a new top-left corner (x, y).
+    note_moved = Signal(str, float, float)
+    #: A note's (id) text was edited (new text).
+    note_edited = Signal(str, str)
 
     def __init__(self, parent: QWidget | None = None, *, read_only: bool = False) -> None:
         super().__init__(parent)
@@ -36,7 +41,9 @@ class FlowScene(QGraphicsScene):
         self.step_items: dict[str, StepItem] = {}
         self.slot_items: list[AddSlotItem] = []
         self.label_items: list[BranchLabelItem] = []
-        self._interaction: MoveStepInteraction | None = None
+        self.note_items: dict[str, NoteItem] = {}
+        self._interaction: MoveStepInteraction | MoveNoteInteraction | None = None
+        self._flow: Flow | None = None
 
     def show_flow(
         self,
@@ -46,15 +53,22 @@ class FlowScene(QGraphicsScene):
         piece_names: Mapping[str, str] | None = None,
     ) -> None:
         """Draws the flow again (keeping the selection)."""
-        selected = self.selected_step()
+        selected = self.selected_step() or self.selected_note()
         self.clear()
-        self.step_items, self.slot_items, self.label_items = {}, [], []
+        self.step_items, self.slot_items, self.label_items, self.note_items = {}, [], [], {}
         self._interaction = None
-        result = layout(flow)
-        self.layout_result = result
-        pen = QPen(style.EDGE, 1.5)
+        # The layout depends on the steps only: an edit of a note or a step's settings that
+        # changes no name and no structure keeps it (flows are immutable, so equality is exact).
+        if self._flow is None or not _same_shape(self._flow, flow):
+            self.layout_result = layout(flow)
+        self._flow = flow
+        result = self.layout_result
+        # All edges are one path item: hundreds of line items cost more to create and index.
+        path = QPainterPath()
         for (x1, y1), (x2, y2) in result.edges:
-            self.addLine(x1, y1, x2, y2, pen).setZValue(-0.5)
+            path.moveTo(x1, y1)
+            path.lineTo(x2, y2)
+        self.addPath(path, QPen(style.EDGE, 1.5)).setZValue(-0.5)
         for frame in result.frames:
             frame_item = LoopFrameItem(name=frame.name, width=frame.width, height=frame.height)
             frame_item.setPos(frame.x, frame.y)
@@ -90,7 +104,19 @@ class FlowScene(QGraphicsScene):
                 slot_item.setPos(slot.x, slot.y)
                 self.addItem(slot_item)
                 self.slot_items.append(slot_item)
-        self.setSceneRect(QRectF(0, 0, result.width, result.height))
+        width, height = result.width, result.height
+        for note in flow.notes:
+            note_item = NoteItem(
+                note_id=note.id,
+                content=note.content,
+                on_edited=None if self.read_only else self.note_edited.emit,
+            )
+            note_item.setPos(note.x, note.y)
+            self.addItem(note_item)
+            self.note_items[note.id] = note_item
+            width = max(width, note.x + NOTE_WIDTH + 20)
+            height = max(height, note.y + NOTE_HEIGHT + 20)
+        self.setSceneRect(QRectF(0, 0, width, height))
         if selected is not None:
             self.select_step(selected)
 
@@ -107,10 +133,17 @@ class FlowScene(QGraphicsScene):
                 return item.name
         return None
 
+    def selected_note(self) -> str | None:
+        """The selected note's id."""
+        for item in self.selectedItems():
+            if isinstance(item, NoteItem):
+                return item.note_id
+        return None
+
     def select_step(self, name: str | None) -> None:
-        """Selects one step (None: nothing)."""
+        """Selects one step or note (None: nothing)."""
         self.clearSelection()
-        item = self.step_items.get(name or "")
+        item = self.step_items.get(name or "") or self.note_items.get(name or "")
         if item is not None:
             item.setSelected(True)
 
@@ -129,12 +162,24 @@ class FlowScene(QGraphicsScene):
             super().mousePressEvent(event)
             return
         item = self._item_at(event.scenePos())
+        editing = self.focusItem()
+        if editing is not None and editing.parentItem() is not item:
+            editing.clearFocus()  # a click elsewhere ends editing a note
         if isinstance(item, AddSlotItem):
             self.slot_clicked.emit(item.placement)
             event.accept()
             return
         if isinstance(item, BranchLabelItem):
             self.branch_clicked.emit(item.router, item.branch_index)
+            event.accept()
+            return
+        if isinstance(item, NoteItem):
+            if item.text.hasFocus():  # editing: the text item places the cursor
+                super().mousePressEvent(event)
+                return
+            self.select_step(item.note_id)
+            if not self.read_only:
+                self._interaction = MoveNoteInteraction(item, event.scenePos())
             event.accept()
             return
         if isinstance(item, StepItem):
@@ -156,6 +201,12 @@ class FlowScene(QGraphicsScene):
 
     def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         interaction, self._interaction = self._interaction, None
+        if isinstance(interaction, MoveNoteInteraction):
+            corner = interaction.finish(event.scenePos())
+            if corner is not None:
+                self.note_moved.emit(interaction.item.note_id, corner.x(), corner.y())
+            event.accept()
+            return
         if interaction is not None:
             target = interaction.finish(event.scenePos())
             if target is not None:
@@ -166,6 +217,14 @@ class FlowScene(QGraphicsScene):
 
     def _item_at(self, position: QPointF) -> object | None:
         for item in self.items(position):
-            if isinstance(item, AddSlotItem | BranchLabelItem | StepItem):
+            if isinstance(item, AddSlotItem | BranchLabelItem | StepItem | NoteItem):
                 return item
+            parent = item.parentItem()
+            if isinstance(parent, NoteItem):
+                return parent
         return None
+
+
+def _same_shape(before: Flow, after: Flow) -> bool:
+    """True when two flows lay out the same: same trigger, steps, branches and nesting."""
+    return before.trigger is after.trigger and before.steps is after.steps

@@ -1,5 +1,7 @@
 """The HTTP client of the Piecework API, returning engine.model resources."""
 
+import json
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -35,6 +37,7 @@ class ApiClient:
 
     def __init__(self, base_url: str, token: str, *, timeout_s: float = 15.0) -> None:
         self.base_url = base_url.rstrip("/")
+        self._token = token
         self._http = httpx.AsyncClient(
             base_url=self.base_url + "/api/v1",
             headers={"Authorization": f"Bearer {token}"},
@@ -116,16 +119,40 @@ class ApiClient:
         body = await self._request("GET", f"/pieces/{name}", params=params)
         return PieceMetadata.model_validate(body)
 
+    async def piece_options(
+        self,
+        *,
+        project_id: str,
+        piece_name: str,
+        piece_version: str | None,
+        step_name: str,
+        property_name: str,
+        values: dict[str, Any],
+    ) -> dict[str, Any]:
+        """A dropdown's options `{options, disabled, placeholder}` for the form's current values."""
+        body = {
+            "projectId": project_id,
+            "pieceName": piece_name,
+            "pieceVersion": piece_version,
+            "actionOrTriggerName": step_name,
+            "propertyName": property_name,
+            "input": values,
+        }
+        return await self._request("POST", "/pieces/options", json=body)
+
     async def runs(
         self,
         project_id: str,
         *,
         flow_id: str | None = None,
         statuses: list[str] | None = None,
+        created_after: datetime | None = None,
         limit: int = 50,
     ) -> list[FlowRunRead]:
-        """The newest runs of the project, optionally of one flow and with some statuses."""
+        """The newest runs of the project, optionally of one flow, with some statuses, since a time."""
         params: dict[str, Any] = {"projectId": project_id, "limit": limit}
+        if created_after is not None:
+            params["createdAfter"] = created_after.isoformat()
         if flow_id:
             params["flowId"] = flow_id
         if statuses:
@@ -137,9 +164,64 @@ class ApiClient:
         """One run with every step's input, output, status and duration."""
         return FlowRunRead.model_validate(await self._request("GET", f"/flow-runs/{run_id}"))
 
+    async def test_flow(
+        self, flow_id: str, *, payload: Any = None, given: bool = True
+    ) -> FlowRunRead:
+        """Starts a test run of the draft with this trigger payload (`given=False`: the
+        trigger's sample data); each step's output becomes its sample data."""
+        body = {"payload": payload} if given else {}
+        return FlowRunRead.model_validate(
+            await self._request("POST", f"/flows/{flow_id}/test", json=body)
+        )
+
+    async def test_step(self, flow_id: str, step_name: str) -> FlowRunRead:
+        """Starts a test run of the draft up to and including this step."""
+        body = {"stepName": step_name}
+        return FlowRunRead.model_validate(
+            await self._request("POST", f"/flows/{flow_id}/test-step", json=body)
+        )
+
+    async def retry_run(self, run_id: str, strategy: str) -> FlowRunRead:
+        """Retries a run as a new run (FROM_FAILED_STEP or ON_LATEST_VERSION)."""
+        body = await self._request(
+            "POST", f"/flow-runs/{run_id}/retry", json={"strategy": strategy}
+        )
+        return FlowRunRead.model_validate(body)
+
+    async def cancel_run(self, run_id: str) -> FlowRunRead:
+        """Cancels a queued or paused run."""
+        return FlowRunRead.model_validate(
+            await self._request("POST", f"/flow-runs/{run_id}/cancel")
+        )
+
     def webhook_url(self, flow_id: str, *, sync: bool = False) -> str:
         """The URL that starts the flow (its published version) when called."""
         return f"{self.base_url}/api/v1/webhooks/{flow_id}" + ("/sync" if sync else "")
+
+    async def send_test_webhook(self, flow_id: str, body: Any) -> str:
+        """POSTs a JSON body to the flow's test webhook (runs the draft, keeps the request as the
+        trigger's sample data); returns the test run's id."""
+        try:
+            response = await self._http.post(f"/webhooks/{flow_id}/test", json=body)
+        except httpx.TransportError as err:
+            raise ServerUnavailableError(
+                0, "UNAVAILABLE", f"Cannot reach the server at {self.base_url}"
+            ) from err
+        run_id = response.headers.get("x-piecework-run-id")
+        if run_id is None:
+            raise ApiError(
+                response.status_code, "HTTP_ERROR", f"The test request got {response.status_code}"
+            )
+        return str(run_id)
+
+    def live_url(self) -> str:
+        """The WebSocket URL of live updates (send `live_auth()` first)."""
+        scheme = "wss" if self.base_url.startswith("https") else "ws"
+        return f"{scheme}://{self.base_url.split('://', 1)[-1]}/api/v1/ws"
+
+    def live_auth(self) -> str:
+        """The first WebSocket message: the token in the message, never in the URL (server logs)."""
+        return json.dumps({"type": "AUTH", "token": self._token})
 
     async def send_webhook(self, flow_id: str, body: Any) -> str:
         """POSTs a JSON body to the flow's webhook; returns the id of the queued run.

@@ -39,34 +39,47 @@ from desktop.document.step_factory import (
     new_step,
     new_trigger,
 )
+from desktop.panels.connections_panel import ConnectionDialog
 from desktop.panels.data_panel import DataPanel
 from desktop.panels.piece_selector import PieceSelector
 from desktop.panels.problems_list import ProblemsList
 from desktop.panels.step_settings import StepSettingsPanel
+from desktop.panels.versions_panel import VersionsPanel
 from engine.model import (
     Flow,
     FlowLoadError,
     FlowOperationError,
+    PieceStep,
     PieceTrigger,
     Step,
     Trigger,
     iter_steps,
 )
+from engine.model.operation_requests import (
+    AddNoteRequest,
+    DeleteNoteRequest,
+    NotePosition,
+    UpdateNoteRequest,
+)
 from engine.model.operations import (
     AddBranchOperation,
     AddBranchRequest,
+    AddNoteOperation,
     DeleteActionOperation,
     DeleteActionRequest,
     DeleteBranchOperation,
     DeleteBranchRequest,
+    DeleteNoteOperation,
     DocumentOperation,
     DuplicateActionOperation,
     DuplicateActionRequest,
+    ImportFlowOperation,
     MoveActionOperation,
     MoveActionRequest,
     UpdateActionOperation,
     UpdateBranchOperation,
     UpdateBranchRequest,
+    UpdateNoteOperation,
     UpdateTriggerOperation,
 )
 from engine.model.resources import AppConnectionRead, FlowRead, FlowRunRead
@@ -114,7 +127,10 @@ class BuilderPanel(QWidget):
         self.settings = StepSettingsPanel(catalog)
         self.settings.connections = connections
         self.settings.webhook_url = client.webhook_url(flow.id)
+        self.settings.options_loader = self._load_options
+        self.settings.spawn = spawn
         self.data = DataPanel()
+        self.versions = VersionsPanel()
         self.problems = ProblemsList()
         self.status = QLabel()
         self._build_layout()
@@ -146,12 +162,17 @@ class BuilderPanel(QWidget):
         self.toolbar.addSeparator()
         self.test_body = QLineEdit('{"name": "Ada"}')
         self.test_body.setObjectName("testBody")
-        self.test_body.setToolTip("JSON body of the test webhook request")
+        self.test_body.setToolTip(
+            "Trigger data of Test flow (JSON); empty: the trigger's sample data"
+        )
         self.test_body.setMaximumWidth(200)
         self.toolbar.addWidget(QLabel(" Test body "))
         self.toolbar.addWidget(self.test_body)
         self.test_action = self._action(
             "Test flow", QKeySequence("Ctrl+T"), lambda: self.spawn(self.test_flow())
+        )
+        self.test_step_action = self._action(
+            "Test step", QKeySequence("Ctrl+Shift+T"), lambda: self.spawn(self.test_step())
         )
         self.publish_action = self._action(
             "Publish", QKeySequence("Ctrl+P"), lambda: self.spawn(self.publish())
@@ -176,6 +197,10 @@ class BuilderPanel(QWidget):
             ("Duplicate step", QKeySequence("Ctrl+D"), self.duplicate_selected),
             ("Copy step", QKeySequence.StandardKey.Copy, self.copy_selected),
             ("Paste step", QKeySequence.StandardKey.Paste, self.paste),
+            ("Add note", QKeySequence("Ctrl+Shift+N"), self.add_note),
+            ("Select the step above", QKeySequence("Alt+Up"), lambda: self.select_next(-1)),
+            ("Select the step below", QKeySequence("Alt+Down"), lambda: self.select_next(1)),
+            ("Clear the selection", QKeySequence("Escape"), lambda: self.select("")),
         ):
             action = QAction(text, self.view)
             action.setShortcut(key)
@@ -185,6 +210,12 @@ class BuilderPanel(QWidget):
         side = QTabWidget()
         side.addTab(self.settings, "Settings")
         side.addTab(self.data, "Data")
+        side.addTab(self.versions, "Versions")
+        side.currentChanged.connect(
+            lambda index: (
+                self.spawn(self.load_versions()) if side.widget(index) is self.versions else None
+            )
+        )
         self.side_tabs = side
         left = QSplitter(Qt.Orientation.Vertical)
         left.addWidget(self.view)
@@ -224,6 +255,12 @@ class BuilderPanel(QWidget):
         self.scene.slot_clicked.connect(self.choose_step_for)
         self.scene.step_dropped.connect(self.move_step)
         self.scene.branch_clicked.connect(lambda router, _: self.select(router))
+        self.scene.note_moved.connect(self.move_note)
+        self.scene.note_edited.connect(
+            lambda note_id, text: self.apply(
+                UpdateNoteOperation(request=UpdateNoteRequest(id=note_id, content=text))
+            )
+        )
         self.problems.step_requested.connect(self.select)
         self.settings.step_changed.connect(
             lambda step: self._apply_from_form(UpdateActionOperation(request=step))
@@ -232,6 +269,8 @@ class BuilderPanel(QWidget):
             lambda trigger: self._apply_from_form(UpdateTriggerOperation(request=trigger))
         )
         self.settings.trigger_requested.connect(self.choose_trigger)
+        self.settings.connection_requested.connect(self.new_connection)
+        self.settings.test_request_requested.connect(lambda: self.spawn(self.send_test_request()))
         self.settings.branch_changed.connect(self._branch_changed)
         self.settings.branch_added.connect(self._branch_added)
         self.settings.branch_deleted.connect(
@@ -242,6 +281,10 @@ class BuilderPanel(QWidget):
             )
         )
         self.data.insert_requested.connect(self.settings.insert_text)
+        self.versions.refresh_requested.connect(lambda: self.spawn(self.load_versions()))
+        self.versions.use_as_draft_requested.connect(
+            lambda version_id: self.spawn(self.use_as_draft(version_id))
+        )
 
     # ---------------------------------------------------------------- showing
 
@@ -334,8 +377,41 @@ class BuilderPanel(QWidget):
             )
         )
 
+    def add_note(self) -> str | None:
+        """Adds an empty note right of the flow, level with the visible part, and starts editing it."""
+        top = self.view.mapToScene(self.view.viewport().rect().topLeft()).y()
+        taken = {note.id for note in self.document.flow.notes}
+        note_id = next(f"note_{n}" for n in range(1, len(taken) + 2) if f"note_{n}" not in taken)
+        position = NotePosition(
+            x=self.scene.layout_result.width, y=max(20.0, top + 20 + 30 * len(taken))
+        )
+        if not self.apply(AddNoteOperation(request=AddNoteRequest(id=note_id, position=position))):
+            return None
+        item = self.scene.note_items[note_id]
+        self.scene.select_step(note_id)
+        item.start_editing()
+        return note_id
+
+    def move_note(self, note_id: str, x: float, y: float) -> None:
+        """Stores a note's new place (dragged on the canvas)."""
+        position = NotePosition(x=max(0.0, x), y=max(0.0, y))
+        self.apply(UpdateNoteOperation(request=UpdateNoteRequest(id=note_id, position=position)))
+
+    def select_next(self, offset: int) -> None:
+        """Selects the step before (-1) or after (1) the selected one, in the flow's order."""
+        order = ["trigger", *(s.name for s in iter_steps(self.document.flow.steps))]
+        current = self.selected()
+        index = order.index(current) + offset if current in order else 0
+        name = order[max(0, min(len(order) - 1, index))]
+        self.select(name)
+        self.view.centerOn(self.scene.step_items[name])
+
     def delete_selected(self) -> None:
-        """Deletes the selected step (with its children)."""
+        """Deletes the selected step (with its children) or note."""
+        note = self.scene.selected_note()
+        if note is not None:
+            self.apply(DeleteNoteOperation(request=DeleteNoteRequest(id=note)))
+            return
         name = self.selected()
         if name and name != "trigger":
             self.apply(DeleteActionOperation(request=DeleteActionRequest(names=[name])))
@@ -431,30 +507,152 @@ class BuilderPanel(QWidget):
             self._say(f"Not published: {err.message}")
             return False
         self._say("Published: the flow is on")
+        await self.load_versions()
+        return True
+
+    def new_connection(self, piece_name: str) -> ConnectionDialog:
+        """Opens the new-connection form for the selected step's piece (secrets masked)."""
+        dialog = ConnectionDialog(self.catalog, self)
+        dialog.piece.setCurrentIndex(max(0, dialog.piece.findData(piece_name)))
+        piece = self.catalog.metadata.get(piece_name)
+        kind = piece.auth.type if piece is not None and piece.auth is not None else ""
+        if dialog.kind.findText(kind) >= 0:
+            dialog.kind.setCurrentText(kind)
+        dialog.external_id.setText(piece_name)
+        dialog.accepted.connect(lambda: self.spawn(self.create_connection(dialog)))
+        self.connection_dialog = dialog
+        dialog.open()
+        return dialog
+
+    async def create_connection(self, dialog: ConnectionDialog) -> bool:
+        """Saves the dialog's connection and makes the selected step use it."""
+        external_id = dialog.external_id.text().strip()
+        try:
+            await self.client.save_connection(
+                self.flow_read.project_id,
+                external_id=external_id,
+                display_name=dialog.display_name.text().strip() or external_id,
+                piece_name=dialog.piece_name(),
+                value=dialog.value(),
+            )
+            connections = await self.client.connections(self.flow_read.project_id)
+        except ApiError as err:
+            self._say(f"Connection not saved: {err.message}")
+            return False
+        self.settings.connections[:] = connections
+        step = self.settings.step
+        if isinstance(step, PieceStep):
+            reference = f"{{{{connections['{external_id}']}}}}"
+            inputs = {**step.settings.input, "auth": reference}
+            edited = step.model_copy(
+                update={"settings": step.settings.model_copy(update={"input": inputs})}
+            )
+            if self.apply(UpdateActionOperation(request=edited)):
+                self.settings.show_step(self.document.flow.step(step.name))
+        self._say(f"Saved connection “{external_id}”")
+        return True
+
+    async def _load_options(
+        self, step: Step | Trigger, prop: str, values: dict[str, Any]
+    ) -> dict[str, Any]:
+        if not isinstance(step, PieceStep | PieceTrigger):
+            return {"options": [], "disabled": True, "placeholder": ""}
+        name = (
+            step.settings.action_name if isinstance(step, PieceStep) else step.settings.trigger_name
+        )
+        return await self.client.piece_options(
+            project_id=self.flow_read.project_id,
+            piece_name=step.settings.piece_name,
+            piece_version=step.settings.piece_version or None,
+            step_name=name or "",
+            property_name=prop,
+            values=values,
+        )
+
+    async def load_versions(self) -> bool:
+        """Reads the version history into the Versions tab."""
+        try:
+            versions = await self.client.versions(self.document.flow_id)
+            self.flow_read = await self.client.flow(self.document.flow_id)
+        except ApiError as err:
+            self._say(f"Versions not loaded: {err.message}")
+            return False
+        self.versions.show_versions(versions, self.flow_read.published_version_id)
+        return True
+
+    async def use_as_draft(self, version_id: str) -> bool:
+        """Replaces the draft with a published version, as one undoable edit (an IMPORT_FLOW)."""
+        try:
+            version = await self.client.flow(self.document.flow_id, version_id)
+        except ApiError as err:
+            self._say(f"Version not loaded: {err.message}")
+            return False
+        definition = version.version.definition
+        document = definition.model_dump(mode="json", by_alias=True)
+        if not self.apply(ImportFlowOperation(request=document)):
+            return False
+        self._say("The draft is now a copy of that version (Undo takes it back)")
         return True
 
     async def test_flow(self) -> FlowRunRead | None:
-        """Publishes, sends the test body to the webhook, and shows each step's result on the canvas.
-
-        The server has no draft test-run API yet, so a test runs the published version.
-        """
-        trigger = self.document.flow.trigger
-        if not (isinstance(trigger, PieceTrigger) and trigger.settings.piece_name == "webhook"):
-            self._say("Test flow calls the webhook trigger; choose a Webhook trigger first")
+        """Runs the draft as a test (with the test body, or the trigger's sample data when it is
+        empty) and shows each step's progress and result on the canvas."""
+        text = self.test_body.text().strip()
+        try:
+            payload = json.loads(text) if text else None
+        except json.JSONDecodeError as err:
+            self._say(
+                f"The test body is not JSON ({err.msg}); fix it or empty it to use sample data"
+            )
             return None
+        trigger = self.document.flow.trigger
+        if text and isinstance(trigger, PieceTrigger) and trigger.settings.piece_name == "webhook":
+            # A webhook trigger's data is the request; the field holds its JSON body.
+            payload = {"body": payload, "headers": {}, "queryParams": {}}
+        return await self._test(
+            "Testing the flow…",
+            lambda: self.client.test_flow(self.document.flow_id, payload=payload, given=bool(text)),
+        )
+
+    async def send_test_request(self) -> FlowRunRead | None:
+        """Sends the test body to the webhook's test URL, as an outside caller would."""
         try:
             body = json.loads(self.test_body.text() or "{}")
         except json.JSONDecodeError as err:
             self._say(f"The test body is not JSON: {err.msg}")
             return None
-        if not await self.publish():
+
+        async def start() -> FlowRunRead:
+            run_id = await self.client.send_test_webhook(self.document.flow_id, body)
+            return await self.client.run(run_id)
+
+        return await self._test("Sending a test request…", start)
+
+    async def test_step(self) -> FlowRunRead | None:
+        """Runs the draft up to and including the selected step (earlier steps from their sample data)."""
+        name = self.selected()
+        if not name or name == "trigger":
+            self._say("Select a step to test (Test flow tests the trigger's data)")
             return None
-        self._say("Testing…")
+        return await self._test(
+            f"Testing {name}…", lambda: self.client.test_step(self.document.flow_id, name)
+        )
+
+    async def _test(
+        self, doing: str, start: Callable[[], Coroutine[Any, Any, FlowRunRead]]
+    ) -> FlowRunRead | None:
+        if not await self.saves.drained():
+            self._say(f"The test waits for the draft to be saved: {self.saves.message}")
+            return None
+        self._say(doing)
+        self.scene.set_statuses({})
         try:
-            run_id = await self.client.send_webhook(self.document.flow_id, body)
-            run = await watch_run(self.client, run_id, on_update=self._show_run_marks)
+            started = await start()
+            run = await watch_run(
+                self.client, started.id, on_update=self._show_run_marks, on_event=self._run_event
+            )
         except ApiError as err:
-            self._say(f"Test failed to start: {err.message}")
+            self._say(f"Test not started: {err.message}")
             return None
         except TimeoutError:
             self._say("The test run is still going; see it in Runs")
@@ -462,9 +660,17 @@ class BuilderPanel(QWidget):
         self.last_run = run
         self._show_run_marks(run)
         self._say(f"Test run {run.status}" + (f": {run.error}" if run.error else ""))
+        self.settings.run_errors = {
+            name: report.error_message
+            for name, report in (run.steps or {}).items()
+            if report.error_message
+        }
         selected = self.selected()
         if selected:
             self.data.show_outputs(self._outputs_before(selected))
+            current = _find(self.document.flow, selected)
+            if current is not None and selected != "trigger" and not self._from_form:
+                self.settings.show_step(current)  # shows the error line of a failed code step
         self.run_finished.emit(run.id)
         return run
 
@@ -478,6 +684,12 @@ class BuilderPanel(QWidget):
         self.saves.discard()
         self.document.replace(flow.version.definition)
         self._say("Reloaded from the server")
+
+    def _run_event(self, event: dict[str, Any]) -> None:
+        step = event.get("step")
+        item = self.scene.step_items.get(step) if isinstance(step, str) else None
+        if event.get("type") == "STEP_STARTED" and item is not None:
+            item.set_status("RUNNING")
 
     def _show_run_marks(self, run: FlowRunRead) -> None:
         statuses = {

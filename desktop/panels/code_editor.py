@@ -65,6 +65,15 @@ KEYWORDS = [
 ]
 
 
+_LINE = re.compile(r"\(line (\d+)")
+
+
+def error_line(message: str | None) -> int | None:
+    """The code line a step error names ("… (line 3 of the code)", "(line 2, column 5)")."""
+    found = _LINE.search(message or "")
+    return int(found.group(1)) if found else None
+
+
 def _format(colour: str, *, bold: bool = False, italic: bool = False) -> QTextCharFormat:
     fmt = QTextCharFormat()
     fmt.setForeground(QColor(colour))

@@ -1,14 +1,25 @@
-"""A JSON value as a tree (QTreeView): keys, values, and the `{{step.path}}` of every node."""
+"""A JSON value as a tree (QTreeView): keys, values, and the `{{step.path}}` of every node.
+
+Large values stay responsive: a node's children are made only when it is expanded, at most
+MAX_CHILDREN at a time; clicking the "… N more" row shows the next ones.
+"""
 
 import json
 from typing import Any
 
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QTreeView, QWidget
 
-#: Children shown per list or object before a "… N more" row (large values stay responsive).
+#: Children made per expand or per "… more" click.
 MAX_CHILDREN = 200
 PATH_ROLE = 0x0100 + 1
+#: On a key item with children: the key of its value in `JsonTree.values` (values stay Python).
+VALUE_ROLE = 0x0100 + 2
+#: Set once a key item's children were made.
+FILLED_ROLE = 0x0100 + 4
+#: On a "… N more" row: how many children its parent shows already.
+MORE_ROLE = 0x0100 + 3
 
 
 def path_join(path: str, key: str | int) -> str:
@@ -41,10 +52,15 @@ class JsonTree(QTreeView):
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setUniformRowHeights(True)
         self.setColumnWidth(0, 180)
+        #: Container values of the nodes, by the number stored in VALUE_ROLE.
+        self.values: dict[int, Any] = {}
+        self.expanded.connect(self._fill)
+        self.clicked.connect(self._more)
 
     def show_values(self, values: dict[str, Any], *, expand: bool = True) -> None:
         """Replaces the tree with these top-level values (name → JSON)."""
         self.model_.removeRows(0, self.model_.rowCount())
+        self.values = {}
         root = self.model_.invisibleRootItem()
         for name, value in values.items():
             self._add(root, name, value, name)
@@ -71,15 +87,42 @@ class JsonTree(QTreeView):
         value_item.setData(path, PATH_ROLE)
         value_item.setToolTip(preview(value))
         parent.appendRow([key_item, value_item])
-        children: list[tuple[str | int, Any]] = []
-        if isinstance(value, dict):
-            children = list(value.items())
-        elif isinstance(value, list):
-            children = list(enumerate(value))
-        for child_key, child in children[:MAX_CHILDREN]:
+        if isinstance(value, dict | list) and value:
+            number = len(self.values)
+            self.values[number] = value
+            key_item.setData(number, VALUE_ROLE)
+            key_item.appendRow([QStandardItem("…"), QStandardItem("")])  # makes it expandable
+
+    def _fill(self, index: QModelIndex | QPersistentModelIndex) -> None:
+        """Makes the first children of an expanded node (once)."""
+        item = self.model_.itemFromIndex(self.model_.index(index.row(), 0, index.parent()))
+        if item is None or item.data(VALUE_ROLE) is None or item.data(FILLED_ROLE):
+            return
+        item.setData(True, FILLED_ROLE)
+        item.removeRows(0, item.rowCount())
+        self._add_children(item, 0)
+
+    def _add_children(self, item: QStandardItem, start: int) -> None:
+        value = self.values[int(item.data(VALUE_ROLE))]
+        children: list[tuple[str | int, Any]] = (
+            list(value.items()) if isinstance(value, dict) else list(enumerate(value))
+        )
+        path = str(item.data(PATH_ROLE))
+        end = start + MAX_CHILDREN
+        for child_key, child in children[start:end]:
             label = f"[{child_key}]" if isinstance(child_key, int) else str(child_key)
-            self._add(key_item, label, child, path_join(path, child_key))
-        if len(children) > MAX_CHILDREN:
-            key_item.appendRow(
-                [QStandardItem(f"… {len(children) - MAX_CHILDREN} more"), QStandardItem("")]
-            )
+            self._add(item, label, child, path_join(path, child_key))
+        if len(children) > end:
+            more = QStandardItem(f"… {len(children) - end} more (click to show)")
+            more.setData(end, MORE_ROLE)
+            item.appendRow([more, QStandardItem("")])
+
+    def _more(self, index: QModelIndex | QPersistentModelIndex) -> None:
+        """A click on "… N more" shows the next children in its place."""
+        row = self.model_.itemFromIndex(self.model_.index(index.row(), 0, index.parent()))
+        shown = None if row is None else row.data(MORE_ROLE)
+        parent = None if row is None else row.parent()
+        if shown is None or parent is None or row is None:
+            return
+        parent.removeRow(row.row())
+        self._add_children(parent, int(shown))

@@ -7,11 +7,13 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -103,6 +105,92 @@ class TextEditor(PropEditor):
             except ValueError:
                 return f"{self.prop.display_name} must be a number or a {{{{reference}}}}"
         return super().problem()
+
+
+class OptionsEditor(PropEditor):
+    """DROPDOWN with options loaded from the server (POST /pieces/options): loading, error and
+    "not available yet" states; a typed value or {{reference}} is always accepted."""
+
+    #: The options should be (re)loaded.
+    options_requested = Signal()
+
+    def __init__(self, key: str, prop: PropSchema, value: Any) -> None:
+        super().__init__(key, prop)
+        self.options: list[dict[str, Any]] = []
+        self.combo = QComboBox()
+        self.combo.setEditable(True)
+        self.combo.setObjectName(f"prop_{key}")
+        self.combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.current = value
+        self.combo.setEditText("" if value is None else _text(value))
+        self.combo.activated.connect(lambda _: self._chosen())
+        line = self.combo.lineEdit()
+        if line is not None:
+            line.setPlaceholderText("Choose, or type a value or a {{reference}}")
+            line.editingFinished.connect(self._chosen)
+        self.reload = QPushButton("↻")
+        self.reload.setObjectName(f"reload_{key}")
+        self.reload.setToolTip("Load the options again")
+        self.reload.setFixedWidth(32)
+        self.reload.clicked.connect(self.options_requested.emit)
+        self.state = QLabel()
+        self.state.setObjectName(f"state_{key}")
+        self.state.setWordWrap(True)
+        row = QWidget()
+        line_layout = QHBoxLayout(row)
+        line_layout.setContentsMargins(0, 0, 0, 0)
+        line_layout.addWidget(self.combo, 1)
+        line_layout.addWidget(self.reload)
+        self.box.addWidget(row)
+        self.box.addWidget(self.state)
+        self.finish(QWidget())
+
+    def set_loading(self) -> None:
+        """Says the options are on their way."""
+        self.state.setStyleSheet("color: #6b7280;")
+        self.state.setText("Loading options…")
+        self.reload.setEnabled(False)
+
+    def set_options(
+        self, options: list[dict[str, Any]], *, disabled: bool, placeholder: str
+    ) -> None:
+        """Shows loaded options (keeping the value), or why there are none yet."""
+        self.reload.setEnabled(True)
+        self.options = [o for o in options if isinstance(o, dict) and "label" in o]
+        text = self.combo.currentText()
+        self.combo.blockSignals(True)
+        self.combo.clear()
+        for option in self.options:
+            self.combo.addItem(str(option["label"]), option.get("value"))
+        index = self.combo.findData(self.current) if self.current is not None else -1
+        if index >= 0:
+            self.combo.setCurrentIndex(index)
+        else:
+            self.combo.setEditText(text)
+        self.combo.blockSignals(False)
+        self.state.setStyleSheet("color: #6b7280;")
+        if disabled or not self.options:
+            self.state.setText(placeholder or "No options; type a value or a {{reference}}")
+        else:
+            self.state.setText(f"{len(self.options)} option{'s' if len(self.options) != 1 else ''}")
+
+    def set_error(self, message: str) -> None:
+        """Says why the options could not be loaded; ↻ tries again."""
+        self.reload.setEnabled(True)
+        self.state.setStyleSheet("color: #d92d20;")
+        self.state.setText(f"Options not loaded: {message} (↻ to retry; a typed value still works)")
+
+    def _chosen(self) -> None:
+        self.current = self.value()
+        if self.check():
+            self.committed.emit()
+
+    def value(self) -> Any:
+        text = self.combo.currentText()
+        for option in self.options:
+            if str(option["label"]) == text:
+                return option.get("value")
+        return text or None
 
 
 class LongTextEditor(PropEditor):
@@ -272,6 +360,8 @@ def make_editor(key: str, prop: PropSchema, value: Any, *, webhook_url: str = ""
         return ChoiceEditor(key, prop, value)
     if kind in ("STATIC_MULTI_SELECT_DROPDOWN", "MULTI_SELECT_DROPDOWN") and prop.options:
         return MultiChoiceEditor(key, prop, value)
+    if kind == "DROPDOWN" and not prop.options:
+        return OptionsEditor(key, prop, value)
     if kind in ("SHORT_TEXT", "NUMBER", "DATE_TIME", "FILE", "DROPDOWN"):
         return TextEditor(key, prop, value)
     if kind == "ARRAY" and not prop.properties:

@@ -1,15 +1,31 @@
-"""A run: the flow's canvas read-only with ✓/✗/paused and durations, the selected step's input and output, loop iterations."""
+"""A run: the flow's canvas read-only with ✓/✗/paused and durations, the selected step's input and output,
+loop iterations, retry and cancel, and live updates while the run goes on."""
 
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSpinBox, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop.canvas.scene import FlowScene
 from desktop.canvas.view import FlowView
+from desktop.client import ApiClient, ApiError
+from desktop.client.run_watcher import watch_run
 from desktop.panels.json_tree import JsonTree
-from engine.model import Flow, LoopStep, iter_steps
+from engine.model import TERMINAL, Flow, LoopStep, RetryStrategy, RunStatus, iter_steps
 from engine.model.resources import FlowRunRead
+
+Spawn = Callable[[Coroutine[Any, Any, Any]], None]
+#: Statuses the server can cancel.
+CANCELABLE = (RunStatus.QUEUED, RunStatus.PAUSED)
 
 
 class RunView(QWidget):
@@ -21,11 +37,19 @@ class RunView(QWidget):
         flow: Flow,
         *,
         piece_names: dict[str, str] | None = None,
+        client: ApiClient | None = None,
+        spawn: Spawn | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.run = run
         self.flow = flow
+        self.client = client
+        self.spawn = spawn
+        #: True while live updates of an unfinished run are being followed.
+        self.following = False
+        #: Live events received (the WebSocket worked).
+        self.live_events = 0
         self.scene = FlowScene(self, read_only=True)
         self.scene.show_flow(flow, piece_names=piece_names)
         self.view = FlowView(self.scene)
@@ -42,15 +66,33 @@ class RunView(QWidget):
         row.addWidget(self.iteration, 1)
         self.iteration_row.hide()
         self.tree = JsonTree()
-        self.retry_note = QLabel(
-            "<small>Retry is not offered by this server yet; re-send the trigger to run again.</small>"
+        self.retry_failed = QPushButton("Retry from the failed step")
+        self.retry_failed.setToolTip("A new run of the same version that keeps what succeeded")
+        self.retry_latest = QPushButton("Retry on the latest version")
+        self.retry_latest.setToolTip(
+            "A new run of the published version with the same trigger data"
         )
+        self.cancel_button = QPushButton("Cancel run")
+        self.retry_failed.clicked.connect(
+            lambda: self._start(self.retry(RetryStrategy.FROM_FAILED_STEP))
+        )
+        self.retry_latest.clicked.connect(
+            lambda: self._start(self.retry(RetryStrategy.ON_LATEST_VERSION))
+        )
+        self.cancel_button.clicked.connect(lambda: self._start(self.cancel()))
+        self.notice = QLabel()
+        self.notice.setWordWrap(True)
+        self.notice.setObjectName("runNotice")
+        buttons = QHBoxLayout()
+        for button in (self.retry_failed, self.retry_latest, self.cancel_button):
+            buttons.addWidget(button)
         side = QWidget()
         side_layout = QVBoxLayout(side)
         side_layout.addWidget(self.step_title)
         side_layout.addWidget(self.iteration_row)
         side_layout.addWidget(self.tree, 1)
-        side_layout.addWidget(self.retry_note)
+        side_layout.addLayout(buttons)
+        side_layout.addWidget(self.notice)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.view)
         split.addWidget(side)
@@ -61,7 +103,100 @@ class RunView(QWidget):
         self.loop: str | None = None
         self.scene.step_clicked.connect(self.select)
         self._mark(self._records())
+        self._update_buttons()
         self.view.fit()
+        if not self._ended() and client is not None and spawn is not None:
+            self._start(self.follow())
+
+    # ---------------------------------------------------------------- server
+
+    async def follow(self) -> FlowRunRead | None:
+        """Shows the run's progress live until it ends (or pauses)."""
+        if self.client is None or self.following:
+            return None
+        self.following = True
+        self._update_buttons()
+        try:
+            run = await watch_run(
+                self.client,
+                self.run.id,
+                on_update=self.show_run,
+                on_event=self._event,
+                timeout_s=3600,
+            )
+        except ApiError as err:
+            self._say(f"Live updates stopped: {err.message}")
+            return None
+        except TimeoutError:
+            self._say("Still running after an hour; reopen the run to follow it")
+            return None
+        finally:
+            self.following = False
+            self._update_buttons()
+        self.show_run(run)
+        return run
+
+    async def retry(self, strategy: RetryStrategy) -> FlowRunRead | None:
+        """Retries the run as a new run, shown here and followed live."""
+        if self.client is None:
+            return None
+        try:
+            retried = await self.client.retry_run(self.run.id, strategy.value)
+        except ApiError as err:
+            self._say(f"Not retried: {err.message}")
+            return None
+        self._say(f"Retrying as run {retried.id}")
+        self.show_run(retried)
+        return await self.follow()
+
+    async def cancel(self) -> bool:
+        """Cancels a queued or paused run."""
+        if self.client is None:
+            return False
+        try:
+            run = await self.client.cancel_run(self.run.id)
+        except ApiError as err:
+            self._say(f"Not canceled: {err.message}")
+            return False
+        self.show_run(run)
+        self._say("Canceled")
+        return True
+
+    def show_run(self, run: FlowRunRead) -> None:
+        """Shows a newer state of the run (or a new run of the same flow version)."""
+        self.run = run
+        self.header.setText(self._summary())
+        self._mark(self._records())
+        self._update_buttons()
+        selected = self.scene.selected_step()
+        if selected is not None:
+            self.select(selected)
+
+    def _event(self, event: dict[str, Any]) -> None:
+        self.live_events += 1
+        step = event.get("step")
+        item = self.scene.step_items.get(step) if isinstance(step, str) else None
+        if event.get("type") == "STEP_STARTED" and item is not None:
+            item.set_status("RUNNING")
+
+    def _ended(self) -> bool:
+        return self.run.status in TERMINAL
+
+    def _update_buttons(self) -> None:
+        connected = self.client is not None and self.spawn is not None
+        failed = self.run.status in TERMINAL and self.run.status != RunStatus.SUCCEEDED
+        self.retry_failed.setEnabled(connected and failed and not self.following)
+        self.retry_latest.setEnabled(connected and self._ended() and not self.following)
+        self.cancel_button.setEnabled(connected and self.run.status in CANCELABLE)
+
+    def _start(self, work: Coroutine[Any, Any, Any]) -> None:
+        if self.spawn is None:
+            work.close()
+            return
+        self.spawn(work)
+
+    def _say(self, text: str) -> None:
+        self.notice.setText(text)
 
     def select(self, name: str) -> None:
         """Shows a step's input, output and error (inside a loop: of the chosen iteration)."""
@@ -131,6 +266,8 @@ class RunView(QWidget):
         ran = len(run.steps or {})
         total = 1 + len(list(iter_steps(self.flow.steps)))
         text = f"<b>Run {run.status.value}</b> · {ran} of {total} steps recorded"
+        if run.status in (RunStatus.QUEUED, RunStatus.RUNNING):
+            text += " · updating live"
         if run.duration is not None:
             text += f" · {run.duration / 1000:.2f} s"
         if run.error:

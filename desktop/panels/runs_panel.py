@@ -1,4 +1,6 @@
-"""The runs list: newest first, filtered by flow and status; double-click opens the run view."""
+"""The runs list: newest first, filtered by flow, status and time; double-click opens the run view."""
+
+from datetime import UTC, datetime, timedelta
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -19,6 +21,8 @@ from engine.model.resources import FlowRead, FlowRunRead
 
 _COLUMNS = ("Flow", "Status", "Started", "Duration")
 ANY = "Any"
+#: The time filter's choices: label → hours back (0: any time).
+TIMES = {"Any time": 0, "Last hour": 1, "Last 24 hours": 24, "Last 7 days": 24 * 7}
 
 
 class RunsPanel(QWidget):
@@ -37,8 +41,11 @@ class RunsPanel(QWidget):
         self.status_filter.addItem("Any status", "")
         for status in RunStatus:
             self.status_filter.addItem(status.value.replace("_", " ").capitalize(), status.value)
+        self.time_filter = QComboBox()
+        for label, hours in TIMES.items():
+            self.time_filter.addItem(label, hours)
         self.refresh_button = QPushButton("Refresh")
-        for widget in (self.flow_filter, self.status_filter):
+        for widget in (self.flow_filter, self.status_filter, self.time_filter):
             widget.activated.connect(lambda _: self.refresh())
         self.refresh_button.clicked.connect(self.refresh)
         self.table = QTableWidget(0, len(_COLUMNS))
@@ -54,6 +61,7 @@ class RunsPanel(QWidget):
         top.addStretch(1)
         top.addWidget(self.flow_filter)
         top.addWidget(self.status_filter)
+        top.addWidget(self.time_filter)
         top.addWidget(self.refresh_button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -94,6 +102,11 @@ class RunsPanel(QWidget):
         """The id of the run in a row."""
         item = self.table.item(row, 0)
         return None if item is None else str(item.data(Qt.ItemDataRole.UserRole))
+
+    def created_after(self) -> datetime | None:
+        """The time filter's start (None: any time)."""
+        hours = int(self.time_filter.currentData() or 0)
+        return datetime.now(UTC) - timedelta(hours=hours) if hours else None
 
     def refresh(self) -> None:
         """Asks for the runs again with the chosen filters."""

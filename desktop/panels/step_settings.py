@@ -3,6 +3,7 @@
 It reads a step and emits the changed step (or trigger); the builder turns that into operations.
 """
 
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from PySide6.QtCore import Signal
@@ -21,9 +22,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.client import ApiError
 from desktop.client.piece_catalog import PieceCatalog
-from desktop.panels.code_editor import CodeEditor
-from desktop.panels.prop_editors import JsonEditor, PropEditor, make_editor
+from desktop.panels.code_editor import CodeEditor, error_line
+from desktop.panels.prop_editors import JsonEditor, OptionsEditor, PropEditor, make_editor
 from desktop.panels.router_editor import RouterEditor
 from engine.model import (
     CodeStep,
@@ -47,6 +49,13 @@ _INPUTS = PropSchema(
     description="Values passed to the code as `inputs` (JSON object; values may be {{references}}).",
 )
 NO_CONNECTION = "(no connection)"
+NEW_CONNECTION = "New connection…"
+#: The data of the picker's "New connection…" item.
+NEW_CONNECTION_DATA = "__new__"
+
+#: Loads a dropdown's options: (step, prop key, the form's values) → `{options, disabled, placeholder}`.
+OptionsLoader = Callable[[Step | Trigger, str, dict[str, Any]], Coroutine[Any, Any, dict[str, Any]]]
+Spawn = Callable[[Coroutine[Any, Any, Any]], None]
 
 
 class StepSettingsPanel(QScrollArea):
@@ -64,6 +73,10 @@ class StepSettingsPanel(QScrollArea):
     branch_added = Signal(str)
     #: Delete branch (router, index).
     branch_deleted = Signal(str, int)
+    #: Send a test request to the webhook trigger.
+    test_request_requested = Signal()
+    #: Make a new connection for this piece (its key) and use it in the step.
+    connection_requested = Signal(str)
 
     def __init__(self, catalog: PieceCatalog, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -78,6 +91,11 @@ class StepSettingsPanel(QScrollArea):
         self.connection: QComboBox | None = None
         self.router_editor: RouterEditor | None = None
         self.last_input: QLineEdit | QPlainTextEdit | None = None
+        #: The last test run's error per step name (a code step marks the line it names).
+        self.run_errors: dict[str, str] = {}
+        #: Where dropdown options come from (the builder sets it; None: typed values only).
+        self.options_loader: OptionsLoader | None = None
+        self.spawn: Spawn | None = None
         self.setWidgetResizable(True)
         self.setMinimumWidth(340)
         app = QApplication.instance()
@@ -134,6 +152,7 @@ class StepSettingsPanel(QScrollArea):
         if edited == step:
             return
         self.step = edited
+        self._reload_dependents(_inputs(step), _inputs(edited))
         if isinstance(edited, PieceTrigger):
             self.trigger_changed.emit(edited)
         else:
@@ -185,8 +204,15 @@ class StepSettingsPanel(QScrollArea):
         copy = QPushButton("Copy")
         copy.setObjectName("copyWebhookUrl")
         copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.webhook_url))
+        send = QPushButton("Send test request")
+        send.setObjectName("sendTestRequest")
+        send.setToolTip(
+            "POSTs the toolbar's test body to /test: runs the draft, keeps it as sample data"
+        )
+        send.clicked.connect(self.test_request_requested.emit)
         row.addWidget(self.url_field, 1)
         row.addWidget(copy)
+        row.addWidget(send)
         self.form.addWidget(QLabel("Webhook URL (add /sync to wait for the flow's response)"))
         self.form.addLayout(row)
         self.form.addWidget(
@@ -203,6 +229,14 @@ class StepSettingsPanel(QScrollArea):
         self.code.setMinimumHeight(220)
         self.code.focus_lost.connect(self.commit)
         self.form.addWidget(self.code)
+        message = self.run_errors.get(step.name)
+        if message:
+            self.code.mark_error_line(error_line(message))
+            self.code_error = QLabel(f"Last test: {message}")
+            self.code_error.setObjectName("codeError")
+            self.code_error.setWordWrap(True)
+            self.code_error.setStyleSheet("color: #d92d20;")
+            self.form.addWidget(self.code_error)
         self.inputs = JsonEditor("inputs", _INPUTS, step.settings.input)
         self.inputs.committed.connect(self.commit)
         self.form.addWidget(self.inputs)
@@ -259,7 +293,9 @@ class StepSettingsPanel(QScrollArea):
             combo.addItem(current, current)
             index = combo.count() - 1
         combo.setCurrentIndex(max(0, index))
-        combo.activated.connect(lambda _: self.commit())
+        combo.addItem(NEW_CONNECTION, NEW_CONNECTION_DATA)
+        combo.activated.connect(lambda _: self._connection_chosen(piece_name))
+        combo.setToolTip("Connections are made in the Connections tab; values are never shown")
         self.connection = combo
         self.form.addWidget(combo)
 
@@ -269,6 +305,50 @@ class StepSettingsPanel(QScrollArea):
             editor.committed.connect(self.commit)
             self.editors.append(editor)
             self.form.addWidget(editor)
+            if isinstance(editor, OptionsEditor):
+                editor.options_requested.connect(lambda chosen=editor: self.load_options(chosen))
+                self.load_options(editor)
+
+    def _connection_chosen(self, piece_name: str) -> None:
+        combo = self.connection
+        if combo is not None and combo.currentData() == NEW_CONNECTION_DATA:
+            step = self.step
+            current = _inputs(step).get("auth") if step is not None else None
+            combo.setCurrentIndex(max(0, combo.findData(current)))
+            self.connection_requested.emit(piece_name)
+            return
+        self.commit()
+
+    def load_options(self, editor: OptionsEditor) -> None:
+        """Starts loading a dropdown's options (its state line says how it went)."""
+        if self.options_loader is None or self.spawn is None or self.step is None:
+            editor.set_options([], disabled=True, placeholder="Type a value or a {{reference}}")
+            return
+        editor.set_loading()
+        self.spawn(self._load(editor, self.step))
+
+    async def _load(self, editor: OptionsEditor, step: Step | Trigger) -> None:
+        assert self.options_loader is not None
+        values = _inputs(self._edited(step)) if isinstance(step, PieceStep | PieceTrigger) else {}
+        try:
+            answer = await self.options_loader(step, editor.key, values)
+        except ApiError as err:
+            if editor in self.editors:  # the form may have been rebuilt meanwhile
+                editor.set_error(err.message)
+            return
+        if editor in self.editors:
+            editor.set_options(
+                list(answer.get("options") or []),
+                disabled=bool(answer.get("disabled")),
+                placeholder=str(answer.get("placeholder") or ""),
+            )
+
+    def _reload_dependents(self, before: dict[str, Any], after: dict[str, Any]) -> None:
+        changed = {key for key in {*before, *after} if before.get(key) != after.get(key)}
+        for editor in self.editors:
+            refreshers = set(editor.prop.refreshers or []) | {"auth"}
+            if isinstance(editor, OptionsEditor) and changed & refreshers - {editor.key}:
+                self.load_options(editor)
 
     def _error_handling(self, options: ErrorHandlingOptions) -> None:
         self.form.addWidget(QLabel("<b>When this step fails</b>"))
@@ -349,3 +429,9 @@ class StepSettingsPanel(QScrollArea):
         )
         if editable and new is not None and self.isAncestorOf(new):
             self.last_input = new  # type: ignore[assignment]
+
+
+def _inputs(step: Step | Trigger) -> dict[str, Any]:
+    settings = getattr(step, "settings", None)
+    found = getattr(settings, "input", None)
+    return dict(found) if isinstance(found, dict) else {}

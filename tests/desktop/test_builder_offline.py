@@ -257,3 +257,51 @@ def test_copy_a_step_in_one_flow_and_paste_it_into_another(
     assert [s.name for s in target.document.flow.steps] == ["step_1"]
     source.saves.close()
     target.saves.close()
+
+
+def test_dropdown_options_that_cannot_load_say_why_and_keep_typed_values(
+    qtbot: QtBot, dead_client: ApiClient, qt_loop: asyncio.AbstractEventLoop
+) -> None:
+    from desktop.panels.prop_editors import OptionsEditor
+
+    catalog = PieceCatalog()
+    catalog.metadata["chat"] = PieceMetadata(
+        name="chat",
+        display_name="Chat",
+        version="0.1.0",
+        minimum_supported_release="0.1.0",
+        triggers={},
+        actions={
+            "send": ActionMetadata(
+                name="send",
+                display_name="Send",
+                props={
+                    "channel": PropSchema(type="DROPDOWN", display_name="Channel", required=True)
+                },
+            )
+        },
+    )
+    step = PieceStep(
+        name="step_1",
+        settings=PieceSettings(piece_name="chat", piece_version="0.1.0", action_name="send"),
+    )
+    builder = make_builder(qtbot, dead_client, flow(step), catalog)
+    builder.select("step_1")
+    editor = builder.settings.editors[0]
+    assert isinstance(editor, OptionsEditor)
+    assert editor.state.text() == "Loading options…"
+    until(qt_loop, lambda: editor.state.text().startswith("Options not loaded"))
+    assert "Cannot reach the server" in editor.state.text()
+    assert editor.reload.isEnabled()
+    editor.combo.setEditText("{{trigger.body.channel}}")
+    assert editor.value() == "{{trigger.body.channel}}"
+    builder.saves.close()
+
+
+def test_error_line_is_read_from_step_errors() -> None:
+    from desktop.panels.code_editor import error_line
+
+    assert error_line("boom (line 3 of the code)") == 3
+    assert error_line("Unexpected token (line 2, column 5)") == 2
+    assert error_line("no line here") is None
+    assert error_line(None) is None

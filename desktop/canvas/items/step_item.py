@@ -17,6 +17,10 @@ STATUS_MARKS = {
 }
 
 
+#: Below this scale a card is drawn as a plain box.
+DETAIL_SCALE = 0.35
+
+
 class StepItem(QGraphicsItem):
     """One card; its `name` is the step's (`trigger` for the trigger)."""
 
@@ -66,7 +70,6 @@ class StepItem(QGraphicsItem):
         option: QStyleOptionGraphicsItem,
         widget: QWidget | None = None,
     ) -> None:
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         border = style.NODE_BORDER
         if self.problems:
             border = style.INVALID
@@ -77,6 +80,13 @@ class StepItem(QGraphicsItem):
         if self.skipped:
             fill = QColor("#f4f5f7")
         painter.setBrush(QBrush(fill))
+        if option.levelOfDetailFromTransform(painter.worldTransform()) < DETAIL_SCALE:
+            # Zoomed far out (or in the minimap) text is unreadable: a plain box keeps panning fast.
+            if self.status in STATUS_MARKS:
+                painter.setBrush(QBrush(STATUS_MARKS[self.status][1]))
+            painter.drawRect(self._rect)
+            return
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.drawRoundedRect(self._rect, 10, 10)
         badge = QRectF(10, 12, 32, 32)
         painter.setPen(Qt.PenStyle.NoPen)
@@ -99,6 +109,12 @@ class StepItem(QGraphicsItem):
         subtitle = self.subtitle + (" · skipped" if self.skipped else "")
         if self.duration_ms is not None:
             subtitle += f" · {self.duration_ms:.0f} ms"
+        elif self.problems and self.status is None:
+            painter.setPen(style.INVALID)
+            subtitle = self.problems[0]
+        subtitle = painter.fontMetrics().elidedText(
+            subtitle, Qt.TextElideMode.ElideRight, int(text_width)
+        )
         painter.drawText(QRectF(52, 29, text_width, 18), Qt.AlignmentFlag.AlignVCenter, subtitle)
         self._paint_marks(painter)
 
