@@ -2,8 +2,7 @@
 
 from typing import Any
 
-import httpx
-
+from desktop.client._http import httpx
 from engine.model.pieces import PieceMetadata, PieceSummary
 from engine.model.resources import (
     AppConnectionRead,
@@ -11,6 +10,7 @@ from engine.model.resources import (
     FlowRead,
     FlowRunRead,
     FlowVersionRead,
+    FolderRead,
     Page,
     ProjectRead,
 )
@@ -35,6 +35,8 @@ class ApiClient:
 
     def __init__(self, base_url: str, token: str, *, timeout_s: float = 15.0) -> None:
         self.base_url = base_url.rstrip("/")
+        #: The bearer token (for the live-updates WebSocket); never logged or shown.
+        self.token = token
         self._http = httpx.AsyncClient(
             base_url=self.base_url + "/api/v1",
             headers={"Authorization": f"Bearer {token}"},
@@ -45,10 +47,11 @@ class ApiClient:
         """Closes the connection pool."""
         await self._http.aclose()
 
-    async def health(self) -> bool:
-        """True when the server and its database answer."""
+    async def health(self, *, timeout_s: float | None = None) -> bool:
+        """True when the server and its database answer (within `timeout_s`, if given)."""
+        extra: dict[str, Any] = {} if timeout_s is None else {"timeout": timeout_s}
         try:
-            body = await self._request("GET", "/health")
+            body = await self._request("GET", "/health", **extra)
         except ApiError:
             return False
         return bool(body.get("status") == "ok")
@@ -73,10 +76,33 @@ class ApiClient:
             if not cursor:
                 return flows
 
-    async def create_flow(self, project_id: str, display_name: str) -> FlowRead:
-        """Creates an empty flow."""
-        body = {"displayName": display_name, "projectId": project_id}
+    async def create_flow(
+        self, project_id: str, display_name: str, *, folder_id: str | None = None
+    ) -> FlowRead:
+        """Creates an empty flow (in a folder, if given)."""
+        body = {"displayName": display_name, "projectId": project_id, "folderId": folder_id}
         return FlowRead.model_validate(await self._request("POST", "/flows", json=body))
+
+    async def folders(self, project_id: str) -> list[FolderRead]:
+        """The project's folders by name, with their number of flows."""
+        body = await self._request("GET", "/folders", params={"projectId": project_id})
+        return Page[FolderRead].model_validate(body).data
+
+    async def create_folder(self, project_id: str, display_name: str) -> FolderRead:
+        """Creates a folder."""
+        body = {"displayName": display_name, "projectId": project_id}
+        return FolderRead.model_validate(await self._request("POST", "/folders", json=body))
+
+    async def rename_folder(self, folder_id: str, display_name: str) -> FolderRead:
+        """Renames a folder."""
+        body = {"displayName": display_name}
+        return FolderRead.model_validate(
+            await self._request("POST", f"/folders/{folder_id}", json=body)
+        )
+
+    async def delete_folder(self, folder_id: str) -> None:
+        """Deletes a folder; its flows stay, outside any folder."""
+        await self._request("DELETE", f"/folders/{folder_id}")
 
     async def operate(self, flow_id: str, operation_type: str, request: dict[str, Any]) -> FlowRead:
         """Applies one flow operation `{type, request}` and returns the flow after it."""

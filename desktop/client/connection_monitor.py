@@ -1,0 +1,65 @@
+"""Watching whether the server answers: says when it goes away and when it is back."""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+
+from desktop.client.api_client import ApiClient
+
+log = logging.getLogger(__name__)
+
+#: Names of tasks that run as long as the connection (tests driving the loop leave them running).
+WATCHER_TASK_PREFIX = "pw-watch-"
+#: Seconds between health checks.
+CHECK_INTERVAL_S = 2.0
+#: A server that takes longer than this to answer a health check counts as not answering.
+CHECK_TIMEOUT_S = 5.0
+
+
+class ConnectionMonitor:
+    """Asks the server's health every few seconds and calls `on_change(online)` when it changes."""
+
+    def __init__(
+        self,
+        client: ApiClient,
+        *,
+        on_change: Callable[[bool], None],
+        interval_s: float = CHECK_INTERVAL_S,
+        timeout_s: float = CHECK_TIMEOUT_S,
+    ) -> None:
+        self.client = client
+        self.online = True
+        self.interval_s = interval_s
+        self._timeout_s = timeout_s
+        self._on_change = on_change
+        self._task: asyncio.Task[None] | None = None
+        self._wake = asyncio.Event()
+
+    def start(self) -> None:
+        """Starts checking (in the background; call from the running loop)."""
+        if self._task is None:
+            self._task = asyncio.create_task(self._watch(), name=f"{WATCHER_TASK_PREFIX}health")
+
+    def check_now(self) -> None:
+        """Checks at once (a request just failed to reach the server)."""
+        self._wake.set()
+
+    async def stop(self) -> None:
+        """Stops checking."""
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _watch(self) -> None:
+        while True:
+            online = await self.client.health(timeout_s=self._timeout_s)
+            if online != self.online:
+                self.online = online
+                log.info("server %s %s", self.client.base_url, "back" if online else "gone")
+                self._on_change(online)
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.interval_s)
