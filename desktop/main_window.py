@@ -27,6 +27,7 @@ from desktop.client import (
     ServerUnavailableError,
     connect_local_server,
 )
+from desktop.client.local_server import read_server_info
 from desktop.flows_controller import FlowsController
 from desktop.panels.flows_panel import FlowsPanel
 from desktop.preferences import Preferences, PreferencesStore, default_config_dir
@@ -224,7 +225,10 @@ class MainWindow(QMainWindow):
         if loaded and local and self.offer_samples:
             await self._add_samples()
         if self.watch_server:
-            self.monitor = ConnectionMonitor(client, on_change=self._online_changed)
+            relocate = (lambda: read_server_info(self.data_dir)) if local else None
+            self.monitor = ConnectionMonitor(
+                client, on_change=self._online_changed, relocate=relocate
+            )
             self.monitor.start()
             self._start_live()
         # The pieces load after the flows list is shown, and after the first request: the
@@ -354,9 +358,13 @@ class MainWindow(QMainWindow):
         self._later(self._reconnected())
 
     async def _reconnected(self) -> None:
+        if self.live is not None:  # a restarted local server has a new address and token
+            await self.live.stop()
+            self.live = None
         if await self.refresh():
+            self.connection_label.setText(self._label())
             self.report("Reconnected to the server")
-            if self.live is None and self.watch_server:
+            if self.watch_server:
                 self._start_live()
 
     def _went_offline(self, message: str) -> None:
@@ -520,6 +528,11 @@ class MainWindow(QMainWindow):
     def report(self, message: str) -> None:
         """A message in the status line."""
         self.statusBar().showMessage(message, 8000)
+
+    def _label(self) -> str:
+        if self.local and self.client is not None:
+            return f"This computer · {self.client.base_url}"
+        return self.connection_label.text()
 
     def _server_url(self) -> str:
         return self.client.base_url if self.client is not None else "(none)"

@@ -43,6 +43,13 @@ class ApiClient:
             timeout=timeout_s,
         )
 
+    def retarget(self, base_url: str, token: str) -> None:
+        """Points the client at the same server's new address and token (a restarted local server)."""
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+        self._http.base_url = httpx.URL(self.base_url + "/api/v1")
+        self._http.headers["Authorization"] = f"Bearer {token}"
+
     async def close(self) -> None:
         """Closes the connection pool."""
         await self._http.aclose()

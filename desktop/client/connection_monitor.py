@@ -25,6 +25,7 @@ class ConnectionMonitor:
         client: ApiClient,
         *,
         on_change: Callable[[bool], None],
+        relocate: Callable[[], tuple[str, str] | None] | None = None,
         interval_s: float = CHECK_INTERVAL_S,
         timeout_s: float = CHECK_TIMEOUT_S,
     ) -> None:
@@ -33,6 +34,8 @@ class ConnectionMonitor:
         self.interval_s = interval_s
         self._timeout_s = timeout_s
         self._on_change = on_change
+        #: Where the server is now (URL, token), for a local server that restarted on a new port.
+        self._relocate = relocate
         self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
 
@@ -56,6 +59,11 @@ class ConnectionMonitor:
     async def _watch(self) -> None:
         while True:
             online = await self.client.health(timeout_s=self._timeout_s)
+            if not online and self._relocate is not None:
+                found = await asyncio.to_thread(self._relocate)
+                if found is not None and found != (self.client.base_url, self.client.token):
+                    self.client.retarget(*found)
+                    online = await self.client.health(timeout_s=self._timeout_s)
             if online != self.online:
                 self.online = online
                 log.info("server %s %s", self.client.base_url, "back" if online else "gone")

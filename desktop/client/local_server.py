@@ -136,13 +136,20 @@ def _reap_spawned() -> None:
         process.poll()
 
 
-async def _attach(data_dir: Path) -> ApiClient | None:
+def read_server_info(data_dir: Path) -> tuple[str, str] | None:
+    """The URL and local token in the data dir's `server.json`, or None when no server wrote one."""
     try:
         info = json.loads((data_dir / "server.json").read_text(encoding="utf-8"))
-        url, token = str(info["url"]), str(info["token"])
+        return str(info["url"]), str(info["token"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    client = ApiClient(url, token)
+
+
+async def _attach(data_dir: Path) -> ApiClient | None:
+    found = read_server_info(data_dir)
+    if found is None:
+        return None
+    client = ApiClient(*found)
     if await client.health():
         return client
     await client.close()
