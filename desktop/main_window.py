@@ -357,6 +357,23 @@ class MainWindow(QMainWindow):
         self.report("Reconnected to the server")
         self._later(self._reconnected())
 
+    async def reconnect(self) -> bool:
+        """Checks the server now (finding a restarted local server again); True when it answers."""
+        client = self.client
+        if client is None:
+            return False
+        online = await client.health(timeout_s=5)
+        found = read_server_info(self.data_dir) if self.local else None
+        if not online and found is not None and found != (client.base_url, client.token):
+            client.retarget(*found)
+            online = await client.health(timeout_s=5)
+        if online and self.offline_banner.isVisible():
+            if self.monitor is not None:
+                self.monitor.online = True
+            self.offline_banner.hide()
+            await self._reconnected()
+        return online
+
     async def _reconnected(self) -> None:
         if self.live is not None:  # a restarted local server has a new address and token
             await self.live.stop()

@@ -56,14 +56,22 @@ class ConnectionMonitor:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
+    async def _check(self) -> bool:
+        online = await self.client.health(timeout_s=self._timeout_s)
+        if not online and self._relocate is not None:
+            found = await asyncio.to_thread(self._relocate)
+            if found is not None and found != (self.client.base_url, self.client.token):
+                self.client.retarget(*found)
+                online = await self.client.health(timeout_s=self._timeout_s)
+        return online
+
     async def _watch(self) -> None:
         while True:
-            online = await self.client.health(timeout_s=self._timeout_s)
-            if not online and self._relocate is not None:
-                found = await asyncio.to_thread(self._relocate)
-                if found is not None and found != (self.client.base_url, self.client.token):
-                    self.client.retarget(*found)
-                    online = await self.client.health(timeout_s=self._timeout_s)
+            try:
+                online = await self._check()
+            except Exception:  # the task's boundary: one broken check must not end the watching
+                log.exception("health check of %s failed", self.client.base_url)
+                online = False
             if online != self.online:
                 self.online = online
                 log.info("server %s %s", self.client.base_url, "back" if online else "gone")

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QMenu, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from desktop.main_window import MainWindow
@@ -54,11 +54,11 @@ def test_folders_group_flows_and_search_narrows_them(
         assert run(qt_loop, flows.create(name))
     assert run(qt_loop, flows.create_folder("Finance"))
     finance = next(iter(panel.folder_list.folders.values()))
-    ids = {panel.flow_id_at(row): name for row, name in enumerate(panel.flow_names())}
-    by_name = {name: flow_id for flow_id, name in ids.items()}
+    by_name = {name: str(panel.flow_id_at(row)) for row, name in enumerate(panel.flow_names())}
 
     menu = panel.context_menu(by_name["Invoices to Slack"])
     move = next(a for a in menu.actions() if a.text() == "Move to folder").menu()
+    assert isinstance(move, QMenu)
     next(a for a in move.actions() if a.text() == "Finance").trigger()
     until(qt_loop, lambda: panel.folder_list.folders[finance.id].number_of_flows == 1)
     assert run(qt_loop, flows.move(by_name["Invoice reminders"], finance.id))
