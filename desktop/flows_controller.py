@@ -1,13 +1,14 @@
-"""What the flows list's buttons do: create, import, rename, duplicate, turn on/off, export, delete."""
+"""What the flows list's buttons do: create, import, rename, duplicate, turn on/off, move, export, delete, folders."""
 
 import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from desktop.client import ApiClient, ApiError
+from desktop.client import ApiClient, ApiError, ServerUnavailableError
 
 log = logging.getLogger(__name__)
 
@@ -22,39 +23,73 @@ class FlowsController:
         project_id: Callable[[], str | None],
         refresh: Callable[[], Awaitable[bool]],
         report: Callable[[str], None],
+        alert: Callable[[str, str], None] = lambda title, message: None,
     ) -> None:
         self._client = client
         self._project_id = project_id
         self._refresh = refresh
         self._report = report
+        self._alert = alert
 
-    async def create(self, name: str) -> bool:
-        """Creates an empty flow."""
-        return await self._do(f"Created “{name}”", lambda c, p: c.create_flow(p, name))
+    async def create(self, name: str, *, folder_id: str | None = None) -> bool:
+        """Creates an empty flow (in a folder, if given)."""
+        return await self._do(
+            f"Created “{name}”", lambda c, p: c.create_flow(p, name, folder_id=folder_id)
+        )
 
     async def import_file(self, path: Path) -> bool:
-        """Creates a flow from a Piecework or Activepieces JSON file."""
+        """Creates a flow from a Piecework or Activepieces JSON file; says what is wrong with others."""
+        read = await _read_document(path)
+        if isinstance(read, str):
+            self._report(read)
+            self._alert("Cannot import this file", read)
+            return False
+        client, project_id = self._client(), self._project_id()
+        if client is None or project_id is None:
+            self._report("Not connected to a server")
+            return False
+        name = _document_name(read.document) or path.stem
         try:
-            document = json.loads(await asyncio.to_thread(path.read_text, encoding="utf-8"))
-        except (OSError, UnicodeDecodeError) as err:
-            self._report(f"Cannot read {path.name}: {err}")
-            return False
-        except json.JSONDecodeError as err:
-            self._report(
-                f"{path.name} is not valid JSON (line {err.lineno}, column {err.colno}): {err.msg}"
-            )
-            return False
-        name = _document_name(document) or path.stem
-
-        async def run(client: ApiClient, project_id: str) -> Any:
             flow = await client.create_flow(project_id, name)
             try:
-                return await client.operate(flow.id, "IMPORT_FLOW", document)
+                await client.operate(flow.id, "IMPORT_FLOW", read.document)
             except ApiError:
                 await client.delete_flow(flow.id)  # no half-imported, empty flow left behind
                 raise
+        except ServerUnavailableError as err:
+            self._report(err.message)
+            return False
+        except ApiError as err:
+            self._report(err.message)
+            self._alert(
+                "Cannot import this file",
+                f"{path.name} is not a flow Piecework can import:\n{err.message}",
+            )
+            return False
+        await self._refresh()
+        self._report(f"Imported “{name}” from {path.name}")
+        return True
 
-        return await self._do(f"Imported “{name}” from {path.name}", run)
+    async def move(self, flow_id: str, folder_id: str | None) -> bool:
+        """Moves a flow into a folder (None: out of any folder)."""
+        return await self._do(
+            "Moved",
+            lambda c, _: c.operate(flow_id, "CHANGE_FOLDER", {"folderId": folder_id}),
+        )
+
+    async def create_folder(self, name: str) -> bool:
+        """Creates a folder."""
+        return await self._do(f"Created the folder “{name}”", lambda c, p: c.create_folder(p, name))
+
+    async def rename_folder(self, folder_id: str, name: str) -> bool:
+        """Renames a folder."""
+        return await self._do(
+            f"Renamed the folder to “{name}”", lambda c, _: c.rename_folder(folder_id, name)
+        )
+
+    async def delete_folder(self, folder_id: str) -> bool:
+        """Deletes a folder (its flows stay, outside any folder)."""
+        return await self._do("Deleted the folder", lambda c, _: c.delete_folder(folder_id))
 
     async def rename(self, flow_id: str, name: str) -> bool:
         """Renames a flow."""
@@ -110,6 +145,29 @@ class FlowsController:
         await self._refresh()
         self._report(done)
         return True
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    document: Any
+
+
+async def _read_document(path: Path) -> "_Read | str":
+    """The file's JSON document, or what is wrong with the file."""
+    try:
+        document = json.loads(await asyncio.to_thread(path.read_text, encoding="utf-8"))
+    except UnicodeDecodeError:
+        return f"{path.name} is not a text file: a flow file is JSON (Piecework or Activepieces)."
+    except OSError as err:
+        return f"Cannot read {path.name}: {err.strerror or err}"
+    except json.JSONDecodeError as err:
+        return f"{path.name} is not valid JSON (line {err.lineno}, column {err.colno}): {err.msg}"
+    if not isinstance(document, dict):
+        return (
+            f"{path.name} is JSON but not a flow: a flow file holds one object with a trigger "
+            "and steps (as Piecework or Activepieces export it)."
+        )
+    return _Read(document)
 
 
 def _document_name(document: object) -> str | None:

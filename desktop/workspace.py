@@ -3,16 +3,20 @@
 import asyncio
 import logging
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QTabWidget, QWidget
 
 from desktop.client import ApiClient, ApiError, PieceCatalog
-from desktop.panels.builder_panel import BuilderPanel
 from desktop.panels.connections_panel import ConnectionsPanel
-from desktop.panels.run_view import RunView
 from desktop.panels.runs_panel import RunsPanel
 from engine.model.resources import AppConnectionRead
+
+if TYPE_CHECKING:
+    # Imported when first used: the builder and run view (canvas, editors) are not needed for
+    # the first screen, and importing them delayed the flows list.
+    from desktop.panels.builder_panel import BuilderPanel
+    from desktop.panels.run_view import RunView
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +61,28 @@ class Workspace:
         tabs.setTabsClosable(True)
         tabs.tabCloseRequested.connect(self.close_tab)
 
+    def reset(self) -> None:
+        """Forgets the server: closes builder and run tabs, empties the catalog and the lists.
+
+        The window calls it when switching servers, after checking no builder has unsaved edits.
+        """
+        for builder in self.builders.values():
+            builder.saves.close()
+        for widget in [*self.builders.values(), *self.run_views.values()]:
+            self.tabs.removeTab(self.tabs.indexOf(widget))
+            widget.deleteLater()
+        self.builders.clear()
+        self.run_views.clear()
+        if self._catalog_task is not None:
+            self._catalog_task.cancel()
+            self._catalog_task = None
+        self.catalog.summaries = []
+        self.catalog.metadata = {}
+        self.connections.clear()
+        self.connections_panel.show_connections([])
+        self.runs_panel.show_runs([])
+        self.runs_panel.set_flows([])
+
     def start_loading_pieces(self) -> None:
         """Loads the piece catalog in the background (builders wait for it)."""
         client = self._client()
@@ -74,7 +100,7 @@ class Workspace:
             self._report(f"Cannot load the pieces: {err.message}")
             self._catalog_task = None
 
-    async def open_flow(self, flow_id: str) -> BuilderPanel | None:
+    async def open_flow(self, flow_id: str) -> "BuilderPanel | None":
         """Opens (or shows) the builder of a flow."""
         if flow_id in self.builders:
             self.tabs.setCurrentWidget(self.builders[flow_id])
@@ -88,6 +114,8 @@ class Workspace:
         except ApiError as err:
             self._report(err.message)
             return None
+        from desktop.panels.builder_panel import BuilderPanel
+
         builder = BuilderPanel(
             client=client,
             flow=flow,
@@ -120,7 +148,7 @@ class Workspace:
         self.runs_panel.show_runs(runs)
         return True
 
-    async def open_run(self, run_id: str) -> RunView | None:
+    async def open_run(self, run_id: str) -> "RunView | None":
         """Opens the run view of a run."""
         client = self._client()
         if client is None:
@@ -132,6 +160,8 @@ class Workspace:
         except ApiError as err:
             self._report(err.message)
             return None
+        from desktop.panels.run_view import RunView
+
         view = RunView(
             run,
             flow.version.definition,

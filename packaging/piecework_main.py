@@ -19,6 +19,6 @@ def _restore_library_path() -> None:
 if __name__ == "__main__":
     multiprocessing.freeze_support()
     _restore_library_path()
-    from piecework.cli import main
+    from piecework.launch import main
 
     main()

@@ -1,5 +1,5 @@
 """`python -m piecework` runs the command line."""
 
-from piecework.cli import main
+from piecework.launch import main
 
 main()

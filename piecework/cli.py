@@ -3,13 +3,13 @@
 import json
 import logging
 import os
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from piecework import __version__
+from piecework.launch import has_display
 from piecework.pieces_cli import pieces_app
 
 app = typer.Typer(
@@ -54,13 +54,14 @@ def main_callback(
 @app.command()
 def desktop(data_dir: DataDirOption = None) -> None:
     """Start the desktop app and its local server. With no display, start the server alone."""
-    if not _has_display():
+    if not has_display():
         typer.echo("No display found: starting the Piecework server alone (headless).")
         server(data_dir=data_dir, host="127.0.0.1", port=int(os.environ.get("PW_PORT", "0")))
         return
     from desktop.app import run_app  # Qt loads only for this command
 
-    raise typer.Exit(run_app(data_dir=data_dir or _default_data_dir()))
+    # No --data-dir: the folder chosen in the desktop's Settings, else PW_DATA_DIR or the default.
+    raise typer.Exit(run_app(data_dir=data_dir))
 
 
 @app.command()
@@ -197,12 +198,6 @@ def _banner(url: str, data_dir: Path, *, embedded: bool) -> None:
         )
     lines.append(f"  Stop:      press Ctrl+C (or: kill {os.getpid()})")
     typer.echo("\n".join(lines))
-
-
-def _has_display() -> bool:
-    if sys.platform in {"darwin", "win32"}:
-        return True
-    return any(os.environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
 
 
 def _default_data_dir() -> Path:

@@ -4,8 +4,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-import httpx
-
+from desktop.client._http import httpx
 from engine.model.pieces import PieceMetadata, PieceSummary
 from engine.model.resources import (
     AppConnectionRead,
@@ -13,6 +12,7 @@ from engine.model.resources import (
     FlowRead,
     FlowRunRead,
     FlowVersionRead,
+    FolderRead,
     Page,
     ProjectRead,
 )
@@ -37,21 +37,30 @@ class ApiClient:
 
     def __init__(self, base_url: str, token: str, *, timeout_s: float = 15.0) -> None:
         self.base_url = base_url.rstrip("/")
-        self._token = token
+        #: The bearer token (for the live-updates WebSocket); never logged or shown.
+        self.token = token
         self._http = httpx.AsyncClient(
             base_url=self.base_url + "/api/v1",
             headers={"Authorization": f"Bearer {token}"},
             timeout=timeout_s,
         )
 
+    def retarget(self, base_url: str, token: str) -> None:
+        """Points the client at the same server's new address and token (a restarted local server)."""
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+        self._http.base_url = httpx.URL(self.base_url + "/api/v1")
+        self._http.headers["Authorization"] = f"Bearer {token}"
+
     async def close(self) -> None:
         """Closes the connection pool."""
         await self._http.aclose()
 
-    async def health(self) -> bool:
-        """True when the server and its database answer."""
+    async def health(self, *, timeout_s: float | None = None) -> bool:
+        """True when the server and its database answer (within `timeout_s`, if given)."""
+        extra: dict[str, Any] = {} if timeout_s is None else {"timeout": timeout_s}
         try:
-            body = await self._request("GET", "/health")
+            body = await self._request("GET", "/health", **extra)
         except ApiError:
             return False
         return bool(body.get("status") == "ok")
@@ -76,10 +85,33 @@ class ApiClient:
             if not cursor:
                 return flows
 
-    async def create_flow(self, project_id: str, display_name: str) -> FlowRead:
-        """Creates an empty flow."""
-        body = {"displayName": display_name, "projectId": project_id}
+    async def create_flow(
+        self, project_id: str, display_name: str, *, folder_id: str | None = None
+    ) -> FlowRead:
+        """Creates an empty flow (in a folder, if given)."""
+        body = {"displayName": display_name, "projectId": project_id, "folderId": folder_id}
         return FlowRead.model_validate(await self._request("POST", "/flows", json=body))
+
+    async def folders(self, project_id: str) -> list[FolderRead]:
+        """The project's folders by name, with their number of flows."""
+        body = await self._request("GET", "/folders", params={"projectId": project_id})
+        return Page[FolderRead].model_validate(body).data
+
+    async def create_folder(self, project_id: str, display_name: str) -> FolderRead:
+        """Creates a folder."""
+        body = {"displayName": display_name, "projectId": project_id}
+        return FolderRead.model_validate(await self._request("POST", "/folders", json=body))
+
+    async def rename_folder(self, folder_id: str, display_name: str) -> FolderRead:
+        """Renames a folder."""
+        body = {"displayName": display_name}
+        return FolderRead.model_validate(
+            await self._request("POST", f"/folders/{folder_id}", json=body)
+        )
+
+    async def delete_folder(self, folder_id: str) -> None:
+        """Deletes a folder; its flows stay, outside any folder."""
+        await self._request("DELETE", f"/folders/{folder_id}")
 
     async def operate(self, flow_id: str, operation_type: str, request: dict[str, Any]) -> FlowRead:
         """Applies one flow operation `{type, request}` and returns the flow after it."""
@@ -221,7 +253,7 @@ class ApiClient:
 
     def live_auth(self) -> str:
         """The first WebSocket message: the token in the message, never in the URL (server logs)."""
-        return json.dumps({"type": "AUTH", "token": self._token})
+        return json.dumps({"type": "AUTH", "token": self.token})
 
     async def send_webhook(self, flow_id: str, body: Any) -> str:
         """POSTs a JSON body to the flow's webhook; returns the id of the queued run.

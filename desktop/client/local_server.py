@@ -3,6 +3,8 @@
 import asyncio
 import atexit
 import json
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -25,9 +27,15 @@ class LocalServerError(RuntimeError):
 
 
 async def connect_local_server(
-    data_dir: Path, *, start: bool = True, progress: Callable[[str], None] = lambda _: None
+    data_dir: Path,
+    *,
+    start: bool = True,
+    progress: Callable[[str], None] = lambda _: None,
+    environment: dict[str, str] | None = None,
 ) -> ApiClient:
     """Returns a client of the data dir's running server, starting one first if there is none.
+
+    `environment` adds variables (PW_PUBLIC_URL, PW_NETWORK_MODE) to a server started here.
 
     Raises:
         LocalServerError: none runs and it could not be started (the message points at its log).
@@ -42,7 +50,7 @@ async def connect_local_server(
     progress("Starting the local Piecework server…")
     log_path = data_dir / "server.log"
     log_start = log_path.stat().st_size if log_path.exists() else 0
-    process = _spawn_server(data_dir, log_path)
+    process = _spawn_server(data_dir, log_path, environment or {})
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         await asyncio.sleep(0.25)
@@ -56,7 +64,9 @@ async def connect_local_server(
     )
 
 
-def _spawn_server(data_dir: Path, log_path: Path) -> "subprocess.Popen[bytes]":
+def _spawn_server(
+    data_dir: Path, log_path: Path, environment: dict[str, str]
+) -> "subprocess.Popen[bytes]":
     # A detached process (its own session): the server keeps running schedules after the app closes.
     data_dir.mkdir(parents=True, exist_ok=True)
     with log_path.open("ab") as log:
@@ -66,11 +76,36 @@ def _spawn_server(data_dir: Path, log_path: Path) -> "subprocess.Popen[bytes]":
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             start_new_session=True,
+            env={**os.environ, **environment},
         )
     if not _SPAWNED:
         atexit.register(_reap_spawned)
     _SPAWNED.append(process)
     return process
+
+
+async def stop_local_server(data_dir: Path, *, timeout_s: float = 30.0) -> bool:
+    """Stops the data dir's running server as Ctrl+C would; True once it is gone.
+
+    The server removes its `server.json` when it has stopped (its PostgreSQL too).
+    """
+    info_path = data_dir / "server.json"
+    try:
+        pid = int(json.loads(info_path.read_text(encoding="utf-8"))["pid"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return True
+    try:
+        os.kill(pid, signal.SIGINT if sys.platform != "win32" else signal.SIGTERM)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    deadline = time.monotonic() + timeout_s
+    # The server's own process removes the file: there is no event here to wait on.
+    while info_path.exists() and time.monotonic() < deadline:  # noqa: ASYNC110
+        await asyncio.sleep(0.1)
+    _reap_spawned()
+    return not info_path.exists()
 
 
 def startup_failure(log_path: Path, *, offset: int = 0) -> str:
@@ -101,13 +136,20 @@ def _reap_spawned() -> None:
         process.poll()
 
 
-async def _attach(data_dir: Path) -> ApiClient | None:
+def read_server_info(data_dir: Path) -> tuple[str, str] | None:
+    """The URL and local token in the data dir's `server.json`, or None when no server wrote one."""
     try:
         info = json.loads((data_dir / "server.json").read_text(encoding="utf-8"))
-        url, token = str(info["url"]), str(info["token"])
+        return str(info["url"]), str(info["token"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    client = ApiClient(url, token)
+
+
+async def _attach(data_dir: Path) -> ApiClient | None:
+    found = read_server_info(data_dir)
+    if found is None:
+        return None
+    client = ApiClient(*found)
     if await client.health():
         return client
     await client.close()

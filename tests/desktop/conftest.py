@@ -4,6 +4,7 @@ import asyncio
 import os
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import qasync
@@ -11,6 +12,14 @@ from PySide6.QtWidgets import QApplication
 
 # No display in CI: render offscreen unless the caller chose a platform (e.g. xcb under Xvfb).
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture(autouse=True)
+def desktop_config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The desktop's settings and remembered accounts go to a fresh folder, never the user's."""
+    directory = tmp_path / "desktop-config"
+    monkeypatch.setenv("PW_CONFIG_DIR", str(directory))
+    return directory
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QGraphicsItem
 
 from desktop.canvas.view import FlowView
+from desktop.client.connection_monitor import WATCHER_TASK_PREFIX
 
 T = TypeVar("T")
 
@@ -24,8 +25,13 @@ def run(loop: asyncio.AbstractEventLoop, work: Coroutine[Any, Any, T]) -> T:
 
 async def _settled(work: Coroutine[Any, Any, T], *, limit_s: float = 10) -> T:
     result = await work
-    # Tasks that keep going (a save queue retrying) are left after `limit_s`.
-    others = {t for t in asyncio.all_tasks() if t is not asyncio.current_task()}
+    # Tasks that keep going (a save queue retrying) are left after `limit_s`; the window's
+    # server watchers (health checks, live updates) run as long as the connection.
+    others = {
+        t
+        for t in asyncio.all_tasks()
+        if t is not asyncio.current_task() and not t.get_name().startswith(WATCHER_TASK_PREFIX)
+    }
     if others:
         await asyncio.wait(others, timeout=limit_s)
     return result
