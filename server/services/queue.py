@@ -18,6 +18,30 @@ ASYNC_RUNS_QUEUE = "async_runs"
 #: Fetch polling interval; LISTEN/NOTIFY wakes workers sooner, this is the fallback.
 FETCH_POLLING_INTERVAL_S = 0.5
 
+# The oldest run job of a project that waits out its busy backoff is made due now, and workers
+# are told as procrastinate tells them of a new job (its NOTIFY payload and channels).
+_WAKE_NEXT_RUN = """
+WITH next AS (
+    SELECT job.id
+      FROM procrastinate_jobs job
+      JOIN flow_runs run ON run.id = job.args->>'run_id'
+     WHERE job.task_name = %(task)s AND job.status = 'todo' AND job.scheduled_at > now()
+       AND run.project_id = %(project_id)s AND run.status = 'QUEUED'
+     ORDER BY job.priority DESC, job.id
+     LIMIT 1
+       FOR UPDATE OF job SKIP LOCKED
+), woken AS (
+    UPDATE procrastinate_jobs job SET scheduled_at = now()
+      FROM next WHERE job.id = next.id
+    RETURNING job.id, job.queue_name,
+              json_build_object('type', 'job_inserted', 'job_id', job.id)::text AS payload
+)
+SELECT id,
+       pg_notify('procrastinate_queue_v1#' || queue_name, payload),
+       pg_notify('procrastinate_any_queue_v1', payload)
+  FROM woken
+"""
+
 
 class JobQueue:
     """Defers run jobs, and runs a worker that executes them."""
@@ -49,6 +73,13 @@ class JobQueue:
         """Resumes a DELAY waitpoint at its time; the job waits in the database."""
         task = self.app.configure_task(name=RESUME_TASK, queue=ASYNC_RUNS_QUEUE, schedule_at=at)
         await task.defer_async(run_id=run_id, waitpoint_id=waitpoint_id)
+
+    async def wake_next_run(self, project_id: str) -> None:
+        """A run of the project ended or paused: the next run that waits for a free slot (busy
+        backoff) is fetched now rather than when its backoff ends."""
+        await self.app.connector.execute_query_all_async(
+            _WAKE_NEXT_RUN, task=RUN_TASK, project_id=project_id
+        )
 
     async def stalled_runs(self, *, stalled_s: float) -> list[tuple[int, str]]:
         """(job id, run id) of run jobs whose worker stopped sending heartbeats (it died)."""

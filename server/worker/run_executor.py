@@ -91,6 +91,8 @@ class RunExecutor:
             )
         async with self.sessions() as session:
             await runs.finish_run(session, run_id, result)
+        if self.queue is not None:
+            await self.queue.wake_next_run(run.project_id)
         if result.status is RunStatus.PAUSED and result.pause is not None:
             await self._after_pause(run_id, result.pause.waitpoint)
             log.info("run %s paused at %s", run_id, result.pause.path)
