@@ -1,6 +1,7 @@
 """Webhooks: an HTTP request to a flow's URL starts a run; `/sync` answers with the flow's response."""
 
 import base64
+import contextlib
 import json
 from typing import Any
 from urllib.parse import parse_qsl
@@ -12,7 +13,7 @@ from engine.model import RunStatus, WebhookResponse
 from server.api.deps import ContextDep, SessionDep
 from server.api.errors import error_response
 from server.services import runs
-from server.services.errors import InvalidRequestError, ServiceError
+from server.services.errors import ServiceError
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 
@@ -158,12 +159,10 @@ def _body(raw: bytes, content_type: str) -> Any:
         return {}
     kind = content_type.split(";")[0].strip().lower()
     if kind == "application/json" or kind.endswith("+json"):
-        try:
+        # A body that is not the JSON it claims to be still starts the run, which gets it raw
+        # (text, or base64 below): the caller's data is never lost to a 400 it may not read.
+        with contextlib.suppress(json.JSONDecodeError, UnicodeDecodeError):
             return json.loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError) as err:
-            raise InvalidRequestError(
-                f"The request body is not valid JSON: {err}", code="INVALID_JSON"
-            ) from err
     if kind == "application/x-www-form-urlencoded":
         return dict(parse_qsl(raw.decode("utf-8", errors="replace"), keep_blank_values=True))
     try:

@@ -36,7 +36,7 @@ def _wait_status(
     def reached() -> bool:
         found.update(_run(server, headers, run_id))
         assert found["status"] in {"QUEUED", "RUNNING", "PAUSED", wanted}, found
-        return found["status"] == wanted
+        return bool(found["status"] == wanted)
 
     wait_for(reached, timeout_s, f"run {run_id} to be {wanted}\n{server.log()[-4000:]}")
     return found
