@@ -12,6 +12,7 @@ from engine.model import ExecutionMode, Flow, RunResult, RunStatus, Waitpoint, W
 from engine.runtime.executor import FlowExecutor
 from engine.runtime.run_resources import DEFAULT_RUN_RESOURCES
 from server.db.models import FlowRunRow
+from server.logs import run_context
 from server.secrets_box import EncryptionKeyError, SecretBox
 from server.services import runs, waitpoints
 from server.services.database_store import DatabaseStore
@@ -54,7 +55,12 @@ class RunExecutor:
         if started.run is None or started.flow is None:
             log.info("run %s is not queued any more; job skipped", run_id)
             return True
-        run, flow = started.run, started.flow
+        run = started.run
+        with run_context(run_id=run_id, flow_id=run.flow_id, project_id=run.project_id):
+            return await self._execute(run, started.flow)
+
+    async def _execute(self, run: FlowRunRow, flow: Flow) -> bool:
+        run_id = run.id
         try:
             connections = await self._connections(flow, run.project_id)
             store = DatabaseStore(
