@@ -97,7 +97,15 @@ async def _queue_run(
     except PayloadTooLargeError as err:
         return error_response(413, err.code, err.message)
     run = await runs.create_webhook_run(session=session, flow_id=flow_id, payload=payload)
-    await context.queue.defer_run(run.id, sync=sync)
+    try:
+        await context.queue.defer_run(run.id, sync=sync)
+    except Exception:
+        # The caller gets an error (503 when the database is gone) and will send again: the
+        # run it would otherwise leave behind, never queued, must not become a second one.
+        with contextlib.suppress(Exception):
+            await session.rollback()
+            await runs.forget_unqueued_run(session, run.id)
+        raise
     return run.id
 
 

@@ -1,10 +1,14 @@
 """The job queue on PostgreSQL (procrastinate): run jobs, sync-webhook runs ahead of others."""
 
+import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 import procrastinate
+import psycopg
+from procrastinate.exceptions import ConnectorException
 
 log = logging.getLogger(__name__)
 
@@ -17,6 +21,11 @@ SYNC_RUNS_QUEUE = "sync_runs"
 ASYNC_RUNS_QUEUE = "async_runs"
 #: Fetch polling interval; LISTEN/NOTIFY wakes workers sooner, this is the fallback.
 FETCH_POLLING_INTERVAL_S = 0.5
+#: Seconds before a worker that lost the database starts again, doubling up to the maximum.
+RESTART_DELAY_S = 0.5
+RESTART_DELAY_MAX_S = 5.0
+#: Seconds a queue call waits for a database connection before it fails.
+POOL_TIMEOUT_S = 5.0
 
 # The oldest run job of a project that waits out its busy backoff is made due now, and workers
 # are told as procrastinate tells them of a new job (its NOTIFY payload and channels).
@@ -47,7 +56,16 @@ class JobQueue:
     """Defers run jobs, and runs a worker that executes them."""
 
     def __init__(self, conninfo: str) -> None:
-        self.app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=conninfo))
+        # A short wait for a pool connection: when the database is gone, the worker notices in
+        # seconds (and starts again) rather than after the pool's default 30 s per call. The
+        # pool's reconnection backoff doubles without a cap until `reconnect_timeout`; ending it
+        # early lets the next call connect at once when the database is back.
+        connector = procrastinate.PsycopgConnector(
+            conninfo=conninfo,
+            timeout=POOL_TIMEOUT_S,
+            reconnect_timeout=POOL_TIMEOUT_S,
+        )
+        self.app = procrastinate.App(connector=connector)
 
     async def open(self) -> None:
         """Opens the queue's connection pool."""
@@ -122,16 +140,34 @@ class JobQueue:
             self.app.task(name=RUN_TASK, queue=ASYNC_RUNS_QUEUE)(run_flow)
         if RESUME_TASK not in self.app.tasks:
             self.app.task(name=RESUME_TASK, queue=ASYNC_RUNS_QUEUE)(resume_delay)
-        await self.app.run_worker_async(
-            queues=[SYNC_RUNS_QUEUE, ASYNC_RUNS_QUEUE],
-            concurrency=concurrency,
-            name=name,
-            fetch_job_polling_interval=FETCH_POLLING_INTERVAL_S,
-            install_signal_handlers=False,
-            delete_jobs="successful",
-            update_heartbeat_interval=max(stalled_s / 3, 0.5),
-            stalled_worker_timeout=stalled_s,
-        )
+        pause_s = RESTART_DELAY_S
+        while True:
+            # procrastinate's worker stops when it loses the database (a restart, the network):
+            # start it again, as a new worker; jobs the old one held are recovered as stalled.
+            started = time.monotonic()
+            try:
+                await self.app.run_worker_async(
+                    queues=[SYNC_RUNS_QUEUE, ASYNC_RUNS_QUEUE],
+                    concurrency=concurrency,
+                    name=name,
+                    fetch_job_polling_interval=FETCH_POLLING_INTERVAL_S,
+                    install_signal_handlers=False,
+                    delete_jobs="successful",
+                    update_heartbeat_interval=max(stalled_s / 3, 0.5),
+                    stalled_worker_timeout=stalled_s,
+                )
+                reason = "it stopped"
+            except (ConnectorException, psycopg.Error, OSError) as err:
+                reason = str(err).strip().splitlines()[0] if str(err).strip() else repr(err)
+            if time.monotonic() - started > RESTART_DELAY_MAX_S:
+                pause_s = RESTART_DELAY_S
+            log.warning(
+                "the job queue worker lost its database (%s); starting it again in %g s",
+                reason,
+                pause_s,
+            )
+            await asyncio.sleep(pause_s)
+            pause_s = min(pause_s * 2, RESTART_DELAY_MAX_S)
 
 
 def utc_now() -> datetime:
