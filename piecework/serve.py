@@ -10,10 +10,10 @@ from collections.abc import Callable
 from dataclasses import replace
 
 import psycopg
-import typer
 import uvicorn
 
 from pieces.framework.network import NetworkPolicyError
+from piecework.console import say
 from server.app import create_app
 from server.context import open_context, run_worker
 from server.data_dir import DataDirError
@@ -93,7 +93,10 @@ async def _serve(
     try:
         async with open_context(settings, worker=settings.run_worker) as context:
             config = uvicorn.Config(
-                create_app(settings, context=context), log_level="warning", lifespan="on"
+                create_app(settings, context=context),
+                log_level="warning",
+                lifespan="on",
+                log_config=None,  # uvicorn's records go through our handler (text or JSON)
             )
             server = _Server(config)
             task = asyncio.create_task(server.serve(sockets=[sock]))
@@ -131,7 +134,7 @@ async def _work(settings: Settings) -> None:
             loop.add_signal_handler(sig, stop.set)
     try:
         async with open_context(settings, worker=False) as context:
-            typer.echo(
+            say(
                 f"Piecework worker {os.getpid()} is taking jobs (concurrency {settings.worker_concurrency})."
             )
             worker = asyncio.create_task(run_worker(context))

@@ -1,5 +1,6 @@
 """Writes a run's log: records in their logged form, batched into checkpoints, within limits."""
 
+import asyncio
 import json
 from collections.abc import Callable
 from typing import Any
@@ -33,8 +34,10 @@ class LogFullError(Exception):
 class RunLogWriter:
     """Buffers new log entries and saves them in checkpoints through the run store.
 
-    A checkpoint is saved when at least `checkpoint_interval_s` passed since the last one, so
-    a crash loses at most that much fast work or the one slow step in flight.
+    A checkpoint is saved when at least `checkpoint_interval_s` passed since the last one, and
+    a record that did not make it into one is saved `checkpoint_interval_s` later even when no
+    other record follows (the next step may be slow, or never end: a killed worker). So a crash
+    loses at most that much fast work or the one slow step in flight.
     """
 
     def __init__(
@@ -62,6 +65,12 @@ class RunLogWriter:
         self.pause: Pause | None = None
         self.resume_payload: Any = None
         self.saves = 0
+        #: Serializes checkpoints, so they reach the store in order.
+        self._lock = asyncio.Lock()
+        #: Saves records left pending by a fast step, unless a checkpoint came first.
+        self._flush: asyncio.Task[None] | None = None
+        #: Set by the last checkpoint of this execution (a status other than RUNNING).
+        self._closed = False
 
     @property
     def active_ms(self) -> float:
@@ -99,7 +108,16 @@ class RunLogWriter:
         self._pending.append(logged)
         if self._clock() - self._last_save >= self._limits.checkpoint_interval_s:
             await self.save(RunStatus.RUNNING)
+        elif self._flush is None or self._flush.done():
+            self._flush = asyncio.create_task(self._save_pending_later())
         return logged
+
+    async def _save_pending_later(self) -> None:
+        interval = self._limits.checkpoint_interval_s
+        await asyncio.sleep(min(max(interval - (self._clock() - self._last_save), 0), interval))
+        async with self._lock:
+            if self._pending and not self._closed:
+                await self._write(RunStatus.RUNNING)
 
     def _check_room(self, size: int) -> None:
         if self.size_bytes + size > self._limits.max_log_bytes:
@@ -113,6 +131,18 @@ class RunLogWriter:
         error_message: str | None = None,
     ) -> None:
         """Saves a checkpoint with the pending entries and the run's state."""
+        async with self._lock:
+            await self._write(status, failed_path=failed_path, error_message=error_message)
+            if status is not RunStatus.RUNNING:
+                self._closed = True
+
+    async def _write(
+        self,
+        status: RunStatus,
+        *,
+        failed_path: str | None = None,
+        error_message: str | None = None,
+    ) -> None:
         entries, self._pending = self._pending, []
         await self._store.save(
             self._run_id,

@@ -4,9 +4,11 @@ import logging
 import uuid
 
 import psycopg
+import psycopg_pool
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from procrastinate.exceptions import ConnectorException
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException
 
@@ -50,6 +52,24 @@ def error_response(
     )
 
 
+def database_unavailable(request: Request, err: Exception) -> JSONResponse:
+    """503 while the database cannot be reached (restarting, network down): retry later."""
+    cause = getattr(err, "orig", None) or err.__cause__ or err  # procrastinate wraps the cause
+    reason = (str(cause).strip() or repr(cause)).splitlines()[0][:200]
+    log.warning(
+        "request %s %s: the database is unavailable (%s)", request.method, request.url.path, reason
+    )
+    return JSONResponse(
+        {
+            "code": "DATABASE_UNAVAILABLE",
+            "message": "The server cannot reach its database right now; try again in a moment",
+            "params": {},
+        },
+        status_code=503,
+        headers={"Retry-After": "5"},
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Maps service errors, validation errors, HTTP errors and crashes to JSON error bodies."""
 
@@ -77,6 +97,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(DBAPIError)
     async def database_error(request: Request, err: DBAPIError) -> JSONResponse:
+        if err.connection_invalidated or isinstance(
+            err.orig, psycopg.OperationalError | psycopg.InterfaceError
+        ):
+            return database_unavailable(request, err)
         if isinstance(err.orig, psycopg.DataError):
             # A value the database cannot store (a NUL character, a number out of range): the caller's input.
             reason = str(err.orig).strip().splitlines()[0]
@@ -84,6 +108,12 @@ def install_error_handlers(app: FastAPI) -> None:
                 400, "INVALID_VALUE", f"The request has a value that cannot be stored: {reason}"
             )
         return await crash(request, err)
+
+    @app.exception_handler(psycopg.OperationalError)
+    @app.exception_handler(psycopg_pool.PoolTimeout)
+    @app.exception_handler(ConnectorException)  # the job queue's wrapper of the same errors
+    async def database_gone(request: Request, err: Exception) -> JSONResponse:
+        return database_unavailable(request, err)
 
     @app.exception_handler(Exception)
     async def crash(request: Request, err: Exception) -> JSONResponse:

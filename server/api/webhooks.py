@@ -13,8 +13,8 @@ from engine.model import RunStatus, WebhookResponse
 from server.api.deps import ContextDep, SessionDep
 from server.api.errors import error_response
 from server.context import trigger_environment
-from server.services import webhook_events
-from server.services.errors import InvalidRequestError, ServiceError
+from server.services import runs, webhook_events
+from server.services.errors import ServiceError
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 
@@ -117,8 +117,17 @@ async def _queue_runs(
     )
     if outcome.handshake is not None:
         return _response(outcome.handshake, run_id=None)
-    for run_id in outcome.run_ids:
-        await context.queue.defer_run(run_id, sync=sync)
+    for index, run_id in enumerate(outcome.run_ids):
+        try:
+            await context.queue.defer_run(run_id, sync=sync)
+        except Exception:
+            # The caller gets an error (503 when the database is gone) and will send again:
+            # the runs it would otherwise leave behind, never queued, must not become doubles.
+            with contextlib.suppress(Exception):
+                await session.rollback()
+                for unqueued in outcome.run_ids[index:]:
+                    await runs.forget_unqueued_run(session, unqueued)
+            raise
     return outcome.run_ids
 
 
@@ -193,12 +202,10 @@ def _body(raw: bytes, content_type: str) -> Any:
         return {}
     kind = content_type.split(";")[0].strip().lower()
     if kind == "application/json" or kind.endswith("+json"):
-        try:
+        # A body that is not the JSON it claims to be still starts the run, which gets it raw
+        # (text, or base64 below): the caller's data is never lost to a 400 it may not read.
+        with contextlib.suppress(json.JSONDecodeError, UnicodeDecodeError):
             return json.loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError) as err:
-            raise InvalidRequestError(
-                f"The request body is not valid JSON: {err}", code="INVALID_JSON"
-            ) from err
     if kind == "application/x-www-form-urlencoded":
         return dict(parse_qsl(raw.decode("utf-8", errors="replace"), keep_blank_values=True))
     try:

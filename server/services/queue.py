@@ -1,11 +1,14 @@
 """The job queue on PostgreSQL (procrastinate): run jobs, sync-webhook runs ahead of others, trigger polls."""
 
+import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 import procrastinate
-from procrastinate.exceptions import AlreadyEnqueued
+import psycopg
+from procrastinate.exceptions import AlreadyEnqueued, ConnectorException
 
 log = logging.getLogger(__name__)
 
@@ -22,13 +25,51 @@ ASYNC_RUNS_QUEUE = "async_runs"
 TRIGGER_POLLS_QUEUE = "trigger_polls"
 #: Fetch polling interval; LISTEN/NOTIFY wakes workers sooner, this is the fallback.
 FETCH_POLLING_INTERVAL_S = 0.5
+#: Seconds before a worker that lost the database starts again, doubling up to the maximum.
+RESTART_DELAY_S = 0.5
+RESTART_DELAY_MAX_S = 5.0
+#: Seconds a queue call waits for a database connection before it fails.
+POOL_TIMEOUT_S = 5.0
+
+# The oldest run job of a project that waits out its busy backoff is made due now, and workers
+# are told as procrastinate tells them of a new job (its NOTIFY payload and channels).
+_WAKE_NEXT_RUN = """
+WITH next AS (
+    SELECT job.id
+      FROM procrastinate_jobs job
+      JOIN flow_runs run ON run.id = job.args->>'run_id'
+     WHERE job.task_name = %(task)s AND job.status = 'todo' AND job.scheduled_at > now()
+       AND run.project_id = %(project_id)s AND run.status = 'QUEUED'
+     ORDER BY job.priority DESC, job.id
+     LIMIT 1
+       FOR UPDATE OF job SKIP LOCKED
+), woken AS (
+    UPDATE procrastinate_jobs job SET scheduled_at = now()
+      FROM next WHERE job.id = next.id
+    RETURNING job.id, job.queue_name,
+              json_build_object('type', 'job_inserted', 'job_id', job.id)::text AS payload
+)
+SELECT id,
+       pg_notify('procrastinate_queue_v1#' || queue_name, payload),
+       pg_notify('procrastinate_any_queue_v1', payload)
+  FROM woken
+"""
 
 
 class JobQueue:
     """Defers run jobs, and runs a worker that executes them."""
 
     def __init__(self, conninfo: str) -> None:
-        self.app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=conninfo))
+        # A short wait for a pool connection: when the database is gone, the worker notices in
+        # seconds (and starts again) rather than after the pool's default 30 s per call. The
+        # pool's reconnection backoff doubles without a cap until `reconnect_timeout`; ending it
+        # early lets the next call connect at once when the database is back.
+        connector = procrastinate.PsycopgConnector(
+            conninfo=conninfo,
+            timeout=POOL_TIMEOUT_S,
+            reconnect_timeout=POOL_TIMEOUT_S,
+        )
+        self.app = procrastinate.App(connector=connector)
 
     async def open(self) -> None:
         """Opens the queue's connection pool."""
@@ -72,6 +113,13 @@ class JobQueue:
         except AlreadyEnqueued:
             return False
         return True
+
+    async def wake_next_run(self, project_id: str) -> None:
+        """A run of the project ended or paused: the next run that waits for a free slot (busy
+        backoff) is fetched now rather than when its backoff ends."""
+        await self.app.connector.execute_query_all_async(
+            _WAKE_NEXT_RUN, task=RUN_TASK, project_id=project_id
+        )
 
     async def stalled_runs(self, *, stalled_s: float) -> list[tuple[int, str]]:
         """(job id, run id) of run jobs whose worker stopped sending heartbeats (it died)."""
@@ -122,16 +170,34 @@ class JobQueue:
             self.app.task(name=RESUME_TASK, queue=ASYNC_RUNS_QUEUE)(resume_delay)
         if POLL_TASK not in self.app.tasks:
             self.app.task(name=POLL_TASK, queue=TRIGGER_POLLS_QUEUE)(poll)
-        await self.app.run_worker_async(
-            queues=[SYNC_RUNS_QUEUE, ASYNC_RUNS_QUEUE, TRIGGER_POLLS_QUEUE],
-            concurrency=concurrency,
-            name=name,
-            fetch_job_polling_interval=FETCH_POLLING_INTERVAL_S,
-            install_signal_handlers=False,
-            delete_jobs="successful",
-            update_heartbeat_interval=max(stalled_s / 3, 0.5),
-            stalled_worker_timeout=stalled_s,
-        )
+        pause_s = RESTART_DELAY_S
+        while True:
+            # procrastinate's worker stops when it loses the database (a restart, the network):
+            # start it again, as a new worker; jobs the old one held are recovered as stalled.
+            started = time.monotonic()
+            try:
+                await self.app.run_worker_async(
+                    queues=[SYNC_RUNS_QUEUE, ASYNC_RUNS_QUEUE, TRIGGER_POLLS_QUEUE],
+                    concurrency=concurrency,
+                    name=name,
+                    fetch_job_polling_interval=FETCH_POLLING_INTERVAL_S,
+                    install_signal_handlers=False,
+                    delete_jobs="successful",
+                    update_heartbeat_interval=max(stalled_s / 3, 0.5),
+                    stalled_worker_timeout=stalled_s,
+                )
+                reason = "it stopped"
+            except (ConnectorException, psycopg.Error, OSError) as err:
+                reason = str(err).strip().splitlines()[0] if str(err).strip() else repr(err)
+            if time.monotonic() - started > RESTART_DELAY_MAX_S:
+                pause_s = RESTART_DELAY_S
+            log.warning(
+                "the job queue worker lost its database (%s); starting it again in %g s",
+                reason,
+                pause_s,
+            )
+            await asyncio.sleep(pause_s)
+            pause_s = min(pause_s * 2, RESTART_DELAY_MAX_S)
 
 
 def utc_now() -> datetime:

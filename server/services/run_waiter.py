@@ -31,10 +31,14 @@ class RunWaiter:
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        """Opens the LISTEN connection."""
-        self._conn = await psycopg.AsyncConnection.connect(self._conninfo, autocommit=True)
-        await self._conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(RUN_FINISHED_CHANNEL)))
+        """Opens the LISTEN connection (and opens it again whenever it is lost)."""
+        self._conn = await self._connect()
         self._task = asyncio.create_task(self._listen(self._conn), name="run-waiter")
+
+    async def _connect(self) -> "psycopg.AsyncConnection[object]":
+        conn = await psycopg.AsyncConnection.connect(self._conninfo, autocommit=True)
+        await conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(RUN_FINISHED_CHANNEL)))
+        return conn
 
     async def stop(self) -> None:
         """Closes the connection; waiting requests fall back to re-checking."""
@@ -76,12 +80,30 @@ class RunWaiter:
                     del self._waiters[run_id]
 
     async def _listen(self, conn: psycopg.AsyncConnection[object]) -> None:
-        try:
-            async for notify in conn.notifies():
-                for event in self._waiters.get(notify.payload, ()):
+        while True:
+            try:
+                async for notify in conn.notifies():
+                    for event in self._waiters.get(notify.payload, ()):
+                        event.set()
+            except psycopg.Error as err:
+                log.warning(
+                    "the run notification connection was lost (%s); waiting requests re-check "
+                    "every %ss until it is back",
+                    str(err).strip().splitlines()[0] if str(err).strip() else "closed",
+                    RECHECK_INTERVAL_S,
+                )
+            with contextlib.suppress(psycopg.Error):
+                await conn.close()
+            conn = await self._reconnect()
+
+    async def _reconnect(self) -> "psycopg.AsyncConnection[object]":
+        while True:
+            await asyncio.sleep(RECHECK_INTERVAL_S)
+            try:
+                self._conn = await self._connect()
+            except psycopg.Error:
+                continue
+            for events in self._waiters.values():  # anything may have finished meanwhile
+                for event in events:
                     event.set()
-        except psycopg.Error:
-            log.warning(
-                "the run notification connection closed; waiting requests re-check every %ss",
-                RECHECK_INTERVAL_S,
-            )
+            return self._conn

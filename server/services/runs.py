@@ -39,6 +39,15 @@ from server.services.run_events import publish_run_event
 RUN_FINISHED_CHANNEL = "pw_run_finished"
 
 
+async def forget_unqueued_run(session: AsyncSession, run_id: str) -> None:
+    """Deletes a QUEUED run whose job could not be queued (the caller was told to try again),
+    so a retried request does not make a second run."""
+    await session.execute(
+        delete(FlowRunRow).where(FlowRunRow.id == run_id, FlowRunRow.status == RunStatus.QUEUED)
+    )
+    await session.commit()
+
+
 async def create_test_run(*, session: AsyncSession, flow_id: str, payload: Any) -> FlowRunRow:
     """Records a QUEUED run of the flow's draft for a `/test` webhook request, and keeps the
     request as the trigger's sample data (the builder shows it in the data panel).

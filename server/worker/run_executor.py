@@ -12,6 +12,7 @@ from engine.model import ExecutionMode, Flow, RunResult, RunStatus, Waitpoint, W
 from engine.runtime.executor import FlowExecutor
 from engine.runtime.run_resources import DEFAULT_RUN_RESOURCES
 from server.db.models import FlowRunRow
+from server.logs import run_context
 from server.secrets_box import EncryptionKeyError, SecretBox
 from server.services import runs, test_runs, waitpoints
 from server.services.database_store import DatabaseStore
@@ -60,7 +61,12 @@ class RunExecutor:
         if started.run is None or started.flow is None:
             log.info("run %s is not queued any more; job skipped", run_id)
             return True
-        run, flow = started.run, started.flow
+        run = started.run
+        with run_context(run_id=run_id, flow_id=run.flow_id, project_id=run.project_id):
+            return await self._execute(run, started.flow, testing=started.testing)
+
+    async def _execute(self, run: FlowRunRow, flow: Flow, *, testing: bool) -> bool:
+        run_id = run.id
         try:
             async with self.sessions() as session:
                 await check_flow_pieces(
@@ -107,12 +113,14 @@ class RunExecutor:
                 status=RunStatus.INTERNAL_ERROR,
                 error_message="An internal error stopped the run; see the server log",
             )
-        if started.testing:
+        if testing:
             async with self.sessions() as session:
                 await test_runs.save_samples(session, run, result)
                 await session.commit()
         async with self.sessions() as session:
             await runs.finish_run(session, run_id, result)
+        if self.queue is not None:
+            await self.queue.wake_next_run(run.project_id)
         if result.status is RunStatus.PAUSED and result.pause is not None:
             await self._after_pause(run_id, result.pause.waitpoint)
             log.info("run %s paused at %s", run_id, result.pause.path)

@@ -1,127 +1,108 @@
-"""Durability with real processes: a worker killed with SIGKILL mid-run loses no run."""
+"""Durability with real processes: workers killed with SIGKILL mid-step, two workers sharing
+one schedule. Side effects are counted by a local HTTP server the steps call."""
 
-import os
 import signal
-import subprocess
-import sys
-import time
+import threading
+from collections import Counter
 from pathlib import Path
-from typing import Any
 
 import httpx
+import psycopg
 
-from tests.e2e.test_webhook_sync import free_port
-from tests.engine.builders import code, flow, piece
+from engine.model import PieceStep
+from tests.e2e.processes import team, wait_for
+from tests.engine.builders import flow, piece
 from tests.pieces.local_http import Received, Reply, local_http_server
+from tests.server.test_schedules import scheduled_flow
 
 
-def _start(args: list[str], env: dict[str, str], log: Path) -> "subprocess.Popen[bytes]":
-    with log.open("wb") as output:  # the child keeps its own copy of the descriptor
-        return subprocess.Popen(
-            [sys.executable, "-m", "piecework", *args],
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
+def call(name: str, url: str) -> PieceStep:
+    """A step whose only effect is one GET of `url/name` (counted by the local server)."""
+    return piece(name, "http", "send_request", method="GET", url=f"{url}/{name}")
 
 
-def _wait_for(check: Any, timeout_s: float, what: str) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def test_a_run_survives_its_worker_being_killed(tmp_path: Path, database_url: str) -> None:
-    hits: list[str] = []
+def test_each_step_runs_once_and_the_one_in_flight_at_most_twice_across_worker_kills(
+    tmp_path: Path, database_url: str
+) -> None:
+    hits: Counter[str] = Counter()
+    #: Steps that hang until the worker running them has been killed.
+    blocking = {"/first_hang": threading.Event(), "/second_hang": threading.Event()}
 
     def count(request: Received) -> Reply:
-        hits.append(request.path)
+        hits[request.path] += 1
+        release = blocking.get(request.path)
+        if release is not None:
+            release.wait(60)
         return Reply.json({"path": request.path})
 
-    with local_http_server(count) as side_effects:
-        port = free_port()
-        env = {
-            **os.environ,
-            "PW_DATABASE_URL": database_url,
-            "PW_JWT_SECRET": "durable-secret-" + "z" * 40,
-            "PW_ENCRYPTION_KEY": "ef" * 32,
-            "PW_SSRF_ALLOW_LIST": "127.0.0.1",
-            "PW_WORKER_STALLED_SECONDS": "3",
-        }
-        server = _start(
-            ["server", "--port", str(port), "--data-dir", str(tmp_path / "s")],
-            env,
-            tmp_path / "server.log",
-        )
-        first_worker = _start(["worker"], env, tmp_path / "worker1.log")
-        second_worker = None
-        base = f"http://127.0.0.1:{port}/api/v1"
+    with (
+        local_http_server(count) as side_effects,
+        team(tmp_path, database_url, PW_WORKER_STALLED_SECONDS="3") as running,
+    ):
+        names = ["before", "first_hang", "middle", "second_hang", "after"]
+        flow_id = running.publish(flow(*(call(n, side_effects.url) for n in names)))
+        run_id = httpx.post(f"{running.base}/webhooks/{flow_id}", json={}).json()["runId"]
         try:
-
-            def healthy() -> bool:
-                assert server.poll() is None, (tmp_path / "server.log").read_text()
-                try:
-                    return httpx.get(f"{base}/health").status_code == 200
-                except httpx.HTTPError:
-                    return False
-
-            _wait_for(healthy, 60, "the server")
-            signed_up = httpx.post(
-                f"{base}/authentication/sign-up",
-                json={"email": "d@example.com", "password": "long password"},
-            ).json()
-            headers = {"Authorization": f"Bearer {signed_up['token']}"}
-            steps = flow(
-                piece(
-                    "before", "http", "send_request", method="GET", url=f"{side_effects.url}/before"
-                ),
-                code(
-                    "slow",
-                    "export const code = async () => { await new Promise(r => setTimeout(r, 4000)); return 'slept' }",
-                ),
-                piece(
-                    "after", "http", "send_request", method="GET", url=f"{side_effects.url}/after"
-                ),
-            )
-            created = httpx.post(
-                f"{base}/flows",
-                json={"displayName": "Durable", "projectId": signed_up["projectId"]},
-                headers=headers,
-            ).json()
-            for operation in (
-                {"type": "IMPORT_FLOW", "request": steps.model_dump(mode="json")},
-                {"type": "LOCK_AND_PUBLISH", "request": {}},
-            ):
-                answer = httpx.post(
-                    f"{base}/flows/{created['id']}", json=operation, headers=headers
-                )
-                assert answer.status_code == 200, answer.text
-            run_id = httpx.post(f"{base}/webhooks/{created['id']}", json={}).json()["runId"]
-
-            _wait_for(lambda: "/before" in hits, 60, "the first step")
-            time.sleep(1.0)  # the slow step is in flight
-            first_worker.send_signal(signal.SIGKILL)
-            first_worker.wait(10)
-            second_worker = _start(["worker"], env, tmp_path / "worker2.log")
-
-            def finished() -> bool:
-                run = httpx.get(f"{base}/flow-runs/{run_id}", headers=headers).json()
-                return run["status"] not in {"QUEUED", "RUNNING"}
-
-            _wait_for(finished, 90, "the run to finish on the second worker")
-            run = httpx.get(f"{base}/flow-runs/{run_id}", headers=headers).json()
-            assert run["status"] == "SUCCEEDED", (tmp_path / "worker2.log").read_text()
-            assert run["steps"]["slow"]["output"] == "slept"
-            assert hits.count("/before") == 1  # recorded before the crash: not run again
-            assert hits.count("/after") == 1
-            assert "continues from its log" in (tmp_path / "worker2.log").read_text()
+            for hang in ("/first_hang", "/second_hang"):
+                wait_for(lambda hang=hang: hits[hang] >= 1, 60, f"{hang} in flight")  # type: ignore[misc]
+                worker = running.workers[-1]
+                worker.send_signal(signal.SIGKILL)  # mid-step: the request is still unanswered
+                worker.wait(10)
+                blocking[hang].set()
+                running.start_worker()
         finally:
-            for process in (server, second_worker):
-                if process is not None and process.poll() is None:
-                    process.send_signal(signal.SIGINT)
-            for process in (server, second_worker):
-                if process is not None:
-                    process.wait(30)
+            for release in blocking.values():
+                release.set()
+
+        run = running.wait_until_not(run_id, {"QUEUED", "RUNNING"}, timeout_s=90)
+        assert run["status"] == "SUCCEEDED", running.logs()
+        assert {name: hits[f"/{name}"] for name in names} == {
+            "before": 1,  # recorded before the first kill: replayed, not run again
+            "first_hang": 2,  # in flight at the first kill: run again once
+            "middle": 1,
+            "second_hang": 2,
+            "after": 1,
+        }
+        assert "continues from its log" in running.log("worker2") + running.log("worker3")
+
+
+def test_two_workers_fire_a_schedule_once_per_tick(tmp_path: Path, database_url: str) -> None:
+    with team(tmp_path, database_url, workers=2) as running:
+        flow_id = running.publish(
+            scheduled_flow(
+                "every_x_minutes",
+                {"minutes": 1},
+                piece("tick", "store", "increment", key="ticks", value=1),
+            )
+        )
+        ticks = 5
+        with psycopg.connect(running.env["PW_DATABASE_URL"], autocommit=True) as conn:
+            for tick in range(ticks):
+                # Make the schedule due now, as if a minute had passed; both workers look every second.
+                conn.execute(
+                    "UPDATE trigger_schedules SET next_fire_at = now() WHERE flow_id = %s",
+                    (flow_id,),
+                )
+
+                def fired(tick: int = tick) -> bool:
+                    count = conn.execute(
+                        "SELECT count(*) FROM flow_runs WHERE flow_id = %s", (flow_id,)
+                    ).fetchone()
+                    return count is not None and count[0] >= tick + 1
+
+                wait_for(fired, 20, f"tick {tick}")
+                threading.Event().wait(2.5)  # both workers pass over the schedule again
+            runs = conn.execute(
+                "SELECT id, status FROM flow_runs WHERE flow_id = %s", (flow_id,)
+            ).fetchall()
+        assert len(runs) == ticks, running.logs()
+        for run_id, _ in runs:
+            assert running.wait_until_not(str(run_id), {"QUEUED", "RUNNING"})["status"] == (
+                "SUCCEEDED"
+            )
+        store = httpx.get(
+            f"{running.base}/store-entries",
+            params={"key": f"flow_{flow_id}/ticks", "projectId": running.project_id},
+            headers=running.headers,
+        )
+        assert store.json()["value"] == ticks

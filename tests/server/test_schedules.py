@@ -8,13 +8,16 @@ import httpx
 import psycopg
 
 from server.services.schedules import next_fire_at
-from tests.engine.builders import code
+from tests.engine.builders import AnyStep, code
 from tests.server.conftest import User
 from tests.server.helpers import create
 
 
-def scheduled_flow(trigger_name: str, inputs: dict[str, Any]) -> dict[str, Any]:
-    step = code(
+def scheduled_flow(
+    trigger_name: str, inputs: dict[str, Any], step: AnyStep | None = None
+) -> dict[str, Any]:
+    """A flow with a schedule trigger; its one step echoes the scheduled time unless given."""
+    step = step or code(
         "step_1",
         "export const code = async (inputs) => ({ at: inputs.at })",
         at="{{trigger.scheduledTime}}",

@@ -97,13 +97,24 @@ async def test_unknown_or_unpublished_flow_is_404_and_queues_nothing(
     assert response.json()["code"] == "FLOW_NOT_FOUND"
 
 
-async def test_invalid_json_body_is_a_400(api: httpx.AsyncClient, owner: User) -> None:
-    flow_id = await publish(api, owner, sample())
-    response = await api.post(
-        f"/webhooks/{flow_id}/sync", content=b"{oops", headers={"content-type": "application/json"}
+async def test_a_body_that_is_not_the_json_it_claims_reaches_the_run_raw(
+    api: httpx.AsyncClient, owner: User
+) -> None:
+    echo = code(
+        "echo", "export const code = async (inputs) => inputs.body", body="{{trigger.body}}"
     )
-    assert response.status_code == 400
-    assert response.json()["code"] == "INVALID_JSON"
+    flow_id = await publish(api, owner, flow(echo).model_dump(mode="json"))
+    json_type = {"content-type": "application/json"}
+    text = await api.post(f"/webhooks/{flow_id}", content=b"{oops", headers=json_type)
+    binary = await api.post(f"/webhooks/{flow_id}", content=b"\xff\x00\xfe", headers=json_type)
+    assert text.status_code == binary.status_code == 200, text.text
+    assert (await finished_run(api, owner, text.json()["runId"]))["steps"]["echo"]["output"] == (
+        "{oops"
+    )
+    assert (await finished_run(api, owner, binary.json()["runId"]))["steps"]["echo"]["output"] == {
+        "base64": "/wD+",
+        "contentType": "application/json",
+    }
 
 
 async def test_slow_flow_answers_408_with_the_run_id_and_keeps_running(
