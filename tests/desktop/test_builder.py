@@ -13,6 +13,7 @@ from desktop.main_window import MainWindow
 from desktop.panels.builder_panel import BuilderPanel
 from engine.model import ConditionOperator, LoopStep, RouterStep
 from tests.conftest import ServerProcess
+from tests.desktop.builder_helpers import open_new_flow
 from tests.desktop.gui_helpers import click, drag, run, until
 
 CODE = "export const code = async (inputs) => ({ n: inputs.n, doubled: inputs.n * 2 });"
@@ -30,15 +31,6 @@ def window(
     for builder in main.workspace.builders.values():
         builder.saves.close()
     run(qt_loop, main.close_client())
-
-
-def open_new_flow(window: MainWindow, loop: asyncio.AbstractEventLoop, name: str) -> BuilderPanel:
-    assert run(loop, window.flows.create(name))
-    flow_id = window.flows_panel.flow_id_at(0)
-    assert flow_id is not None
-    builder = run(loop, window.workspace.open_flow(flow_id))
-    assert builder is not None
-    return builder
 
 
 def add_by_clicking(builder: BuilderPanel, slot: tuple[str, str, int | None], choice: str) -> str:
