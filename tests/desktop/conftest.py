@@ -33,20 +33,25 @@ def qt_loop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
 
 
 @pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Keeps pytest's exit status for pytest_unconfigure.
+
+    (A `pytest_sessionstart` here never ran: this conftest is loaded during collection, after
+    the session started, so the status was always read as 0 and failures ended green.)
+    """
+    session.config._pw_exit_status = int(exitstatus)  # type: ignore[attr-defined]
+
+
+@pytest.hookimpl(trylast=True)
 def pytest_unconfigure(config: pytest.Config) -> None:
     """Ends the process once pytest is done, without the interpreter's final clean-up.
 
     After a green run that used two main windows, PySide6 6.12 aborted the process while the
     interpreter finalized ("bool_dealloc: deallocating True or False", a refcount bug in the
     binding), turning the exit status into 134. Every report and plugin has finished by now;
-    the exit status is pytest's own.
+    the exit status is pytest's own (tests/architecture checks a failing run still fails).
     """
-    session = getattr(config, "_pw_session", None)
-    status = int(getattr(session, "exitstatus", 0)) if session is not None else 0
+    status = int(getattr(config, "_pw_exit_status", 1))
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(status)
-
-
-def pytest_sessionstart(session: pytest.Session) -> None:
-    session.config._pw_session = session  # type: ignore[attr-defined]

@@ -80,7 +80,7 @@ def test_two_workers_fire_a_schedule_once_per_tick(tmp_path: Path, database_url:
             for tick in range(ticks):
                 # Make the schedule due now, as if a minute had passed; both workers look every second.
                 conn.execute(
-                    "UPDATE trigger_schedules SET next_fire_at = now() WHERE flow_id = %s",
+                    "UPDATE trigger_sources SET next_fire_at = now() WHERE flow_id = %s",
                     (flow_id,),
                 )
 
