@@ -37,7 +37,11 @@ class RunWaiter:
 
     async def _connect(self) -> "psycopg.AsyncConnection[object]":
         conn = await psycopg.AsyncConnection.connect(self._conninfo, autocommit=True)
-        await conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(RUN_FINISHED_CHANNEL)))
+        try:
+            await conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(RUN_FINISHED_CHANNEL)))
+        except BaseException:
+            await conn.close()  # a half-made connection must not be left open
+            raise
         return conn
 
     async def stop(self) -> None:
