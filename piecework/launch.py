@@ -17,6 +17,10 @@ def has_display() -> bool:
 
 def main() -> None:
     """Console-script entry point."""
+    if getattr(sys, "frozen", False):
+        import multiprocessing
+
+        multiprocessing.freeze_support()  # the worker's engine processes run this executable
     if len(sys.argv) == 1 and has_display():
         from desktop.app import run_app
 

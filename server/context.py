@@ -10,14 +10,11 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from engine.runtime.code_runtime import DenoCodeRuntime
-from engine.runtime.deno_process import cache_dir_from_env
-from engine.runtime.executor import FlowExecutor
-from pieces.framework import PieceRegistry, ServerInfo
-from pieces.framework.network import NetworkPolicy
+from pieces.framework import PieceRegistry
 from server import data_dir
 from server.db import migrate
 from server.db.base import utcnow
@@ -29,12 +26,13 @@ from server.services import files, piece_installations, polling, runs, schedules
 from server.services.event_hub import EventHub
 from server.services.file_storage import FileStorage, open_file_storage
 from server.services.queue import JobQueue
-from server.services.run_logs import PostgresOutputStore, PostgresRunStore
 from server.services.run_waiter import RunWaiter
 from server.services.tokens import TokenSettings
 from server.services.trigger_hooks import TriggerEnvironment
-from server.services.waitpoints import DatabaseWaitpoints
 from server.settings import Settings
+from server.worker.engine_config import EngineConfig
+from server.worker.engine_pool import EnginePool
+from server.worker.executor_setup import build_run_executor, code_runtime_for
 from server.worker.run_executor import RunExecutor
 
 log = logging.getLogger(__name__)
@@ -65,7 +63,10 @@ class ServerContext:
     tokens: TokenSettings
     secret_box: SecretBox
     registry: PieceRegistry
+    #: Executes runs without engine processes (and builds code checks with its runtime).
     run_executor: RunExecutor
+    #: The worker's engine processes (None: not a worker, or PW_ENGINE_ISOLATION=NONE).
+    engines: "EnginePool | None"
     #: Where file contents live (the files table, or S3 with PW_FILE_STORAGE=S3).
     file_storage: FileStorage
 
@@ -101,33 +102,47 @@ async def open_context(settings: Settings, *, worker: bool) -> AsyncIterator[Ser
         stack.push_async_callback(events.stop)
         await piece_installations.unpack_missing(sessions, pieces_dir(settings))
         registry = PieceRegistry.discover(piece_dirs=[pieces_dir(settings)])
-        events.listen(
-            piece_installations.PIECE_INSTALLED,
-            piece_installations.announced_listener(
-                sessions=sessions, pieces_dir=pieces_dir(settings), registry=registry
-            ),
+        load_announced = piece_installations.announced_listener(
+            sessions=sessions, pieces_dir=pieces_dir(settings), registry=registry
         )
+        pool: list[EnginePool] = []  # the engine pool, once made
+
+        async def on_piece_installed(message: dict[str, Any]) -> None:
+            await load_announced(message)
+            for engines in pool:
+                engines.recycle()  # engine processes load pieces when they start
+
+        events.listen(piece_installations.PIECE_INSTALLED, on_piece_installed)
         async with sessions() as session:
             added = await trigger_sources.record_missing(
                 session, registry=registry, poll_interval=poll_settings(settings).interval
             )
         if added:
             log.info("recorded the trigger sources of %s flows turned on earlier", added)
-        code_runtime = DenoCodeRuntime(
-            network=NetworkPolicy.from_env(),
-            cache_dir=cache_dir_from_env(settings.data_dir / "deno-cache"),
-        )
+        code_runtime = code_runtime_for(settings)
         stack.push_async_callback(code_runtime.close)
-        executor = FlowExecutor(
-            registry=registry,
-            code_runtime=code_runtime,
-            server=ServerInfo(public_url=settings.public_url),
-            run_store=PostgresRunStore(sessions),
-            outputs=PostgresOutputStore(sessions),
-            waitpoints=DatabaseWaitpoints(sessions, public_url=settings.public_url),
-        )
         secret_box = SecretBox(settings.encryption_key)
         file_storage = await stack.enter_async_context(open_file_storage(settings.s3))
+        engines: EnginePool | None = None
+        if worker and settings.engine_isolation == "PROCESS":
+            engines = EnginePool(
+                EngineConfig(
+                    settings,
+                    database_url,
+                    str(pieces_dir(settings)),
+                    environ=dict(os.environ),
+                    cwd=os.getcwd(),
+                ),
+                size=settings.worker_concurrency,
+                warm=settings.engine_warm_processes,
+                memory_limit_mb=settings.sandbox_memory_limit_mb,
+                flow_timeout_s=settings.flow_timeout_s,
+                sessions=sessions,
+                queue=queue,
+            )
+            await engines.start()
+            stack.push_async_callback(engines.close)
+            pool.append(engines)
         context = ServerContext(
             settings=settings,
             database_url=database_url,
@@ -144,17 +159,16 @@ async def open_context(settings: Settings, *, worker: bool) -> AsyncIterator[Ser
             ),
             secret_box=secret_box,
             registry=registry,
-            run_executor=RunExecutor(
+            run_executor=build_run_executor(
+                settings,
                 sessions=sessions,
-                executor=executor,
-                flow_timeout_s=settings.flow_timeout_s,
-                concurrency_limit=settings.concurrent_jobs_limit,
-                box=secret_box,
-                max_file_bytes=int(settings.max_file_size_mb * 1024 * 1024),
-                file_storage=file_storage,
                 queue=queue,
-                personal_allowed=settings.personal_piece_allowed,
+                registry=registry,
+                code_runtime=code_runtime,
+                secret_box=secret_box,
+                file_storage=file_storage,
             ),
+            engines=engines,
             file_storage=file_storage,
         )
         if worker:
@@ -166,11 +180,16 @@ async def open_context(settings: Settings, *, worker: bool) -> AsyncIterator[Ser
 async def run_worker(context: ServerContext) -> None:
     """Executes queued runs and fires due schedules until cancelled."""
     name = f"{socket.gethostname()}-{os.getpid()}"
-    log.info("worker %s started (concurrency %s)", name, context.settings.worker_concurrency)
+    log.info(
+        "worker %s started (concurrency %s, runs in %s)",
+        name,
+        context.settings.worker_concurrency,
+        "the worker process" if context.engines is None else "engine processes",
+    )
     scheduler = asyncio.create_task(run_scheduler(context), name="scheduler")
     try:
         await context.queue.run_worker(
-            context.run_executor,
+            context.run_executor if context.engines is None else context.engines.execute,
             concurrency=context.settings.worker_concurrency,
             name=name,
             resume_waitpoint=context.run_executor.resume_delay,

@@ -72,6 +72,13 @@ class Settings:
     trigger_failure_threshold: int = 576
     #: Longest one poll may take (PW_TRIGGER_TIMEOUT_SECONDS); a slower one counts as failed.
     trigger_timeout_s: float = 60.0
+    #: Where runs execute: PROCESS (a warm pool of engine processes, the default) or NONE (in
+    #: the worker process itself, for debugging and profiling) (PW_ENGINE_ISOLATION).
+    engine_isolation: str = "PROCESS"
+    #: Engine processes kept started ahead of demand (PW_ENGINE_WARM_PROCESSES).
+    engine_warm_processes: int = 1
+    #: Memory one engine process may use before its run is ended (PW_SANDBOX_MEMORY_LIMIT_MB).
+    sandbox_memory_limit_mb: int = 1024
     #: personal_only pieces a team server offers anyway (PW_ENABLED_PERSONAL_PIECES).
     enabled_personal_pieces: frozenset[str] = frozenset()
     #: Where file contents go in S3 mode (PW_FILE_STORAGE=S3); None keeps them in the database.
@@ -108,6 +115,9 @@ class Settings:
             "trigger_failure_threshold": _number("PW_TRIGGER_FAILURE_THRESHOLD", 576, int),
             "trigger_timeout_s": _number("PW_TRIGGER_TIMEOUT_SECONDS", 60.0, float),
             "enabled_personal_pieces": _names("PW_ENABLED_PERSONAL_PIECES"),
+            "engine_isolation": _choice("PW_ENGINE_ISOLATION", "PROCESS", ("PROCESS", "NONE")),
+            "engine_warm_processes": _number("PW_ENGINE_WARM_PROCESSES", 1, int),
+            "sandbox_memory_limit_mb": _number("PW_SANDBOX_MEMORY_LIMIT_MB", 1024, int),
             "s3": _file_storage(),
         }
         values.update({key: value for key, value in overrides.items() if value is not None})
@@ -158,6 +168,13 @@ def _flag(name: str, *, default: bool) -> bool:
     if raw.lower() in {"0", "false", "no", "off"}:
         return False
     raise SettingsError(f"{name} must be true or false, not {raw!r}")
+
+
+def _choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    raw = (os.environ.get(name) or "").strip().upper() or default
+    if raw not in choices:
+        raise SettingsError(f"{name} must be one of {', '.join(choices)}, not {raw!r}")
+    return raw
 
 
 def _names(name: str) -> frozenset[str]:

@@ -35,10 +35,10 @@ def libpq_url(url: str) -> str:
     return "postgresql://" + sqlalchemy_url(url).removeprefix("postgresql+psycopg://")
 
 
-def create_engine(url: str) -> AsyncEngine:
+def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     """An async engine with a small pool; connections are checked before use."""
     return create_async_engine(
-        sqlalchemy_url(url), pool_size=10, max_overflow=10, pool_pre_ping=True
+        sqlalchemy_url(url), pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
     )
 
 

@@ -59,7 +59,7 @@ SELECT id,
 class JobQueue:
     """Defers run jobs, and runs a worker that executes them."""
 
-    def __init__(self, conninfo: str) -> None:
+    def __init__(self, conninfo: str, *, pool_size: int = 4) -> None:
         # A short wait for a pool connection: when the database is gone, the worker notices in
         # seconds (and starts again) rather than after the pool's default 30 s per call. The
         # pool's reconnection backoff doubles without a cap until `reconnect_timeout`; ending it
@@ -68,6 +68,8 @@ class JobQueue:
             conninfo=conninfo,
             timeout=POOL_TIMEOUT_S,
             reconnect_timeout=POOL_TIMEOUT_S,
+            min_size=pool_size,
+            max_size=pool_size,
         )
         self.app = procrastinate.App(connector=connector)
 

@@ -10,6 +10,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.model import (
+    ALLOWED_TRANSITIONS,
     OFFLOADED_KEY,
     Flow,
     RunResult,
@@ -207,6 +208,31 @@ def _record_finished(session: AsyncSession, run: FlowRunRow, result: RunResult) 
             "duration": result.duration_ms,
         },
     )
+
+
+async def end_run(
+    session: AsyncSession, run_id: str, result: RunResult, *, only_if: RunStatus | None
+) -> str | None:
+    """Ends a run its engine could not finish (stopped past its memory or time, or never
+    started), when its status is `only_if` (any that may end so, with None).
+
+    Returns:
+        The run's project id, or None when the run was left as it was.
+    """
+    row = (
+        await session.execute(
+            select(FlowRunRow.status, FlowRunRow.project_id).where(FlowRunRow.id == run_id)
+        )
+    ).one_or_none()
+    if row is None:
+        return None
+    status = RunStatus(row.status)
+    if (only_if is not None and status is not only_if) or (
+        result.status not in ALLOWED_TRANSITIONS[status]
+    ):
+        return None
+    await finish_run(session, run_id, result)
+    return str(row.project_id)
 
 
 async def requeue_stalled(session: AsyncSession, run_id: str) -> bool:

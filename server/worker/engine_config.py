@@ -1,0 +1,19 @@
+"""What a worker hands its engine processes when it starts them."""
+
+from dataclasses import dataclass, field
+
+from server.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class EngineConfig:
+    """What the worker hands its engine processes."""
+
+    settings: Settings
+    database_url: str
+    #: Where installed piece wheels are unpacked.
+    pieces_dir: str
+    #: The worker's environment and working directory when it made the pool: engine processes
+    #: are forked from a template started earlier, which may have had others.
+    environ: dict[str, str] = field(default_factory=dict)
+    cwd: str = ""

@@ -1,0 +1,115 @@
+"""An engine process: executes the runs its worker sends it, one at a time.
+
+Its worker starts it through multiprocessing (forked from a template that has imported
+everything already, where the OS allows) with one end of a pipe. It sends `("ready", pid)` once
+it can run, then answers each run id it receives with `("done", run_id, started)` (started is
+false when the project was at its concurrency limit). It exits when the pipe closes, and dies
+with its parent (PR_SET_PDEATHSIG on Linux, else a watch on the parent).
+"""
+
+import asyncio
+import contextlib
+import ctypes
+import logging
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from pieces.framework import PieceRegistry
+from server.db.engine import create_engine, libpq_url, session_factory
+from server.logs import configure_logging
+from server.secrets_box import SecretBox
+from server.services.file_storage import open_file_storage
+from server.services.queue import JobQueue
+from server.worker.engine_config import EngineConfig
+from server.worker.executor_setup import build_run_executor, code_runtime_for
+from server.worker.pipes import receive
+from server.worker.run_executor import RunExecutor
+
+log = logging.getLogger(__name__)
+
+#: Database connections one engine process may hold (it runs one run at a time).
+POOL_SIZE = 2
+
+
+@contextlib.asynccontextmanager
+async def open_engine(config: EngineConfig) -> AsyncIterator[RunExecutor]:
+    """The run executor with its own small pools on the worker's database."""
+    async with contextlib.AsyncExitStack() as stack:
+        engine = create_engine(config.database_url, pool_size=POOL_SIZE)
+        stack.push_async_callback(engine.dispose)
+        queue = JobQueue(libpq_url(config.database_url), pool_size=POOL_SIZE)
+        await queue.open()
+        stack.push_async_callback(queue.close)
+        code_runtime = code_runtime_for(config.settings)
+        stack.push_async_callback(code_runtime.close)
+        file_storage = await stack.enter_async_context(open_file_storage(config.settings.s3))
+        yield build_run_executor(
+            config.settings,
+            sessions=session_factory(engine),
+            queue=queue,
+            registry=PieceRegistry.discover(piece_dirs=[Path(config.pieces_dir)]),
+            code_runtime=code_runtime,
+            secret_box=SecretBox(config.settings.encryption_key),
+            file_storage=file_storage,
+        )
+
+
+async def serve(config: EngineConfig, connection: Connection) -> None:
+    """Answers run requests until the worker closes the pipe."""
+    async with open_engine(config) as execute:
+        connection.send(("ready", os.getpid()))
+        while True:
+            try:
+                run_id = await receive(connection)
+            except EOFError:
+                return
+            started = await execute(str(run_id))
+            connection.send(("done", run_id, started))
+
+
+def die_with_parent() -> None:
+    """Asks Linux to kill this process when its parent dies (a no-op elsewhere)."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+async def watch_parent(parent: int) -> None:
+    """Where there is no PDEATHSIG: exits once the parent is gone (re-parented)."""
+    while True:
+        await asyncio.sleep(1.0)
+        if os.getppid() != parent:
+            os._exit(1)
+
+
+async def _main(config: EngineConfig, connection: Connection, parent: int) -> None:
+    watcher = asyncio.create_task(watch_parent(parent))
+    try:
+        await serve(config, connection)
+    finally:
+        watcher.cancel()
+
+
+def run_engine(config: EngineConfig, connection: Connection) -> None:
+    """The engine process's body (the target of its multiprocessing.Process)."""
+    parent = os.getppid()
+    die_with_parent()
+    # Ctrl+C in a terminal reaches the whole process group: the worker decides when this stops.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if config.environ:
+        os.environ.clear()
+        os.environ.update(config.environ)
+    if config.cwd:
+        with contextlib.suppress(OSError):
+            os.chdir(config.cwd)
+    configure_logging()
+    try:
+        asyncio.run(_main(config, connection, parent))
+    except Exception:
+        log.exception("the engine process stopped")
+        raise SystemExit(1) from None
