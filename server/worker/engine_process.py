@@ -105,11 +105,19 @@ class EngineProcess:
         process = context.Process(  # type: ignore[attr-defined]
             target=run_engine, args=(config, theirs), name="piecework-engine", daemon=True
         )
+        # The first start waits for the template to import everything: not on the loop.
+        starting = asyncio.ensure_future(asyncio.to_thread(process.start))
         try:
-            # The first start waits for the template to import everything: not on the loop.
-            await asyncio.to_thread(process.start)
+            await asyncio.shield(starting)
         except OSError as err:
             raise EngineStartError(f"an engine process could not be started: {err}") from None
+        except BaseException:  # cancelled: the process may still appear; it must not linger
+            with contextlib.suppress(Exception):
+                await starting
+            if process.pid is not None:
+                process.kill()
+                process.join(STOP_GRACE_S)
+            raise
         finally:
             theirs.close()
         engine = cls(process, ours, generation)

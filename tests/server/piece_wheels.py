@@ -83,20 +83,32 @@ oauth_piece = Piece(
 
 def crm_wheel(version: str = "1.0.0", *, pure: bool = True, source: str | None = None) -> bytes:
     """The wheel `pw_test_crm-<version>-py3-none-any.whl` registering pieces test_crm and test_oauth."""
-    info = f"pw_test_crm-{version}.dist-info"
+    return piece_wheel(
+        "pw_test_crm",
+        version,
+        (source or _SOURCE).replace("VERSION", version),
+        {"test_crm": "piece", "test_oauth": "oauth_piece"},
+        pure=pure,
+    )
+
+
+def piece_wheel(
+    package: str, version: str, source: str, pieces: dict[str, str], *, pure: bool = True
+) -> bytes:
+    """A one-module wheel whose `pieces` maps piece names to attributes of the module."""
+    info = f"{package}-{version}.dist-info"
+    entry_points = "".join(f"{name} = {package}:{attr}\n" for name, attr in pieces.items())
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("pw_test_crm/__init__.py", (source or _SOURCE).replace("VERSION", version))
+        archive.writestr(f"{package}/__init__.py", source)
         archive.writestr(
-            f"{info}/METADATA", f"Metadata-Version: 2.1\nName: pw-test-crm\nVersion: {version}\n"
+            f"{info}/METADATA",
+            f"Metadata-Version: 2.1\nName: {package.replace('_', '-')}\nVersion: {version}\n",
         )
         archive.writestr(
             f"{info}/WHEEL",
             f"Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: {'true' if pure else 'false'}\nTag: py3-none-any\n",
         )
-        archive.writestr(
-            f"{info}/entry_points.txt",
-            "[piecework.pieces]\ntest_crm = pw_test_crm:piece\ntest_oauth = pw_test_crm:oauth_piece\n",
-        )
+        archive.writestr(f"{info}/entry_points.txt", "[piecework.pieces]\n" + entry_points)
         archive.writestr(f"{info}/RECORD", "")
     return buffer.getvalue()
