@@ -299,6 +299,39 @@ class ApiClient:
             await self._request("POST", "/app-connections", json=body)
         )
 
+    async def start_oauth2(
+        self,
+        project_id: str,
+        *,
+        piece_name: str,
+        external_id: str,
+        display_name: str,
+        client_id: str,
+        client_secret: str,
+        redirect_url: str,
+        props: dict[str, Any],
+    ) -> tuple[str, str]:
+        """The piece's authorization URL for a new OAuth2 connection, and its state."""
+        body = {
+            "projectId": project_id,
+            "pieceName": piece_name,
+            "externalId": external_id,
+            "displayName": display_name,
+            "clientId": client_id,
+            "clientSecret": client_secret,
+            "redirectUrl": redirect_url,
+            "props": props,
+        }
+        answer = await self._request("POST", "/app-connections/oauth2/authorize", json=body)
+        return str(answer["authorizationUrl"]), str(answer["state"])
+
+    async def claim_oauth2(self, *, state: str, code: str) -> AppConnectionRead:
+        """Hands the redirect's code to the server, which saves the connection."""
+        body = {"state": state, "code": code}
+        return AppConnectionRead.model_validate(
+            await self._request("POST", "/app-connections/oauth2/claim", json=body)
+        )
+
     async def delete_connection(self, connection_id: str) -> None:
         """Deletes a connection."""
         await self._request("DELETE", f"/app-connections/{connection_id}")

@@ -39,7 +39,7 @@ from desktop.document.step_factory import (
     new_step,
     new_trigger,
 )
-from desktop.panels.connections_panel import ConnectionDialog
+from desktop.panels.connection_dialog import ConnectionDialog, SignIn
 from desktop.panels.data_panel import DataPanel
 from desktop.panels.piece_selector import PieceSelector
 from desktop.panels.problems_list import ProblemsList
@@ -105,10 +105,12 @@ class BuilderPanel(QWidget):
         catalog: PieceCatalog,
         connections: list[AppConnectionRead],
         spawn: Spawn,
+        sign_in: SignIn | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.client = client
+        self.sign_in = sign_in
         self.flow_read = flow
         self.catalog = catalog
         self.spawn = spawn
@@ -511,13 +513,10 @@ class BuilderPanel(QWidget):
         return True
 
     def new_connection(self, piece_name: str) -> ConnectionDialog:
-        """Opens the new-connection form for the selected step's piece (secrets masked)."""
-        dialog = ConnectionDialog(self.catalog, self)
+        """Opens the new-connection form for the selected step's piece (secrets masked; OAuth2
+        pieces sign in through the browser)."""
+        dialog = ConnectionDialog(self.catalog, self, sign_in=self.sign_in)
         dialog.piece.setCurrentIndex(max(0, dialog.piece.findData(piece_name)))
-        piece = self.catalog.metadata.get(piece_name)
-        kind = piece.auth.type if piece is not None and piece.auth is not None else ""
-        if dialog.kind.findText(kind) >= 0:
-            dialog.kind.setCurrentText(kind)
         dialog.external_id.setText(piece_name)
         dialog.accepted.connect(lambda: self.spawn(self.create_connection(dialog)))
         self.connection_dialog = dialog
@@ -525,16 +524,18 @@ class BuilderPanel(QWidget):
         return dialog
 
     async def create_connection(self, dialog: ConnectionDialog) -> bool:
-        """Saves the dialog's connection and makes the selected step use it."""
+        """Saves the dialog's connection (unless its OAuth2 sign-in did) and makes the selected
+        step use it."""
         external_id = dialog.external_id.text().strip()
         try:
-            await self.client.save_connection(
-                self.flow_read.project_id,
-                external_id=external_id,
-                display_name=dialog.display_name.text().strip() or external_id,
-                piece_name=dialog.piece_name(),
-                value=dialog.value(),
-            )
+            if dialog.connection is None:
+                await self.client.save_connection(
+                    self.flow_read.project_id,
+                    external_id=external_id,
+                    display_name=dialog.display_name.text().strip() or external_id,
+                    piece_name=dialog.piece_name(),
+                    value=dialog.value(),
+                )
             connections = await self.client.connections(self.flow_read.project_id)
         except ApiError as err:
             self._say(f"Connection not saved: {err.message}")

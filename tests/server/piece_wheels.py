@@ -72,7 +72,7 @@ oauth_piece = Piece(
     version="VERSION",
     auth=OAuth2(
         display_name="Account",
-        auth_url="https://auth.example.com/authorize",
+        auth_url=os.environ.get("PW_TEST_OAUTH_AUTH_URL", "https://auth.example.com/authorize"),
         token_url=os.environ.get("PW_TEST_OAUTH_TOKEN_URL", "http://127.0.0.1:9/token"),
         scope=("contacts.read",),
     ),
