@@ -164,7 +164,7 @@ class Workspace:
             return None
         await self.pieces_ready()
         try:
-            run = await client.run(run_id)
+            run = await client.run(run_id, rehydrate=False)
             flow = await client.flow(run.flow_id, run.flow_version_id)
         except ApiError as err:
             self._report(err.message)

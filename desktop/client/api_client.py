@@ -1,5 +1,6 @@
 """The HTTP client of the Piecework API, returning engine.model resources."""
 
+import asyncio
 import json
 from datetime import datetime
 from typing import Any
@@ -192,9 +193,17 @@ class ApiClient:
         body = await self._request("GET", "/flow-runs", params=params)
         return Page[FlowRunRead].model_validate(body).data
 
-    async def run(self, run_id: str) -> FlowRunRead:
-        """One run with every step's input, output, status and duration."""
-        return FlowRunRead.model_validate(await self._request("GET", f"/flow-runs/{run_id}"))
+    async def run(self, run_id: str, *, rehydrate: bool = True) -> FlowRunRead:
+        """One run with every step's input, output, status and duration (`rehydrate=False`:
+        outputs too large for the run log stay `{"$offloaded": ref, "size"}`; see `run_output`)."""
+        params = {} if rehydrate else {"rehydrate": "false"}
+        body = await self._request("GET", f"/flow-runs/{run_id}", params=params)
+        return FlowRunRead.model_validate(body)
+
+    async def run_output(self, run_id: str, ref: str) -> Any:
+        """One offloaded output of a run, parsed in a worker thread (it can be megabytes)."""
+        response = await self._response("GET", f"/flow-runs/{run_id}/output", params={"ref": ref})
+        return await asyncio.to_thread(json.loads, response.content)
 
     async def test_flow(
         self, flow_id: str, *, payload: Any = None, given: bool = True
@@ -337,6 +346,11 @@ class ApiClient:
         await self._request("DELETE", f"/app-connections/{connection_id}")
 
     async def _request(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        response = await self._response(method, path, **kwargs)
+        body: dict[str, Any] = response.json() if response.content else {}
+        return body
+
+    async def _response(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         try:
             response = await self._http.request(method, path, **kwargs)
         except httpx.TransportError as err:
@@ -344,8 +358,7 @@ class ApiClient:
                 0, "UNAVAILABLE", f"Cannot reach the server at {self.base_url}"
             ) from err
         if response.is_success:
-            body: dict[str, Any] = response.json() if response.content else {}
-            return body
+            return response
         try:
             error = ErrorBody.model_validate(response.json())
         except ValueError:
