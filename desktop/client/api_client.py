@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
@@ -33,6 +34,14 @@ class ServerUnavailableError(ApiError):
     """The server cannot be reached."""
 
 
+class SessionExpiredError(ApiError):
+    """The sign-in expired and could not be renewed: the person has to sign in again."""
+
+
+#: Gets a new access token (a team server's refresh); raises ApiError when it cannot.
+TokenRenewal = Callable[[], Awaitable[str]]
+
+
 class ApiClient:
     """One httpx.AsyncClient per server connection; the GUI thread never blocks on it."""
 
@@ -45,6 +54,12 @@ class ApiClient:
             headers={"Authorization": f"Bearer {token}"},
             timeout=timeout_s,
         )
+        #: Renews the token when the server answers 401 (team servers; None: no renewal).
+        self.renew_token: TokenRenewal | None = None
+        #: Told (with the message) when the token could not be renewed.
+        self.on_session_expired: Callable[[str], None] | None = None
+        self._renewing = asyncio.Lock()
+        self._unrenewable: tuple[str, str] | None = None
 
     def retarget(self, base_url: str, token: str) -> None:
         """Points the client at the same server's new address and token (a restarted local server)."""
@@ -351,12 +366,11 @@ class ApiClient:
         return body
 
     async def _response(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        try:
-            response = await self._http.request(method, path, **kwargs)
-        except httpx.TransportError as err:
-            raise ServerUnavailableError(
-                0, "UNAVAILABLE", f"Cannot reach the server at {self.base_url}"
-            ) from err
+        sent_with = self.token
+        response = await self._send(method, path, **kwargs)
+        if response.status_code == 401 and self.renew_token is not None:
+            await self._renew(sent_with)
+            response = await self._send(method, path, **kwargs)
         if response.is_success:
             return response
         try:
@@ -372,3 +386,33 @@ class ApiClient:
                 f"\n• {p.get('path')}: {p.get('message')}" for p in problems if isinstance(p, dict)
             )
         raise ApiError(response.status_code, error.code, message)
+
+    async def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        try:
+            return await self._http.request(method, path, **kwargs)
+        except httpx.TransportError as err:
+            raise ServerUnavailableError(
+                0, "UNAVAILABLE", f"Cannot reach the server at {self.base_url}"
+            ) from err
+
+    async def _renew(self, sent_with: str) -> None:
+        """Renews the token once for all the requests that got 401 with it."""
+        assert self.renew_token is not None
+        async with self._renewing:
+            if self.token != sent_with:
+                return  # another request renewed it meanwhile
+            if self._unrenewable is not None and self._unrenewable[0] == sent_with:
+                raise SessionExpiredError(401, "SESSION_EXPIRED", self._unrenewable[1])
+            try:
+                token = await self.renew_token()
+            except ServerUnavailableError:
+                raise
+            except ApiError as err:
+                message = (
+                    f"Your sign-in to {self.base_url} has expired: sign in again ({err.message})"
+                )
+                self._unrenewable = (sent_with, message)
+                if self.on_session_expired is not None:
+                    self.on_session_expired(message)
+                raise SessionExpiredError(401, "SESSION_EXPIRED", message) from err
+            self.retarget(self.base_url, token)
