@@ -62,6 +62,15 @@ class BuilderCore(QWidget):
         assert self.document.saves is not None
         return self.document.saves
 
+    def reactivate(self, *_: object) -> None:
+        """Makes the builder's window active again once one of its dialogs closed.
+
+        Its shortcuts (Ctrl+T, Ctrl+Shift+T, Delete…) only fire in the active window, and not
+        every platform gives activation back to the parent of a closed dialog (Qt's offscreen
+        platform kept the hidden piece selector active, so Ctrl+Shift+T did nothing).
+        """
+        self.window().activateWindow()
+
     def refresh(self) -> None:
         """Draws the document again; keeps the settings form unless the selected step changed."""
         flow = self.document.flow

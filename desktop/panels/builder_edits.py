@@ -70,6 +70,7 @@ class BuilderEdits(BuilderCore):
         selector = PieceSelector(self.catalog, parent=self)
         selector.chosen.connect(lambda choice: self.add_step(choice, placement))
         self.selector = selector
+        selector.finished.connect(self.reactivate)
         selector.open()
         return selector
 
@@ -78,6 +79,7 @@ class BuilderEdits(BuilderCore):
         selector = PieceSelector(self.catalog, triggers=True, parent=self)
         selector.chosen.connect(self.set_trigger)
         self.selector = selector
+        selector.finished.connect(self.reactivate)
         selector.open()
         return selector
 

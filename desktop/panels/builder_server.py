@@ -43,6 +43,7 @@ class BuilderServer(BuilderCore):
         dialog.external_id.setText(piece_name)
         dialog.accepted.connect(lambda: self.spawn(self.create_connection(dialog)))
         self.connection_dialog = dialog
+        dialog.finished.connect(self.reactivate)
         dialog.open()
         return dialog
 

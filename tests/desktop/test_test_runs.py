@@ -70,7 +70,10 @@ def test_test_flow_test_step_and_test_request_run_the_unpublished_draft(
     builder.settings.commit()
     builder.last_run = None
     assert builder.test_step_action.shortcut().toString() == "Ctrl+Shift+T"
-    builder.test_step_action.trigger()  # the toolbar's Test step
+    view.setFocus()  # a real key press, after the piece selector closed
+    QTest.keyClick(
+        view, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    )
     try:
         until(qt_loop, lambda: builder.last_run is not None, timeout_s=20)
     except TimeoutError:
