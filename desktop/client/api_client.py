@@ -408,9 +408,7 @@ class ApiClient:
             except ServerUnavailableError:
                 raise
             except ApiError as err:
-                message = (
-                    f"Your sign-in to {self.base_url} has expired: sign in again ({err.message})"
-                )
+                message = f"Your sign-in to {self.base_url} has expired ({err.message})"
                 self._unrenewable = (sent_with, message)
                 if self.on_session_expired is not None:
                     self.on_session_expired(message)

@@ -25,7 +25,7 @@ TYPES = ("SECRET_TEXT", "BASIC_AUTH", "CUSTOM_AUTH", "OAUTH2", "NO_AUTH")
 #: Runs an OAuth2 sign-in (browser, loopback redirect, claim) and returns the saved connection.
 SignIn = Callable[[OAuth2Request], Awaitable[AppConnectionRead]]
 
-WAITING = "Waiting for the browser… sign in there, then come back (Cancel stops waiting)"
+WAITING = "Waiting for the browser… (sign in there; Cancel stops waiting)"
 
 
 class ConnectionDialog(QDialog):
@@ -40,6 +40,7 @@ class ConnectionDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("New connection")
+        self.setMinimumWidth(460)
         self.catalog = catalog
         self._sign_in = sign_in
         self._task: asyncio.Task[None] | None = None

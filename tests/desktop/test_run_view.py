@@ -174,12 +174,12 @@ def test_an_offloaded_output_loads_when_its_row_is_clicked(
     assert label.startswith("Load value ("), label
     assert label.endswith(" KB)"), label
     assert int(label.removeprefix("Load value (").removesuffix(" KB)")) > 32
+    assert view.grab().save(str(artifacts_dir / "desktop-run-large-output.png"))
     _click_value(view.tree, 1)
     assert _value_text(view.tree, 1) == "Loading value…"
     until(qt_loop, lambda: _value_text(view.tree, 1) == "[…] 5000 items")
     view.tree.expand(view.tree.model_.index(1, 0))
     assert ("[4]", "{…} 2 keys") in view.tree.rows()
-    assert view.tree.grab().save(str(artifacts_dir / "desktop-run-large-output.png"))
     # Loaded once: showing the step again needs no request.
     view.select("small")
     assert _value_text(view.tree, 1) == "{…} 1 key"

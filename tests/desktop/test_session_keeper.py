@@ -83,7 +83,7 @@ def test_an_expired_token_is_renewed_and_a_refused_renewal_asks_to_sign_in_again
     dialog = window.dialog
     assert isinstance(dialog, ConnectDialog)
     assert dialog.isVisible()
-    assert dialog.error.text().startswith(f"Your sign-in to {url} has expired: sign in again")
+    assert dialog.error.text().startswith(f"Your sign-in to {url} has expired (")
     assert (dialog.url.text(), dialog.email.text()) == (url, EMAIL)
     assert window.connection_label.text() == f"Signed out · {account.label}"
     assert dialog.grab().save(str(artifacts_dir / "desktop-session-expired.png"))
