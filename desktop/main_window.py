@@ -432,9 +432,10 @@ class MainWindow(QMainWindow):
 
         if self.client is None or self.project_id is None:
             return
+        client = self.client
         self.live = LiveUpdates(
-            self.client.base_url,
-            self.client.token,
+            client.base_url,
+            lambda: client.token,
             self.project_id,
             on_run_event=lambda run_id, event: self._run_event(run_id, event),
         )

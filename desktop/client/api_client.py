@@ -257,12 +257,7 @@ class ApiClient:
     async def send_test_webhook(self, flow_id: str, body: Any) -> str:
         """POSTs a JSON body to the flow's test webhook (runs the draft, keeps the request as the
         trigger's sample data); returns the test run's id."""
-        try:
-            response = await self._http.post(f"/webhooks/{flow_id}/test", json=body)
-        except httpx.TransportError as err:
-            raise ServerUnavailableError(
-                0, "UNAVAILABLE", f"Cannot reach the server at {self.base_url}"
-            ) from err
+        response = await self._send_renewing("POST", f"/webhooks/{flow_id}/test", json=body)
         run_id = response.headers.get("x-piecework-run-id")
         if run_id is None:
             raise ApiError(
@@ -366,11 +361,7 @@ class ApiClient:
         return body
 
     async def _response(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        sent_with = self.token
-        response = await self._send(method, path, **kwargs)
-        if response.status_code == 401 and self.renew_token is not None:
-            await self._renew(sent_with)
-            response = await self._send(method, path, **kwargs)
+        response = await self._send_renewing(method, path, **kwargs)
         if response.is_success:
             return response
         try:
@@ -386,6 +377,15 @@ class ApiClient:
                 f"\n• {p.get('path')}: {p.get('message')}" for p in problems if isinstance(p, dict)
             )
         raise ApiError(response.status_code, error.code, message)
+
+    async def _send_renewing(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """Sends the request; a 401 renews the token (when it can) and sends it once more."""
+        sent_with = self.token
+        response = await self._send(method, path, **kwargs)
+        if response.status_code == 401 and self.renew_token is not None:
+            await self._renew(sent_with)
+            response = await self._send(method, path, **kwargs)
+        return response
 
     async def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         try:
