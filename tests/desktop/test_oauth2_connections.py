@@ -20,8 +20,10 @@ from pytestqt.qtbot import QtBot
 from desktop.client.loopback_redirect import LoopbackRedirect
 from desktop.main_window import MainWindow
 from desktop.panels.connection_dialog import WAITING, ConnectionDialog
+from desktop.panels.step_settings import NEW_CONNECTION_DATA
 from tests.conftest import ServerProcess, fresh_data_dir, start_server_process, stop_server_process
-from tests.desktop.gui_helpers import run, until
+from tests.desktop.builder_helpers import main_window, open_new_flow
+from tests.desktop.gui_helpers import click, run, until
 from tests.pieces.local_http import LocalServer, Received, Reply, local_http_server
 from tests.server.piece_wheels import crm_wheel
 
@@ -89,12 +91,8 @@ def oauth_server(provider: tuple[Provider, LocalServer]) -> Iterator[ServerProce
 def window(
     qtbot: QtBot, qt_loop: asyncio.AbstractEventLoop, oauth_server: ServerProcess
 ) -> Iterator[MainWindow]:
-    main = MainWindow(data_dir=oauth_server.data_dir)
-    qtbot.addWidget(main)
-    main.show()
-    assert run(qt_loop, main.start(start_server=False))
-    yield main
-    run(qt_loop, main.close_client())
+    with main_window(qtbot, qt_loop, oauth_server) as main:
+        yield main
 
 
 def browser(opened: list[str], *, follow: bool = True) -> Callable[[str], bool]:
@@ -219,6 +217,34 @@ def test_waiting_can_be_cancelled_and_times_out(
     connect(dialog)
     until(qt_loop, lambda: dialog.error.text().startswith("Could not open the system browser"))
     assert "http://127.0.0.1" in dialog.error.text()
+
+
+def test_new_connection_from_a_step_signs_in_and_the_step_uses_it(
+    window: MainWindow, qt_loop: asyncio.AbstractEventLoop
+) -> None:
+    window.workspace.open_url = browser([])
+    builder = open_new_flow(window, qt_loop, "OAuth step")
+    click(builder.view, builder.scene.slot_for("trigger"))
+    assert builder.selector is not None
+    builder.selector.choose("Test OAuth: Add contact")
+    picker = builder.settings.connection
+    assert picker is not None
+    picker.setCurrentIndex(picker.findData(NEW_CONNECTION_DATA))
+    picker.activated.emit(picker.currentIndex())
+    dialog = builder.connection_dialog
+    assert dialog.kind.currentText() == "OAUTH2"
+    dialog.external_id.setText("oauth_step")
+    dialog.client_id.setText("app-id")
+    dialog.client_secret.setText("app-secret")
+    connect(dialog)
+
+    def auth() -> object:
+        step = builder.document.flow.step("step_1")
+        return step.settings.input.get("auth") if step is not None else None  # type: ignore[union-attr]
+
+    until(qt_loop, lambda: auth() == "{{connections['oauth_step']}}")
+    assert not dialog.isVisible()
+    assert builder.status.text() == "Saved connection “oauth_step”"
 
 
 def test_the_loopback_ignores_other_paths_and_keeps_waiting(
