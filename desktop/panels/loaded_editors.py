@@ -269,6 +269,9 @@ class DynamicEditor(LoadedEditor):
             schema = PropSchema.model_validate(raw)
             editor = self._make_editor(sub_key, schema, self.current.get(sub_key))
             editor.committed.connect(self.committed.emit)
+            if isinstance(editor, LoadedEditor):
+                # Options of a field inside dynamic fields are not loaded (yet): typed values work.
+                editor.set_unavailable()
             self.fields.append(editor)
             self.fields_box.addWidget(editor)
         self.loaded = True
