@@ -17,8 +17,6 @@ from desktop.panels.loaded_editors import DynamicEditor, MultiOptionsEditor, Opt
 from desktop.panels.prop_editor import FocusOutText, PropEditor, value_text
 from engine.model.pieces import PropSchema
 
-__all__ = ["OptionsEditor", "PropEditor", "make_editor"]
-
 
 class TextEditor(PropEditor):
     """SHORT_TEXT, NUMBER, DATE_TIME, FILE and DROPDOWN (free text or a {{reference}})."""

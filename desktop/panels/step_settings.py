@@ -26,7 +26,8 @@ from desktop.client import ApiError
 from desktop.client.piece_catalog import PieceCatalog
 from desktop.panels.code_editor import CodeEditor, error_line
 from desktop.panels.loaded_editors import LoadedEditor
-from desktop.panels.prop_editors import JsonEditor, PropEditor, make_editor
+from desktop.panels.prop_editor import PropEditor
+from desktop.panels.prop_editors import JsonEditor, make_editor
 from desktop.panels.router_editor import RouterEditor
 from engine.model import (
     CodeStep,

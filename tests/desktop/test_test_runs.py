@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QDialogButtonBox, QLabel, QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
 from desktop.main_window import MainWindow
-from desktop.panels.prop_editors import OptionsEditor
+from desktop.panels.loaded_editors import OptionsEditor
 from desktop.panels.step_settings import NEW_CONNECTION_DATA
 from tests.conftest import ServerProcess
 from tests.desktop.builder_helpers import main_window, open_new_flow
