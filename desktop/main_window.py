@@ -25,15 +25,18 @@ from desktop.client import (
     ConnectionMonitor,
     LocalServerError,
     ServerUnavailableError,
+    SessionExpiredError,
     connect_local_server,
 )
 from desktop.client.local_server import read_server_info
 from desktop.flows_controller import FlowsController
 from desktop.panels.flows_panel import FlowsPanel
 from desktop.preferences import Preferences, PreferencesStore, default_config_dir
+from desktop.session_keeper import SessionKeeper
 from desktop.workspace import Workspace
 
 if TYPE_CHECKING:
+    from desktop.client import Account, SignedIn
     from desktop.client.live_updates import LiveUpdates
     from desktop.connect_dialog import ConnectDialog
     from desktop.tray import Tray
@@ -67,6 +70,7 @@ class MainWindow(QMainWindow):
         self.preferences_store = PreferencesStore(self.config_dir)
         self.preferences: Preferences = self.preferences_store.load()
         self.accounts = AccountStore(self.config_dir)
+        self.session = SessionKeeper(accounts=self.accounts, on_expired=self._session_expired)
         #: Import the sample flows into an empty local project the first time (the real app does).
         self.offer_samples = offer_samples
         #: Check the server's health and follow run events in the background (the real app does).
@@ -176,26 +180,27 @@ class MainWindow(QMainWindow):
         """Signs in to a team server and switches to it; None when done, else what went wrong."""
         from desktop.client import Account, normalize_url, sign_in
 
-        blocked = self._unsaved()
+        try:
+            server_url = normalize_url(url)
+        except ValueError as err:
+            return str(err)
+        blocked = None if self.session.is_expired(server_url, email) else self._unsaved()
         if blocked:
             return blocked
         try:
-            server_url = normalize_url(url)
             signed = await sign_in(server_url, email, password)
-        except ValueError as err:
-            return str(err)
         except ApiError as err:
             return err.message
         account = Account(server_url=signed.server_url, email=signed.email)
         await self.accounts.remember(account, signed.refresh_token)
-        await self._use(signed.client, local=False, label=account.label, project=signed.project_id)
+        await self._use_signed_in(account, signed)
         return None
 
     async def use_account(self, server_url: str, email: str) -> str | None:
         """Signs in again to a remembered account with its stored token."""
         from desktop.client import Account, resume
 
-        blocked = self._unsaved()
+        blocked = None if self.session.is_expired(server_url, email) else self._unsaved()
         if blocked:
             return blocked
         account = Account(server_url=server_url, email=email)
@@ -209,8 +214,27 @@ class MainWindow(QMainWindow):
         except ApiError as err:
             return f"{err.message}. Enter the password of {email} to sign in again."
         await self.accounts.remember(account, signed.refresh_token)
-        await self._use(signed.client, local=False, label=account.label, project=signed.project_id)
+        await self._use_signed_in(account, signed)
         return None
+
+    async def _use_signed_in(self, account: "Account", signed: "SignedIn") -> None:
+        if self.session.resume_in_place(self.client, account, signed):
+            await signed.client.close()
+            self.connection_label.setText(account.label)
+            self.report(f"Signed in again to {account.label}")
+            await self.refresh()
+            return
+        self.session.attach(signed.client, account, signed.refresh_token)
+        await self._use(signed.client, local=False, label=account.label, project=signed.project_id)
+
+    def _session_expired(self, account: "Account", message: str) -> None:
+        """The team server refused to renew the sign-in: back to the connect screen, with the
+        account filled in (open builders stay; signing in again carries on with them)."""
+        self.connection_label.setText(f"Signed out · {account.label}")
+        dialog = self.open_connect()
+        dialog.url.setText(account.server_url)
+        dialog.email.setText(account.email)
+        dialog.failed(message)
 
     async def _use(
         self, client: ApiClient, *, local: bool, label: str, project: str | None = None
@@ -249,6 +273,7 @@ class MainWindow(QMainWindow):
             await self.client.close()
             self.client = None
         self.project_id = None
+        self.session.forget()
 
     def _unsaved(self) -> str | None:
         pending = [b for b in self.workspace.builders.values() if b.saves.pending]
@@ -286,6 +311,8 @@ class MainWindow(QMainWindow):
         except ServerUnavailableError as err:
             self._went_offline(err.message)
             return False
+        except SessionExpiredError:
+            return False  # the connect screen says so already
         except ApiError as err:
             self._show_error(err.message)
             return False
@@ -405,9 +432,10 @@ class MainWindow(QMainWindow):
 
         if self.client is None or self.project_id is None:
             return
+        client = self.client
         self.live = LiveUpdates(
-            self.client.base_url,
-            self.client.token,
+            client.base_url,
+            lambda: client.token,
             self.project_id,
             on_run_event=lambda run_id, event: self._run_event(run_id, event),
         )

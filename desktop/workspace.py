@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QTabWidget, QWidget
 
+from desktop.browser import open_in_browser
 from desktop.client import ApiClient, ApiError, PieceCatalog
+from desktop.client.oauth2_sign_in import DEFAULT_TIMEOUT_S, OAuth2Request, connect_oauth2
 from desktop.panels.connections_panel import ConnectionsPanel
 from desktop.panels.runs_panel import RunsPanel
 from engine.model.resources import AppConnectionRead
@@ -43,8 +45,13 @@ class Workspace:
         self.catalog = PieceCatalog()
         self._catalog_task: asyncio.Future[None] | None = None
         self.connections: list[AppConnectionRead] = []
+        #: Opens a URL in the system browser (tests put a scripted browser here).
+        self.open_url: Callable[[str], bool] = open_in_browser
+        #: Seconds an OAuth2 sign-in waits for the browser to come back.
+        self.oauth2_timeout_s = DEFAULT_TIMEOUT_S
         self.runs_panel = RunsPanel()
         self.connections_panel = ConnectionsPanel(self.catalog)
+        self.connections_panel.sign_in = self.sign_in_oauth2
         self.builders: dict[str, BuilderPanel] = {}
         self.run_views: dict[str, RunView] = {}
         self.runs_panel.refresh_requested.connect(
@@ -58,6 +65,7 @@ class Workspace:
         self.connections_panel.delete_requested.connect(
             lambda connection_id: spawn(self.delete_connection(connection_id))
         )
+        self.connections_panel.connection_created.connect(self._signed_in)
         tabs.setTabsClosable(True)
         tabs.tabCloseRequested.connect(self.close_tab)
 
@@ -122,6 +130,7 @@ class Workspace:
             catalog=self.catalog,
             connections=self.connections,
             spawn=self._spawn,
+            sign_in=self.sign_in_oauth2,
         )
         builder.message.connect(self._report)
         builder.run_finished.connect(lambda _: self._spawn(self.refresh_runs()))
@@ -155,7 +164,7 @@ class Workspace:
             return None
         await self.pieces_ready()
         try:
-            run = await client.run(run_id)
+            run = await client.run(run_id, rehydrate=False)
             flow = await client.flow(run.flow_id, run.flow_version_id)
         except ApiError as err:
             self._report(err.message)
@@ -210,6 +219,28 @@ class Workspace:
             return False
         self._report(f"Saved connection “{display_name}”")
         return await self.refresh_connections()
+
+    async def sign_in_oauth2(self, request: OAuth2Request) -> AppConnectionRead:
+        """Makes an OAuth2 connection through the system browser (the dialog shows progress).
+
+        Raises:
+            OAuth2SignInError: declined, state mismatch, timeout, or no browser.
+            ApiError: the server refused, or there is no server connection.
+        """
+        client, project_id = self._client(), self._project_id()
+        if client is None or project_id is None:
+            raise ApiError(0, "NOT_CONNECTED", "Not connected to a server")
+        return await connect_oauth2(
+            client,
+            request,
+            project_id=project_id,
+            open_url=lambda url: self.open_url(url),
+            timeout_s=self.oauth2_timeout_s,
+        )
+
+    def _signed_in(self, display_name: str) -> None:
+        self._report(f"Saved connection “{display_name}”")
+        self._spawn(self.refresh_connections())
 
     async def delete_connection(self, connection_id: str) -> bool:
         """Deletes a connection."""

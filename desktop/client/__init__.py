@@ -2,11 +2,16 @@
 signing in to team servers, health checks and live run events."""
 
 from desktop.client.accounts import Account, AccountStore
-from desktop.client.api_client import ApiClient, ApiError, ServerUnavailableError
+from desktop.client.api_client import (
+    ApiClient,
+    ApiError,
+    ServerUnavailableError,
+    SessionExpiredError,
+)
 from desktop.client.connection_monitor import ConnectionMonitor
 from desktop.client.local_server import LocalServerError, connect_local_server, stop_local_server
 from desktop.client.piece_catalog import PieceCatalog
-from desktop.client.sign_in import SignedIn, normalize_url, resume, sign_in
+from desktop.client.sign_in import SignedIn, TokenRenewer, normalize_url, resume, sign_in
 
 __all__ = [
     "Account",
@@ -17,7 +22,9 @@ __all__ = [
     "LocalServerError",
     "PieceCatalog",
     "ServerUnavailableError",
+    "SessionExpiredError",
     "SignedIn",
+    "TokenRenewer",
     "connect_local_server",
     "normalize_url",
     "resume",

@@ -1,6 +1,8 @@
 """The HTTP client of the Piecework API, returning engine.model resources."""
 
+import asyncio
 import json
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
@@ -32,6 +34,14 @@ class ServerUnavailableError(ApiError):
     """The server cannot be reached."""
 
 
+class SessionExpiredError(ApiError):
+    """The sign-in expired and could not be renewed: the person has to sign in again."""
+
+
+#: Gets a new access token (a team server's refresh); raises ApiError when it cannot.
+TokenRenewal = Callable[[], Awaitable[str]]
+
+
 class ApiClient:
     """One httpx.AsyncClient per server connection; the GUI thread never blocks on it."""
 
@@ -44,6 +54,12 @@ class ApiClient:
             headers={"Authorization": f"Bearer {token}"},
             timeout=timeout_s,
         )
+        #: Renews the token when the server answers 401 (team servers; None: no renewal).
+        self.renew_token: TokenRenewal | None = None
+        #: Told (with the message) when the token could not be renewed.
+        self.on_session_expired: Callable[[str], None] | None = None
+        self._renewing = asyncio.Lock()
+        self._unrenewable: tuple[str, str] | None = None
 
     def retarget(self, base_url: str, token: str) -> None:
         """Points the client at the same server's new address and token (a restarted local server)."""
@@ -192,9 +208,17 @@ class ApiClient:
         body = await self._request("GET", "/flow-runs", params=params)
         return Page[FlowRunRead].model_validate(body).data
 
-    async def run(self, run_id: str) -> FlowRunRead:
-        """One run with every step's input, output, status and duration."""
-        return FlowRunRead.model_validate(await self._request("GET", f"/flow-runs/{run_id}"))
+    async def run(self, run_id: str, *, rehydrate: bool = True) -> FlowRunRead:
+        """One run with every step's input, output, status and duration (`rehydrate=False`:
+        outputs too large for the run log stay `{"$offloaded": ref, "size"}`; see `run_output`)."""
+        params = {} if rehydrate else {"rehydrate": "false"}
+        body = await self._request("GET", f"/flow-runs/{run_id}", params=params)
+        return FlowRunRead.model_validate(body)
+
+    async def run_output(self, run_id: str, ref: str) -> Any:
+        """One offloaded output of a run, parsed in a worker thread (it can be megabytes)."""
+        response = await self._response("GET", f"/flow-runs/{run_id}/output", params={"ref": ref})
+        return await asyncio.to_thread(json.loads, response.content)
 
     async def test_flow(
         self, flow_id: str, *, payload: Any = None, given: bool = True
@@ -233,12 +257,7 @@ class ApiClient:
     async def send_test_webhook(self, flow_id: str, body: Any) -> str:
         """POSTs a JSON body to the flow's test webhook (runs the draft, keeps the request as the
         trigger's sample data); returns the test run's id."""
-        try:
-            response = await self._http.post(f"/webhooks/{flow_id}/test", json=body)
-        except httpx.TransportError as err:
-            raise ServerUnavailableError(
-                0, "UNAVAILABLE", f"Cannot reach the server at {self.base_url}"
-            ) from err
+        response = await self._send_renewing("POST", f"/webhooks/{flow_id}/test", json=body)
         run_id = response.headers.get("x-piecework-run-id")
         if run_id is None:
             raise ApiError(
@@ -299,20 +318,52 @@ class ApiClient:
             await self._request("POST", "/app-connections", json=body)
         )
 
+    async def start_oauth2(
+        self,
+        project_id: str,
+        *,
+        piece_name: str,
+        external_id: str,
+        display_name: str,
+        client_id: str,
+        client_secret: str,
+        redirect_url: str,
+        props: dict[str, Any],
+    ) -> tuple[str, str]:
+        """The piece's authorization URL for a new OAuth2 connection, and its state."""
+        body = {
+            "projectId": project_id,
+            "pieceName": piece_name,
+            "externalId": external_id,
+            "displayName": display_name,
+            "clientId": client_id,
+            "clientSecret": client_secret,
+            "redirectUrl": redirect_url,
+            "props": props,
+        }
+        answer = await self._request("POST", "/app-connections/oauth2/authorize", json=body)
+        return str(answer["authorizationUrl"]), str(answer["state"])
+
+    async def claim_oauth2(self, *, state: str, code: str) -> AppConnectionRead:
+        """Hands the redirect's code to the server, which saves the connection."""
+        body = {"state": state, "code": code}
+        return AppConnectionRead.model_validate(
+            await self._request("POST", "/app-connections/oauth2/claim", json=body)
+        )
+
     async def delete_connection(self, connection_id: str) -> None:
         """Deletes a connection."""
         await self._request("DELETE", f"/app-connections/{connection_id}")
 
     async def _request(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
-        try:
-            response = await self._http.request(method, path, **kwargs)
-        except httpx.TransportError as err:
-            raise ServerUnavailableError(
-                0, "UNAVAILABLE", f"Cannot reach the server at {self.base_url}"
-            ) from err
+        response = await self._response(method, path, **kwargs)
+        body: dict[str, Any] = response.json() if response.content else {}
+        return body
+
+    async def _response(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        response = await self._send_renewing(method, path, **kwargs)
         if response.is_success:
-            body: dict[str, Any] = response.json() if response.content else {}
-            return body
+            return response
         try:
             error = ErrorBody.model_validate(response.json())
         except ValueError:
@@ -326,3 +377,40 @@ class ApiClient:
                 f"\n• {p.get('path')}: {p.get('message')}" for p in problems if isinstance(p, dict)
             )
         raise ApiError(response.status_code, error.code, message)
+
+    async def _send_renewing(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """Sends the request; a 401 renews the token (when it can) and sends it once more."""
+        sent_with = self.token
+        response = await self._send(method, path, **kwargs)
+        if response.status_code == 401 and self.renew_token is not None:
+            await self._renew(sent_with)
+            response = await self._send(method, path, **kwargs)
+        return response
+
+    async def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        try:
+            return await self._http.request(method, path, **kwargs)
+        except httpx.TransportError as err:
+            raise ServerUnavailableError(
+                0, "UNAVAILABLE", f"Cannot reach the server at {self.base_url}"
+            ) from err
+
+    async def _renew(self, sent_with: str) -> None:
+        """Renews the token once for all the requests that got 401 with it."""
+        assert self.renew_token is not None
+        async with self._renewing:
+            if self.token != sent_with:
+                return  # another request renewed it meanwhile
+            if self._unrenewable is not None and self._unrenewable[0] == sent_with:
+                raise SessionExpiredError(401, "SESSION_EXPIRED", self._unrenewable[1])
+            try:
+                token = await self.renew_token()
+            except ServerUnavailableError:
+                raise
+            except ApiError as err:
+                message = f"Your sign-in to {self.base_url} has expired ({err.message})"
+                self._unrenewable = (sent_with, message)
+                if self.on_session_expired is not None:
+                    self.on_session_expired(message)
+                raise SessionExpiredError(401, "SESSION_EXPIRED", message) from err
+            self.retarget(self.base_url, token)

@@ -19,12 +19,16 @@ RECONNECT_DELAYS_S = (0.5, 1.0, 2.0, 4.0, 8.0)
 
 
 class LiveUpdates:
-    """Subscribes to a project's runs; calls `on_run_event(run_id, event)` for each event."""
+    """Subscribes to a project's runs; calls `on_run_event(run_id, event)` for each event.
+
+    `token` gives the current access token at each (re)connection: a team server's token is
+    renewed during a session (`ApiClient.renew_token`).
+    """
 
     def __init__(
         self,
         base_url: str,
-        token: str,
+        token: Callable[[], str],
         project_id: str,
         *,
         on_run_event: Callable[[str, dict[str, Any]], None],
@@ -66,7 +70,7 @@ class LiveUpdates:
     async def _listen(self) -> None:
         # The token goes in the first message, not in the URL, so no proxy or log records it.
         async with connect(self.url, open_timeout=10, max_size=2**20) as socket:
-            await socket.send(json.dumps({"type": "AUTH", "token": self._token}))
+            await socket.send(json.dumps({"type": "AUTH", "token": self._token()}))
             await socket.send(json.dumps({"type": "SUBSCRIBE_RUNS", "projectId": self._project_id}))
             async for raw in socket:
                 message = json.loads(raw)

@@ -10,7 +10,8 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
@@ -43,20 +44,26 @@ async def watch_run(
     timeout_s: float = 120.0,
     interval_s: float = POLL_INTERVAL_S,
     live: bool = True,
+    rehydrate: bool = True,
 ) -> FlowRunRead:
     """Follows the run until it is finished (or PAUSED), calling `on_update` with each new state
     and `on_event` with each live event (`{"type": "STEP_STARTED", "step": ...}`, ...).
 
     Raises:
         TimeoutError: still going after `timeout_s` (it goes on running on the server).
+
+    `rehydrate=False` reads offloaded outputs as references (`ApiClient.run`).
     """
+    read = partial(client.run, rehydrate=rehydrate)
     async with asyncio.timeout(timeout_s):
         if live:
-            run = await _watch_live(client, run_id, on_update=on_update, on_event=on_event)
+            run = await _watch_live(
+                client, run_id, read=read, on_update=on_update, on_event=on_event
+            )
             if run is not None:
                 return run
         while True:
-            run = await client.run(run_id)
+            run = await read(run_id)
             on_update(run)
             if _done(run):
                 return run
@@ -64,7 +71,12 @@ async def watch_run(
 
 
 async def _watch_live(
-    client: ApiClient, run_id: str, *, on_update: RunCallback, on_event: EventCallback
+    client: ApiClient,
+    run_id: str,
+    *,
+    read: Callable[[str], Awaitable[FlowRunRead]],
+    on_update: RunCallback,
+    on_event: EventCallback,
 ) -> FlowRunRead | None:
     """The run once it ended, or None when the live connection failed (the caller polls)."""
     try:
@@ -74,7 +86,7 @@ async def _watch_live(
             await socket.send(json.dumps({"type": "SUBSCRIBE_RUN", "runId": run_id}))
             await _expect(socket, "SUBSCRIBED")
             # Read after subscribing: an event sent before it is then never missed.
-            run = await client.run(run_id)
+            run = await read(run_id)
             on_update(run)
             while not _done(run):
                 event = await _next_event(socket, run_id)
@@ -82,7 +94,7 @@ async def _watch_live(
                     on_event(event)
                     if event.get("type") == "STEP_STARTED":
                         continue
-                run = await client.run(run_id)
+                run = await read(run_id)
                 on_update(run)
             return run
     except (OSError, WebSocketException, ValueError) as err:

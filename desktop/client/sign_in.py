@@ -1,5 +1,6 @@
 """Signing in to a team server: with email and password, or again with a remembered refresh token."""
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -60,6 +61,37 @@ async def resume(server_url: str, refresh_token: str) -> SignedIn:
     """
     body = await _post(server_url, "/authentication/refresh", {"refreshToken": refresh_token})
     return _signed_in(server_url, body)
+
+
+class TokenRenewer:
+    """Renews an expired access token with the refresh token (for `ApiClient.renew_token`).
+
+    The server rotates refresh tokens: each renewal's new one is kept here and handed to
+    `remember` (the account store), so the next start can sign in without the password.
+    """
+
+    def __init__(
+        self, server_url: str, refresh_token: str, *, remember: Callable[[str], Awaitable[None]]
+    ) -> None:
+        self.server_url = server_url
+        self.refresh_token = refresh_token
+        self._remember = remember
+
+    async def __call__(self) -> str:
+        """A new access token.
+
+        Raises:
+            ApiError: the refresh token expired or was revoked (sign in again).
+            ServerUnavailableError: nothing answers at the server's address.
+        """
+        body = await _post(
+            self.server_url, "/authentication/refresh", {"refreshToken": self.refresh_token}
+        )
+        renewed = _signed_in(self.server_url, body)
+        await renewed.client.close()
+        self.refresh_token = renewed.refresh_token
+        await self._remember(renewed.refresh_token)
+        return renewed.client.token
 
 
 def _signed_in(server_url: str, body: dict[str, Any]) -> SignedIn:

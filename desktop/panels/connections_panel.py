@@ -1,19 +1,11 @@
-"""Connections: list, create (secret fields masked) and delete; values are never shown again."""
-
-import json
-from typing import Any
+"""Connections: list, create (through the new-connection dialog) and delete; values are never shown again."""
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QMessageBox,
     QPushButton,
     QTableWidget,
@@ -23,85 +15,10 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.client.piece_catalog import PieceCatalog
+from desktop.panels.connection_dialog import ConnectionDialog, SignIn
 from engine.model.resources import AppConnectionRead
 
 _COLUMNS = ("Name", "External id", "Piece", "Type")
-TYPES = ("SECRET_TEXT", "BASIC_AUTH", "CUSTOM_AUTH", "NO_AUTH")
-
-
-class ConnectionDialog(QDialog):
-    """A new connection: piece, external id, name, and its secret (masked)."""
-
-    def __init__(self, catalog: PieceCatalog, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("New connection")
-        self.piece = QComboBox()
-        self.piece.setEditable(True)
-        for name, piece in sorted(catalog.metadata.items()):
-            self.piece.addItem(piece.display_name, name)
-        self.kind = QComboBox()
-        self.kind.addItems(TYPES)
-        self.external_id = QLineEdit()
-        self.external_id.setPlaceholderText("e.g. openai (used as {{connections['openai']}})")
-        self.display_name = QLineEdit()
-        self.secret = QLineEdit()
-        self.secret.setEchoMode(QLineEdit.EchoMode.Password)
-        self.username = QLineEdit()
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #d92d20;")
-        form = QFormLayout(self)
-        form.addRow("Piece", self.piece)
-        form.addRow("Type", self.kind)
-        form.addRow("External id", self.external_id)
-        form.addRow("Name", self.display_name)
-        form.addRow("Username", self.username)
-        form.addRow("Secret / password / JSON", self.secret)
-        form.addRow(self.error)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self._accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
-
-    def piece_name(self) -> str:
-        """The chosen piece's key."""
-        data = self.piece.currentData()
-        return str(data) if data else self.piece.currentText().strip()
-
-    def value(self) -> dict[str, Any]:
-        """The connection value in Activepieces' shape."""
-        kind = self.kind.currentText()
-        if kind == "SECRET_TEXT":
-            return {"type": kind, "secret_text": self.secret.text()}
-        if kind == "BASIC_AUTH":
-            return {"type": kind, "username": self.username.text(), "password": self.secret.text()}
-        if kind == "CUSTOM_AUTH":
-            try:
-                props = json.loads(self.secret.text() or "{}")
-            except json.JSONDecodeError:
-                props = None
-            return {"type": kind, "props": props}
-        return {"type": kind}
-
-    def problem(self) -> str | None:
-        """What is missing or wrong."""
-        if not self.external_id.text().strip():
-            return "Give the connection an external id"
-        if not self.piece_name():
-            return "Choose a piece"
-        value = self.value()
-        if value["type"] == "SECRET_TEXT" and not value["secret_text"]:
-            return "Enter the secret"
-        if value["type"] == "CUSTOM_AUTH" and not isinstance(value["props"], dict):
-            return "Custom auth takes a JSON object of fields"
-        return None
-
-    def _accept(self) -> None:
-        message = self.problem()
-        self.error.setText(message or "")
-        if message is None:
-            self.accept()
 
 
 class ConnectionsPanel(QWidget):
@@ -113,10 +30,14 @@ class ConnectionsPanel(QWidget):
     save_requested = Signal(str, str, str, object)
     #: Delete the connection (id).
     delete_requested = Signal(str)
+    #: An OAuth2 sign-in saved a connection (its display name).
+    connection_created = Signal(str)
 
     def __init__(self, catalog: PieceCatalog, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.catalog = catalog
+        #: Runs OAuth2 sign-ins (set by the owner, who has the server connection).
+        self.sign_in: SignIn | None = None
         self.table = QTableWidget(0, len(_COLUMNS))
         self.table.setHorizontalHeaderLabels(_COLUMNS)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -160,18 +81,23 @@ class ConnectionsPanel(QWidget):
 
     def ask_new(self) -> ConnectionDialog:
         """Opens the new-connection dialog (non-blocking)."""
-        dialog = ConnectionDialog(self.catalog, self)
-        dialog.accepted.connect(
-            lambda: self.save_requested.emit(
-                dialog.external_id.text().strip(),
-                dialog.display_name.text().strip() or dialog.external_id.text().strip(),
-                dialog.piece_name(),
-                dialog.value(),
-            )
-        )
+        dialog = ConnectionDialog(self.catalog, self, sign_in=self.sign_in)
+        dialog.accepted.connect(lambda: self._saved(dialog))
         self.dialog = dialog
         dialog.open()
         return dialog
+
+    def _saved(self, dialog: ConnectionDialog) -> None:
+        if dialog.connection is not None:
+            self.connection_created.emit(dialog.connection.display_name)
+            return
+        external_id = dialog.external_id.text().strip()
+        self.save_requested.emit(
+            external_id,
+            dialog.display_name.text().strip() or external_id,
+            dialog.piece_name(),
+            dialog.value(),
+        )
 
     def _ask_delete(self) -> None:
         row = self.table.currentRow()

@@ -3,70 +3,19 @@
 import json
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QPlainTextEdit,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
 )
 
+from desktop.panels.loaded_editors import DynamicEditor, MultiOptionsEditor, OptionsEditor
+from desktop.panels.prop_editor import FocusOutText, PropEditor, value_text
 from engine.model.pieces import PropSchema
-
-
-class PropEditor(QWidget):
-    """A labelled editor of one prop: `value()` and `committed` when the person is done editing."""
-
-    #: The value changed and editing finished (focus left, Enter, a toggle or choice).
-    committed = Signal()
-
-    def __init__(self, key: str, prop: PropSchema, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.key = key
-        self.prop = prop
-        self.title = QLabel(prop.display_name + (" *" if prop.required else ""))
-        self.title.setObjectName("propTitle")
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #d92d20;")
-        self.error.setWordWrap(True)
-        self.error.hide()
-        self.box = QVBoxLayout(self)
-        self.box.setContentsMargins(0, 4, 0, 4)
-        self.box.addWidget(self.title)
-        if prop.description:
-            hint = QLabel(prop.description)
-            hint.setWordWrap(True)
-            hint.setStyleSheet("color: #6b7280;")
-            self.box.addWidget(hint)
-
-    def finish(self, editor: QWidget) -> None:
-        """Adds the input widget and the inline message line under the title."""
-        self.box.addWidget(editor)
-        self.box.addWidget(self.error)
-
-    def value(self) -> Any:
-        """The value to store in the step input (None: leave the key out)."""
-        raise NotImplementedError
-
-    def problem(self) -> str | None:
-        """What is wrong with the typed value, for the inline message."""
-        if self.prop.required and self.value() in (None, "", [], {}):
-            return f"{self.prop.display_name} is required"
-        return None
-
-    def check(self) -> bool:
-        """Shows or hides the inline message; True when the value is fine."""
-        message = self.problem()
-        self.error.setText(message or "")
-        self.error.setVisible(message is not None)
-        return message is None
 
 
 class TextEditor(PropEditor):
@@ -74,7 +23,7 @@ class TextEditor(PropEditor):
 
     def __init__(self, key: str, prop: PropSchema, value: Any) -> None:
         super().__init__(key, prop)
-        self.line = QLineEdit("" if value is None else _text(value))
+        self.line = QLineEdit("" if value is None else value_text(value))
         self.line.setObjectName(f"prop_{key}")
         self.line.editingFinished.connect(self._done)
         if prop.type in ("DROPDOWN", "MULTI_SELECT_DROPDOWN"):
@@ -107,98 +56,12 @@ class TextEditor(PropEditor):
         return super().problem()
 
 
-class OptionsEditor(PropEditor):
-    """DROPDOWN with options loaded from the server (POST /pieces/options): loading, error and
-    "not available yet" states; a typed value or {{reference}} is always accepted."""
-
-    #: The options should be (re)loaded.
-    options_requested = Signal()
-
-    def __init__(self, key: str, prop: PropSchema, value: Any) -> None:
-        super().__init__(key, prop)
-        self.options: list[dict[str, Any]] = []
-        self.combo = QComboBox()
-        self.combo.setEditable(True)
-        self.combo.setObjectName(f"prop_{key}")
-        self.combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.current = value
-        self.combo.setEditText("" if value is None else _text(value))
-        self.combo.activated.connect(lambda _: self._chosen())
-        line = self.combo.lineEdit()
-        if line is not None:
-            line.setPlaceholderText("Choose, or type a value or a {{reference}}")
-            line.editingFinished.connect(self._chosen)
-        self.reload = QPushButton("↻")
-        self.reload.setObjectName(f"reload_{key}")
-        self.reload.setToolTip("Load the options again")
-        self.reload.setFixedWidth(32)
-        self.reload.clicked.connect(self.options_requested.emit)
-        self.state = QLabel()
-        self.state.setObjectName(f"state_{key}")
-        self.state.setWordWrap(True)
-        row = QWidget()
-        line_layout = QHBoxLayout(row)
-        line_layout.setContentsMargins(0, 0, 0, 0)
-        line_layout.addWidget(self.combo, 1)
-        line_layout.addWidget(self.reload)
-        self.box.addWidget(row)
-        self.box.addWidget(self.state)
-        self.finish(QWidget())
-
-    def set_loading(self) -> None:
-        """Says the options are on their way."""
-        self.state.setStyleSheet("color: #6b7280;")
-        self.state.setText("Loading options…")
-        self.reload.setEnabled(False)
-
-    def set_options(
-        self, options: list[dict[str, Any]], *, disabled: bool, placeholder: str
-    ) -> None:
-        """Shows loaded options (keeping the value), or why there are none yet."""
-        self.reload.setEnabled(True)
-        self.options = [o for o in options if isinstance(o, dict) and "label" in o]
-        text = self.combo.currentText()
-        self.combo.blockSignals(True)
-        self.combo.clear()
-        for option in self.options:
-            self.combo.addItem(str(option["label"]), option.get("value"))
-        index = self.combo.findData(self.current) if self.current is not None else -1
-        if index >= 0:
-            self.combo.setCurrentIndex(index)
-        else:
-            self.combo.setEditText(text)
-        self.combo.blockSignals(False)
-        self.state.setStyleSheet("color: #6b7280;")
-        if disabled or not self.options:
-            self.state.setText(placeholder or "No options; type a value or a {{reference}}")
-        else:
-            self.state.setText(f"{len(self.options)} option{'s' if len(self.options) != 1 else ''}")
-
-    def set_error(self, message: str) -> None:
-        """Says why the options could not be loaded; ↻ tries again."""
-        self.reload.setEnabled(True)
-        self.state.setStyleSheet("color: #d92d20;")
-        self.state.setText(f"Options not loaded: {message} (↻ to retry; a typed value still works)")
-
-    def _chosen(self) -> None:
-        self.current = self.value()
-        if self.check():
-            self.committed.emit()
-
-    def value(self) -> Any:
-        text = self.combo.currentText()
-        for option in self.options:
-            if str(option["label"]) == text:
-                return option.get("value")
-        return text or None
-
-
 class LongTextEditor(PropEditor):
     """LONG_TEXT."""
 
     def __init__(self, key: str, prop: PropSchema, value: Any) -> None:
         super().__init__(key, prop)
-        self.text = _FocusOutText("" if value is None else _text(value))
+        self.text = FocusOutText("" if value is None else value_text(value))
         self.text.setObjectName(f"prop_{key}")
         self.text.setFixedHeight(90)
         self.text.focus_lost.connect(self.committed.emit)
@@ -238,7 +101,7 @@ class ChoiceEditor(PropEditor):
         if index >= 0:
             self.combo.setCurrentIndex(index)
         elif value is not None:
-            self.combo.setEditText(_text(value))
+            self.combo.setEditText(value_text(value))
         self.combo.activated.connect(lambda _: self.committed.emit())
         line = self.combo.lineEdit()
         if line is not None:
@@ -281,7 +144,7 @@ class MultiChoiceEditor(PropEditor):
 
 
 class JsonEditor(PropEditor):
-    """JSON, OBJECT, ARRAY, DYNAMIC and CUSTOM: JSON text (a {{reference}} is kept as text)."""
+    """JSON, OBJECT, ARRAY and CUSTOM: JSON text (a {{reference}} is kept as text)."""
 
     def __init__(self, key: str, prop: PropSchema, value: Any) -> None:
         super().__init__(key, prop)
@@ -290,7 +153,7 @@ class JsonEditor(PropEditor):
             if value is None
             else (value if isinstance(value, str) else json.dumps(value, indent=2))
         )
-        self.text = _FocusOutText(shown)
+        self.text = FocusOutText(shown)
         self.text.setObjectName(f"prop_{key}")
         self.text.setFixedHeight(110)
         self.text.setPlaceholderText(_placeholder(prop.type))
@@ -337,16 +200,6 @@ class MarkdownView(PropEditor):
         return None
 
 
-class _FocusOutText(QPlainTextEdit):
-    """A QPlainTextEdit that says when it loses focus (its editing finished)."""
-
-    focus_lost = Signal()
-
-    def focusOutEvent(self, event: object) -> None:
-        super().focusOutEvent(event)  # type: ignore[arg-type]
-        self.focus_lost.emit()
-
-
 def make_editor(key: str, prop: PropSchema, value: Any, *, webhook_url: str = "") -> PropEditor:
     """The editor for a prop's type (unknown types get the JSON editor)."""
     kind = prop.type
@@ -360,17 +213,17 @@ def make_editor(key: str, prop: PropSchema, value: Any, *, webhook_url: str = ""
         return ChoiceEditor(key, prop, value)
     if kind in ("STATIC_MULTI_SELECT_DROPDOWN", "MULTI_SELECT_DROPDOWN") and prop.options:
         return MultiChoiceEditor(key, prop, value)
+    if kind == "MULTI_SELECT_DROPDOWN":
+        return MultiOptionsEditor(key, prop, value)
     if kind == "DROPDOWN" and not prop.options:
         return OptionsEditor(key, prop, value)
+    if kind == "DYNAMIC":
+        return DynamicEditor(key, prop, value, make_editor=make_editor)
     if kind in ("SHORT_TEXT", "NUMBER", "DATE_TIME", "FILE", "DROPDOWN"):
         return TextEditor(key, prop, value)
     if kind == "ARRAY" and not prop.properties:
         return JsonEditor(key, prop, value)
     return JsonEditor(key, prop, value)
-
-
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value)
 
 
 def _placeholder(kind: str) -> str:

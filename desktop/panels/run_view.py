@@ -1,5 +1,5 @@
-"""A run: the flow's canvas read-only with ✓/✗/paused and durations, the selected step's input and output,
-loop iterations, retry and cancel, and live updates while the run goes on."""
+"""A run: the flow's canvas read-only with ✓/✗/paused and durations, the selected step's input and output
+(large outputs loaded on click), loop iterations, retry and cancel, and live updates while the run goes on."""
 
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -19,7 +19,7 @@ from desktop.canvas.scene import FlowScene
 from desktop.canvas.view import FlowView
 from desktop.client import ApiClient, ApiError
 from desktop.client.run_watcher import watch_run
-from desktop.panels.json_tree import JsonTree
+from desktop.panels.json_tree import JsonTree, offloaded_ref
 from engine.model import TERMINAL, Flow, LoopStep, RetryStrategy, RunStatus, iter_steps
 from engine.model.resources import FlowRunRead
 
@@ -66,6 +66,10 @@ class RunView(QWidget):
         row.addWidget(self.iteration, 1)
         self.iteration_row.hide()
         self.tree = JsonTree()
+        self.tree.load_requested.connect(lambda _path, ref: self._start(self.load_output(ref)))
+        #: Offloaded outputs loaded so far, by reference (shown again without a request).
+        self.loaded_outputs: dict[str, Any] = {}
+        self._loading: set[str] = set()
         self.retry_failed = QPushButton("Retry from the failed step")
         self.retry_failed.setToolTip("A new run of the same version that keeps what succeeded")
         self.retry_latest = QPushButton("Retry on the latest version")
@@ -123,6 +127,7 @@ class RunView(QWidget):
                 on_update=self.show_run,
                 on_event=self._event,
                 timeout_s=3600,
+                rehydrate=False,
             )
         except ApiError as err:
             self._say(f"Live updates stopped: {err.message}")
@@ -135,6 +140,23 @@ class RunView(QWidget):
             self._update_buttons()
         self.show_run(run)
         return run
+
+    async def load_output(self, ref: str) -> bool:
+        """Fetches an output the run log keeps apart and shows it in place of its "Load value" row
+        (parsed in a worker thread; the GUI keeps going meanwhile)."""
+        if self.client is None or ref in self._loading:
+            return False
+        self._loading.add(ref)
+        try:
+            value = await self.client.run_output(self.run.id, ref)
+        except ApiError as err:
+            self.tree.show_load_error(ref, err.message)
+            return False
+        finally:
+            self._loading.discard(ref)
+        self.loaded_outputs[ref] = value
+        self.tree.show_loaded(ref, value)
+        return True
 
     async def retry(self, strategy: RetryStrategy) -> FlowRunRead | None:
         """Retries the run as a new run, shown here and followed live."""
@@ -213,10 +235,14 @@ class RunView(QWidget):
         if record is None:
             self.tree.show_values({})
             return
-        values = {"input": record.get("input"), "output": record.get("output")}
+        values = {"input": record.get("input"), "output": self._with_loaded(record.get("output"))}
         if record.get("errorMessage"):
             values["error"] = record["errorMessage"]
         self.tree.show_values(values)
+
+    def _with_loaded(self, value: Any) -> Any:
+        ref = offloaded_ref(value)
+        return value if ref is None else self.loaded_outputs.get(ref, value)
 
     def _enter_loop(self, step: LoopStep) -> None:
         iterations = self._iterations(step.name)

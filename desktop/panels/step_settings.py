@@ -25,7 +25,9 @@ from PySide6.QtWidgets import (
 from desktop.client import ApiError
 from desktop.client.piece_catalog import PieceCatalog
 from desktop.panels.code_editor import CodeEditor, error_line
-from desktop.panels.prop_editors import JsonEditor, OptionsEditor, PropEditor, make_editor
+from desktop.panels.loaded_editors import LoadedEditor
+from desktop.panels.prop_editor import PropEditor
+from desktop.panels.prop_editors import JsonEditor, make_editor
 from desktop.panels.router_editor import RouterEditor
 from engine.model import (
     CodeStep,
@@ -305,7 +307,7 @@ class StepSettingsPanel(QScrollArea):
             editor.committed.connect(self.commit)
             self.editors.append(editor)
             self.form.addWidget(editor)
-            if isinstance(editor, OptionsEditor):
+            if isinstance(editor, LoadedEditor):
                 editor.options_requested.connect(lambda chosen=editor: self.load_options(chosen))
                 self.load_options(editor)
 
@@ -319,15 +321,16 @@ class StepSettingsPanel(QScrollArea):
             return
         self.commit()
 
-    def load_options(self, editor: OptionsEditor) -> None:
-        """Starts loading a dropdown's options (its state line says how it went)."""
+    def load_options(self, editor: LoadedEditor) -> None:
+        """Starts loading a dropdown's options or a dynamic prop's fields (its state line says
+        how it went)."""
         if self.options_loader is None or self.spawn is None or self.step is None:
-            editor.set_options([], disabled=True, placeholder="Type a value or a {{reference}}")
+            editor.set_unavailable()
             return
         editor.set_loading()
         self.spawn(self._load(editor, self.step))
 
-    async def _load(self, editor: OptionsEditor, step: Step | Trigger) -> None:
+    async def _load(self, editor: LoadedEditor, step: Step | Trigger) -> None:
         assert self.options_loader is not None
         values = _inputs(self._edited(step)) if isinstance(step, PieceStep | PieceTrigger) else {}
         try:
@@ -337,17 +340,13 @@ class StepSettingsPanel(QScrollArea):
                 editor.set_error(err.message)
             return
         if editor in self.editors:
-            editor.set_options(
-                list(answer.get("options") or []),
-                disabled=bool(answer.get("disabled")),
-                placeholder=str(answer.get("placeholder") or ""),
-            )
+            editor.set_loaded(answer)
 
     def _reload_dependents(self, before: dict[str, Any], after: dict[str, Any]) -> None:
         changed = {key for key in {*before, *after} if before.get(key) != after.get(key)}
         for editor in self.editors:
             refreshers = set(editor.prop.refreshers or []) | {"auth"}
-            if isinstance(editor, OptionsEditor) and changed & refreshers - {editor.key}:
+            if isinstance(editor, LoadedEditor) and changed & refreshers - {editor.key}:
                 self.load_options(editor)
 
     def _error_handling(self, options: ErrorHandlingOptions) -> None:

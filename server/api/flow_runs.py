@@ -3,12 +3,12 @@
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from engine.model import Model, RetryStrategy, RunStatus
 from engine.model.resources import FlowRunRead, Page
 from server.api.deps import ContextDep, CurrentPrincipal, SessionDep
-from server.services import run_retries, runs
+from server.services import run_outputs, run_retries, runs
 
 router = APIRouter(prefix="/flow-runs", tags=["flow-runs"])
 
@@ -45,9 +45,35 @@ async def list_runs(
 
 
 @router.get("/{run_id}")
-async def get_run(run_id: str, principal: CurrentPrincipal, session: SessionDep) -> FlowRunRead:
+async def get_run(
+    run_id: str,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    rehydrate: Annotated[
+        bool,
+        Query(description="false: offloaded outputs stay references (load them from /output)."),
+    ] = True,
+) -> FlowRunRead:
     """A run with every step's input, output, status and duration, and the webhook response."""
+    if not rehydrate:
+        return await run_outputs.run_with_references(
+            session=session, principal=principal, run_id=run_id
+        )
     return await runs.get_run(session=session, principal=principal, run_id=run_id)
+
+
+@router.get("/{run_id}/output", response_class=Response)
+async def get_offloaded_output(
+    run_id: str,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    ref: Annotated[str, Query(min_length=1, max_length=300)],
+) -> Response:
+    """One offloaded step output (the `$offloaded` reference of a run read with rehydrate=false)."""
+    data = await run_outputs.offloaded_output(
+        session=session, principal=principal, run_id=run_id, ref=ref
+    )
+    return Response(content=data, media_type="application/json")
 
 
 class RetryRequest(Model):

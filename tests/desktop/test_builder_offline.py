@@ -262,7 +262,7 @@ def test_copy_a_step_in_one_flow_and_paste_it_into_another(
 def test_dropdown_options_that_cannot_load_say_why_and_keep_typed_values(
     qtbot: QtBot, dead_client: ApiClient, qt_loop: asyncio.AbstractEventLoop
 ) -> None:
-    from desktop.panels.prop_editors import OptionsEditor
+    from desktop.panels.loaded_editors import OptionsEditor
 
     catalog = PieceCatalog()
     catalog.metadata["chat"] = PieceMetadata(

@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop.client import ApiClient
 from desktop.main_window import MainWindow
+from desktop.panels.json_tree import JsonTree
 from engine.model import Flow
 from tests.conftest import ServerProcess
 from tests.desktop.builder_helpers import main_window
@@ -136,3 +137,59 @@ def test_runs_list_filters_by_flow_status_and_time(
     later = datetime.now(UTC) + timedelta(hours=1)
     assert run(qt_loop, client.runs(project, flow_id=flow_id, created_after=later)) == []
     assert panel.created_after() is not None
+
+
+BIG = (
+    "export const code = async () => Array.from({length: 5000}, (_, i) => ({i, text: 'row ' + i}));"
+)
+
+
+def _click_value(tree: JsonTree, row: int) -> None:
+    index = tree.model_.index(row, 1)
+    QTest.mouseClick(
+        tree.viewport(),
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+        tree.visualRect(index).center(),
+    )
+
+
+def _value_text(tree: JsonTree, row: int) -> str:
+    return str(tree.model_.index(row, 1).data())
+
+
+def test_an_offloaded_output_loads_when_its_row_is_clicked(
+    window: MainWindow, qt_loop: asyncio.AbstractEventLoop, artifacts_dir: Path
+) -> None:
+    client, project = window.client, window.workspace._project_id()
+    assert client is not None
+    assert project is not None
+    definition = flow(code("rows", BIG), code("small", OK), name="Big output")
+    run_id = run(qt_loop, published_run(client, project, definition, "SUCCEEDED"))
+    view = run(qt_loop, window.workspace.open_run(run_id))
+    assert view is not None
+    view.select("rows")
+    assert view.tree.rows()[1][0] == "output"
+    label = _value_text(view.tree, 1)
+    assert label.startswith("Load value ("), label
+    assert label.endswith(" KB)"), label
+    assert int(label.removeprefix("Load value (").removesuffix(" KB)")) > 32
+    assert view.grab().save(str(artifacts_dir / "desktop-run-large-output.png"))
+    _click_value(view.tree, 1)
+    assert _value_text(view.tree, 1) == "Loading value…"
+    until(qt_loop, lambda: _value_text(view.tree, 1) == "[…] 5000 items")
+    view.tree.expand(view.tree.model_.index(1, 0))
+    assert ("[4]", "{…} 2 keys") in view.tree.rows()
+    # Loaded once: showing the step again needs no request.
+    view.select("small")
+    assert _value_text(view.tree, 1) == "{…} 1 key"
+    view.select("rows")
+    assert _value_text(view.tree, 1) == "[…] 5000 items"
+
+    # A reference the server does not have says why on its row; a click tries again.
+    view.tree.show_values({"input": {}, "output": {"$offloaded": f"{run_id}/gone", "size": 4096}})
+    assert _value_text(view.tree, 1) == "Load value (4 KB)"
+    _click_value(view.tree, 1)
+    until(qt_loop, lambda: _value_text(view.tree, 1).startswith("Not loaded:"))
+    assert "has no stored output" in _value_text(view.tree, 1)
+    assert _value_text(view.tree, 1).endswith("(click to retry)")

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QDialogButtonBox, QLabel, QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
 from desktop.main_window import MainWindow
-from desktop.panels.prop_editors import OptionsEditor
+from desktop.panels.loaded_editors import OptionsEditor
 from desktop.panels.step_settings import NEW_CONNECTION_DATA
 from tests.conftest import ServerProcess
 from tests.desktop.builder_helpers import main_window, open_new_flow
@@ -70,7 +70,10 @@ def test_test_flow_test_step_and_test_request_run_the_unpublished_draft(
     builder.settings.commit()
     builder.last_run = None
     assert builder.test_step_action.shortcut().toString() == "Ctrl+Shift+T"
-    builder.test_step_action.trigger()  # the toolbar's Test step
+    view.setFocus()  # a real key press, after the piece selector closed
+    QTest.keyClick(
+        view, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    )
     try:
         until(qt_loop, lambda: builder.last_run is not None, timeout_s=20)
     except TimeoutError:

@@ -13,6 +13,7 @@ from pieces.framework import (
     Dropdown,
     DropdownState,
     DynamicProperties,
+    MultiSelectDropdown,
     OAuth2,
     Option,
     Piece,
@@ -39,9 +40,17 @@ async def _lists(request):
 
 
 async def _fields(request):
+    if request.props.get("list") == "down":
+        raise PieceError("the field service is down")
     if request.props.get("list") == "leads":
         return {"email": ShortText(display_name="Email", required=True)}
     return {}
+
+
+async def _tags(request):
+    if request.auth == "broken-key":
+        raise PieceError("the CRM is down")
+    return DropdownState(options=(Option(label="VIP", value="vip"), Option(label="New", value="new")))
 
 
 async def _run(ctx):
@@ -54,6 +63,7 @@ add_contact = Action(
     props={
         "list": Dropdown(display_name="List", options=_lists, searchable=True, required=True),
         "fields": DynamicProperties(display_name="Fields", props=_fields, refreshers=("list",)),
+        "tags": MultiSelectDropdown(display_name="Tags", options=_tags),
     },
     run=_run,
 )
@@ -72,7 +82,7 @@ oauth_piece = Piece(
     version="VERSION",
     auth=OAuth2(
         display_name="Account",
-        auth_url="https://auth.example.com/authorize",
+        auth_url=os.environ.get("PW_TEST_OAUTH_AUTH_URL", "https://auth.example.com/authorize"),
         token_url=os.environ.get("PW_TEST_OAUTH_TOKEN_URL", "http://127.0.0.1:9/token"),
         scope=("contacts.read",),
     ),
