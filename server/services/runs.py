@@ -24,6 +24,7 @@ from server.db.models import (
     FlowRow,
     FlowRunRow,
     FlowVersionRow,
+    HiddenPieceRow,
     ProjectRow,
     RunOutputRow,
     SampleDataRow,
@@ -33,10 +34,24 @@ from server.services.errors import NotFoundError
 from server.services.pagination import seek_page
 from server.services.permissions import Permission, require_permission
 from server.services.principal import Principal
+from server.services.queue import RUN_TASK
 from server.services.run_events import publish_run_event
 
 #: NOTIFY channel a run's id is sent on when it reaches a terminal status.
 RUN_FINISHED_CHANNEL = "pw_run_finished"
+
+# The NOTIFY of a finished run also tells whether another run of its project waits out a busy
+# backoff (a job due later; see JobQueue.wake_next_run): one statement, not a second query.
+_NOTIFY_FINISHED = text(
+    """
+SELECT pg_notify(:channel, :run_id) AS notified, EXISTS (
+    SELECT 1
+      FROM procrastinate_jobs job
+      JOIN flow_runs run ON run.id = job.args->>'run_id'
+     WHERE job.task_name = :task AND job.status = 'todo' AND job.scheduled_at > now()
+       AND run.project_id = :project_id AND run.status = 'QUEUED') AS waiting
+"""
+)
 
 
 async def forget_unqueued_run(session: AsyncSession, run_id: str) -> None:
@@ -116,6 +131,8 @@ class StartOutcome:
     busy: bool = False
     #: A test run from the builder: its step outputs become sample data.
     testing: bool = False
+    #: Pieces the run's project hides (the run fails if its flow uses one).
+    hidden_pieces: frozenset[str] = frozenset()
 
 
 async def start_run(session: AsyncSession, run_id: str, *, concurrency_limit: int) -> StartOutcome:
@@ -130,8 +147,15 @@ async def start_run(session: AsyncSession, run_id: str, *, concurrency_limit: in
     version = await session.get(FlowVersionRow, run.flow_version_id)
     if version is None:
         return StartOutcome()
-    await session.execute(
-        select(ProjectRow.id).where(ProjectRow.id == run.project_id).with_for_update()
+    # Locking the project row also reads its hidden pieces: the worker checks them per run.
+    hidden = await session.scalar(
+        select(
+            select(func.array_agg(HiddenPieceRow.piece_name))
+            .where(HiddenPieceRow.project_id == ProjectRow.id)
+            .scalar_subquery()
+        )
+        .where(ProjectRow.id == run.project_id)
+        .with_for_update(of=ProjectRow)
     )
     running = await session.scalar(
         select(func.count())
@@ -159,15 +183,22 @@ async def start_run(session: AsyncSession, run_id: str, *, concurrency_limit: in
     )
     await session.commit()
     return StartOutcome(
-        run=run, flow=load_flow(version.definition), testing=version.state == "TEST"
+        run=run,
+        flow=load_flow(version.definition),
+        testing=version.state == "TEST",
+        hidden_pieces=frozenset(hidden or ()),
     )
 
 
-async def finish_run(session: AsyncSession, run_id: str, result: RunResult) -> None:
-    """Stores a run's result and terminal status, and announces it to waiting webhook callers."""
+async def finish_run(session: AsyncSession, run_id: str, result: RunResult) -> bool:
+    """Stores a run's result and terminal status, and announces it to waiting webhook callers.
+
+    Returns:
+        Whether runs of the project wait out a busy backoff (then wake the next one).
+    """
     run = await session.scalar(select(FlowRunRow).where(FlowRunRow.id == run_id).with_for_update())
     if run is None:
-        return
+        return False
     check_transition(RunStatus(run.status), result.status)
     run.status = result.status
     run.result = result.model_dump(mode="json")
@@ -187,11 +218,18 @@ async def finish_run(session: AsyncSession, run_id: str, result: RunResult) -> N
         },
         session=session,
     )
-    await session.execute(
-        text("SELECT pg_notify(:channel, :run_id)"),
-        {"channel": RUN_FINISHED_CHANNEL, "run_id": run_id},
+    notified = await session.execute(
+        _NOTIFY_FINISHED,
+        {
+            "channel": RUN_FINISHED_CHANNEL,
+            "run_id": run_id,
+            "task": RUN_TASK,
+            "project_id": run.project_id,
+        },
     )
+    waiting = bool(notified.one().waiting)
     await session.commit()
+    return waiting
 
 
 def _record_finished(session: AsyncSession, run: FlowRunRow, result: RunResult) -> None:

@@ -2,55 +2,17 @@
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
-import httpx
-from asgi_lifespan import LifespanManager
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, select, text
 
-from server.app import create_app
 from server.context import ServerContext, run_worker
-from server.db.base import utcnow
-from server.db.models import AuditEventRow, FlowRow, FlowRunRow
-from server.services import runs
+from server.db.models import AuditEventRow
 from server.services.queue import RUN_TASK
 from server.services.run_sweeper import requeue_orphaned_runs
-from tests.server.conftest import make_settings, sign_up
-from tests.server.helpers import finished_run, publish, sample
-
-
-@contextlib.asynccontextmanager
-async def server_without_worker(
-    tmp_path: Path, database_url: str
-) -> AsyncIterator[tuple[httpx.AsyncClient, ServerContext]]:
-    app = create_app(make_settings(tmp_path, database_url, run_worker=False))
-    async with LifespanManager(app, startup_timeout=60, shutdown_timeout=30) as manager:
-        transport = httpx.ASGITransport(app=manager.app)
-        async with httpx.AsyncClient(
-            transport=transport, base_url="http://testserver/api/v1"
-        ) as api:
-            yield api, app.state.context
-
-
-async def queued_run(context: ServerContext, flow_id: str, *, age: timedelta) -> str:
-    """A QUEUED run saved `age` ago, as a server that died before queueing its job leaves it."""
-    async with context.sessions() as session:
-        flow = await session.get(FlowRow, flow_id)
-        assert flow is not None
-        assert flow.published_version_id is not None
-        run = await runs.create_run(
-            session,
-            flow=flow,
-            version_id=flow.published_version_id,
-            payload={"body": {"a": 2, "b": 3}},
-        )
-        await session.execute(
-            update(FlowRunRow).where(FlowRunRow.id == run.id).values(updated=utcnow() - age)
-        )
-        await session.commit()
-        return run.id
+from tests.server.conftest import sign_up
+from tests.server.helpers import finished_run, publish, queued_run, sample, server_without_worker
 
 
 async def pending_jobs(context: ServerContext, run_id: str) -> int:
