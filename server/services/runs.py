@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select, text
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.model import (
@@ -19,7 +18,7 @@ from engine.model import (
     report,
 )
 from engine.model.resources import FlowRunRead, Page
-from server.db.base import new_id, utcnow
+from server.db.base import utcnow
 from server.db.models import (
     FlowRow,
     FlowRunRow,
@@ -27,7 +26,6 @@ from server.db.models import (
     HiddenPieceRow,
     ProjectRow,
     RunOutputRow,
-    SampleDataRow,
 )
 from server.services.audit import AuditAction, record
 from server.services.errors import NotFoundError
@@ -61,48 +59,6 @@ async def forget_unqueued_run(session: AsyncSession, run_id: str) -> None:
         delete(FlowRunRow).where(FlowRunRow.id == run_id, FlowRunRow.status == RunStatus.QUEUED)
     )
     await session.commit()
-
-
-async def create_test_run(*, session: AsyncSession, flow_id: str, payload: Any) -> FlowRunRow:
-    """Records a QUEUED run of the flow's draft for a `/test` webhook request, and keeps the
-    request as the trigger's sample data (the builder shows it in the data panel).
-
-    Raises:
-        NotFoundError: no such flow.
-    """
-    flow = await session.get(FlowRow, flow_id)
-    draft = await session.scalar(
-        select(FlowVersionRow).where(
-            FlowVersionRow.flow_id == flow_id, FlowVersionRow.state == "DRAFT"
-        )
-    )
-    if flow is None or draft is None:
-        raise NotFoundError("No flow listens at this test URL", code="FLOW_NOT_FOUND")
-    now = utcnow()
-    await session.execute(
-        insert(SampleDataRow)
-        .values(
-            flow_id=flow_id,
-            step_name="trigger",
-            type="OUTPUT",
-            data=payload,
-            created=now,
-            updated=now,
-            id=new_id(),
-        )
-        .on_conflict_do_update(
-            constraint="uq_sample_data_flow_step_type", set_={"data": payload, "updated": now}
-        )
-    )
-    # The run gets a frozen copy of the draft: edits made while it runs do not disturb it.
-    frozen = FlowVersionRow(
-        flow_id=flow_id, display_name=draft.display_name, definition=draft.definition, state="TEST"
-    )
-    session.add(frozen)
-    await session.flush()
-    run = await create_run(session, flow=flow, version_id=frozen.id, payload=payload)
-    await session.commit()
-    return run
 
 
 async def create_run(
