@@ -61,10 +61,12 @@ async def test_a_queued_run_without_a_job_is_queued_again_and_runs_once(
             assert await requeue_orphaned_runs(session, queue=context.queue) == []
         assert [await pending_jobs(context, run) for run in (lost, waiting, young)] == [1, 1, 0]
 
-        # A worker (with its scheduler, which sweeps too) runs each queued run exactly once.
+        # A worker runs each queued run exactly once; its scheduler sweeps at its first pass,
+        # so a run lost now (nobody swept it by hand) runs too.
+        lost_later = await queued_run(context, flow_id, age=timedelta(minutes=5))
         worker = asyncio.create_task(run_worker(context))
         try:
-            for run_id in (lost, waiting):
+            for run_id in (lost, waiting, lost_later):
                 run = await finished_run(api, owner, run_id, timeout_s=30)
                 assert run["status"] == "SUCCEEDED", run
                 assert run["response"]["body"]["sum"] == 5
@@ -73,6 +75,7 @@ async def test_a_queued_run_without_a_job_is_queued_again_and_runs_once(
             worker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await worker
-        assert [await starts(context, run) for run in (lost, waiting, young)] == [1, 1, 0]
+        counted = [await starts(context, run) for run in (lost, waiting, lost_later, young)]
+        assert counted == [1, 1, 1, 0]
         status = await api.get(f"/flow-runs/{young}", headers=owner.headers)
         assert status.json()["status"] == "QUEUED"  # too young to be taken for lost
