@@ -15,6 +15,8 @@ from server.services.run_events import publish_step_events
 _STATE_FIELDS = {"entries"}
 #: Statuses after which an execution writes no more entries (a resume loads the log again).
 _EXECUTION_ENDS = TERMINAL | {RunStatus.PAUSED}
+#: Runs whose next entry number a store keeps at most (far more than a process runs at once).
+_MAX_TRACKED_RUNS = 10_000
 
 
 class PostgresRunStore:
@@ -34,6 +36,10 @@ class PostgresRunStore:
     async def load(self, run_id: str) -> RunLog:
         async with self._sessions() as session:
             log, next_seq = await _load(session, run_id)
+        if len(self._next_seq) >= _MAX_TRACKED_RUNS:
+            # Executions the engine left without a last checkpoint (a crash of the engine) are
+            # never popped; forgetting every count is safe, the next saves ask the database.
+            self._next_seq.clear()
         self._next_seq[run_id] = next_seq
         return log
 
