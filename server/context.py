@@ -26,6 +26,7 @@ from server.services import files, piece_installations, polling, runs, schedules
 from server.services.event_hub import EventHub
 from server.services.file_storage import FileStorage, open_file_storage
 from server.services.queue import JobQueue
+from server.services.run_sweeper import requeue_orphaned_runs
 from server.services.run_waiter import RunWaiter
 from server.services.tokens import TokenSettings
 from server.services.trigger_hooks import TriggerEnvironment
@@ -41,6 +42,8 @@ log = logging.getLogger(__name__)
 SCHEDULER_INTERVAL_S = 1.0
 #: Seconds between two deletions of runs past the retention period.
 CLEANUP_INTERVAL_S = 3600.0
+#: Seconds between two looks for QUEUED runs that lost their job (run_sweeper).
+SWEEP_INTERVAL_S = 30.0
 
 
 def pieces_dir(settings: Settings) -> Path:
@@ -202,14 +205,20 @@ async def run_worker(context: ServerContext) -> None:
 
 async def run_scheduler(context: ServerContext) -> None:
     """Every second, turns due schedules into queued runs and due polling triggers into poll
-    jobs (safe with many workers); every hour, deletes runs older than the retention period."""
+    jobs (safe with many workers); every 30 s, queues again runs that lost their job; every
+    hour, deletes runs older than the retention period."""
     last_cleanup = float("-inf")
     last_stall_check = float("-inf")
+    last_sweep = float("-inf")
     while True:
         try:
             if time.monotonic() - last_stall_check > context.settings.worker_stalled_s / 3:
                 last_stall_check = time.monotonic()
                 await recover_stalled_runs(context)
+            if time.monotonic() - last_sweep > SWEEP_INTERVAL_S:
+                last_sweep = time.monotonic()
+                async with context.sessions() as session:
+                    await requeue_orphaned_runs(session, queue=context.queue)
             async with context.sessions() as session:
                 run_ids = await schedules.fire_due(session, now=utcnow())
             for run_id in run_ids:

@@ -27,12 +27,10 @@ class DatabaseStore:
 
     async def get(self, key: str, *, scope: StoreScope = StoreScope.FLOW) -> Any:
         async with self._sessions() as session:
-            row = await read_value(session, project_id=self._project_id, key=self._key(key, scope))
-            return None if row is None else row.value
+            return await _get(session, self._project_id, self._key(key, scope))
 
     async def put(self, key: str, value: Any, *, scope: StoreScope = StoreScope.FLOW) -> Any:
-        stored = self._key(key, scope)
-        encoded = encode_value(value)
+        stored, encoded = self._key(key, scope), encode_value(value)
         async with self._sessions() as session:
             await write_value(
                 session, project_id=self._project_id, key=stored, value=json.loads(encoded)
@@ -47,3 +45,34 @@ class DatabaseStore:
 
     def _key(self, key: str, scope: StoreScope) -> str:
         return scoped_key(check_key(key), scope=StoreScope(scope), flow_id=self._flow_id)
+
+
+class TransactionStore:
+    """The same store, written in the caller's transaction (the caller commits): what a poll
+    keeps (its dedupe state) is committed with the runs it creates, or rolled back with them."""
+
+    def __init__(self, *, session: AsyncSession, project_id: str, flow_id: str) -> None:
+        self._session = session
+        self._project_id = project_id
+        self._flow_id = flow_id
+
+    async def get(self, key: str, *, scope: StoreScope = StoreScope.FLOW) -> Any:
+        return await _get(self._session, self._project_id, self._key(key, scope))
+
+    async def put(self, key: str, value: Any, *, scope: StoreScope = StoreScope.FLOW) -> Any:
+        stored, encoded = self._key(key, scope), encode_value(value)
+        await write_value(
+            self._session, project_id=self._project_id, key=stored, value=json.loads(encoded)
+        )
+        return value
+
+    async def delete(self, key: str, *, scope: StoreScope = StoreScope.FLOW) -> None:
+        await remove_value(self._session, project_id=self._project_id, key=self._key(key, scope))
+
+    def _key(self, key: str, scope: StoreScope) -> str:
+        return scoped_key(check_key(key), scope=StoreScope(scope), flow_id=self._flow_id)
+
+
+async def _get(session: AsyncSession, project_id: str, key: str) -> Any:
+    row = await read_value(session, project_id=project_id, key=key)
+    return None if row is None else row.value

@@ -4,7 +4,7 @@ Enforced when a flow is published and again when a run starts (a piece hidden af
 stops the flow's next runs), not only in the piece list.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -66,7 +66,27 @@ async def check_flow_pieces(
     Raises:
         PieceNotAllowedError: naming the piece and what to do.
     """
-    hidden = await hidden_in_project(session, project_id)
+    check_pieces(
+        flow=flow,
+        hidden=await hidden_in_project(session, project_id),
+        registry=registry,
+        personal_allowed=personal_allowed,
+    )
+
+
+def check_pieces(
+    *,
+    flow: Flow,
+    hidden: Collection[str],
+    registry: PieceRegistry,
+    personal_allowed: PersonalPolicy,
+) -> None:
+    """`check_flow_pieces` with the project's hidden pieces already read (the worker reads them
+    with the run's start).
+
+    Raises:
+        PieceNotAllowedError: naming the piece and what to do.
+    """
     for name, version in used_pieces(flow):
         if name in hidden:
             raise PieceNotAllowedError(

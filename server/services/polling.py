@@ -4,9 +4,12 @@ Each worker's scheduler claims due sources (`FOR UPDATE SKIP LOCKED`, moving the
 time in the same transaction) and queues one poll job per source; the job locks the source row
 while it polls, so two workers never poll one source at once. A poll runs the trigger's `run`
 with the flow's store (its dedupe state), its connection and props; every new item becomes one
-run. A failed poll (an error, or slower than PW_TRIGGER_TIMEOUT_SECONDS) counts toward
-PW_TRIGGER_FAILURE_THRESHOLD; a good one resets the count; at the threshold the flow is turned
-off, `on_disable` is called, and the reason is kept on the flow.
+run. The trigger's store writes in the poll's transaction, so its dedupe state is committed
+with the runs of the new items or not at all: a poll that fails before its commit leaves the
+items to the next poll, never loses them. A failed poll (an error, or slower than
+PW_TRIGGER_TIMEOUT_SECONDS) counts toward PW_TRIGGER_FAILURE_THRESHOLD; a good one resets the
+count; at the threshold the flow is turned off, `on_disable` is called, and the reason is kept
+on the flow.
 """
 
 import asyncio
@@ -129,10 +132,9 @@ async def _poll(
     target = FlowTrigger(
         project_id=source.project_id, flow_id=source.flow_id, settings=trigger.settings
     )
-    async with open_trigger(session, registry=registry, target=target, environment=environment) as (
-        found,
-        ctx,
-    ):
+    async with open_trigger(
+        session, registry=registry, target=target, environment=environment, store_in_session=True
+    ) as (found, ctx):
         return list(await found.run(ctx))
 
 

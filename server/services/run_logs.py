@@ -6,70 +6,108 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from engine.model import Checkpoint, RunLog, StepRecord
+from engine.model import TERMINAL, Checkpoint, RunLog, RunStatus, StepRecord
 from engine.runtime.output_store import OutputMissingError
 from server.db.models import FlowRunRow, RunLogEntryRow, RunOutputRow
 from server.services.run_events import publish_step_events
 
 #: RunLog fields kept in flow_runs.log_state (the entries have their own table).
 _STATE_FIELDS = {"entries"}
+#: Statuses after which an execution writes no more entries (a resume loads the log again).
+_EXECUTION_ENDS = TERMINAL | {RunStatus.PAUSED}
+#: Runs whose next entry number a store keeps at most (far more than a process runs at once).
+_MAX_TRACKED_RUNS = 10_000
 
 
 class PostgresRunStore:
     """Keeps each run's log: entries in `run_log_entries`, state in `flow_runs.log_state`.
 
     A checkpoint is one transaction: its entries and the new state land together or not at all.
+    The next entry number of a run is read with its log when an execution starts (every
+    execution loads the log first, wherever it runs) and counted in memory until the run pauses
+    or ends, rather than queried at every checkpoint.
     """
 
     def __init__(self, sessions: Callable[[], AsyncSession]) -> None:
         self._sessions = sessions
+        #: The next `seq` of each run executing in this process.
+        self._next_seq: dict[str, int] = {}
 
     async def load(self, run_id: str) -> RunLog:
         async with self._sessions() as session:
-            return await load_log(session, run_id)
+            log, next_seq = await _load(session, run_id)
+        if len(self._next_seq) >= _MAX_TRACKED_RUNS:
+            # Executions the engine left without a last checkpoint (a crash of the engine) are
+            # never popped; forgetting every count is safe, the next saves ask the database.
+            self._next_seq.clear()
+        self._next_seq[run_id] = next_seq
+        return log
 
     async def save(self, run_id: str, checkpoint: Checkpoint) -> None:
-        async with self._sessions() as session:
-            if checkpoint.entries:
-                last = await session.scalar(
-                    select(func.max(RunLogEntryRow.seq)).where(RunLogEntryRow.run_id == run_id)
+        try:
+            async with self._sessions() as session:
+                if checkpoint.entries:
+                    start = await self._reserve(session, run_id, len(checkpoint.entries))
+                    await session.execute(
+                        insert(RunLogEntryRow),
+                        [
+                            {
+                                "run_id": run_id,
+                                "seq": start + index,
+                                "record": entry.model_dump(mode="json"),
+                            }
+                            for index, entry in enumerate(checkpoint.entries)
+                        ],
+                    )
+                state = checkpoint.model_dump(mode="json", exclude=_STATE_FIELDS)
+                project_id = await session.scalar(
+                    update(FlowRunRow)
+                    .where(FlowRunRow.id == run_id)
+                    .values(log_state=state)
+                    .returning(FlowRunRow.project_id)
                 )
-                start = -1 if last is None else last
-                await session.execute(
-                    insert(RunLogEntryRow),
-                    [
-                        {
-                            "run_id": run_id,
-                            "seq": start + 1 + index,
-                            "record": entry.model_dump(mode="json"),
-                        }
-                        for index, entry in enumerate(checkpoint.entries)
-                    ],
-                )
-            state = checkpoint.model_dump(mode="json", exclude=_STATE_FIELDS)
-            project_id = await session.scalar(
-                update(FlowRunRow)
-                .where(FlowRunRow.id == run_id)
-                .values(log_state=state)
-                .returning(FlowRunRow.project_id)
+                if project_id is not None and checkpoint.entries:
+                    await publish_step_events(session, project_id, run_id, checkpoint.entries)
+                await session.commit()
+        except BaseException:
+            self._next_seq.pop(run_id, None)  # what was reserved may not be written: ask again
+            raise
+        if checkpoint.status in _EXECUTION_ENDS:
+            self._next_seq.pop(run_id, None)
+
+    async def _reserve(self, session: AsyncSession, run_id: str, count: int) -> int:
+        """The first of `count` entry numbers for the run's next entries."""
+        start = self._next_seq.get(run_id)
+        if start is None:  # saved without a load in this process (not the engine's way)
+            last = await session.scalar(
+                select(func.max(RunLogEntryRow.seq)).where(RunLogEntryRow.run_id == run_id)
             )
-            if project_id is not None and checkpoint.entries:
-                await publish_step_events(session, project_id, run_id, checkpoint.entries)
-            await session.commit()
+            start = 0 if last is None else last + 1
+        self._next_seq[run_id] = start + count
+        return start
 
 
 async def load_log(session: AsyncSession, run_id: str) -> RunLog:
     """A run's whole log (empty for a run that never executed)."""
+    log, _next_seq = await _load(session, run_id)
+    return log
+
+
+async def _load(session: AsyncSession, run_id: str) -> tuple[RunLog, int]:
+    """The run's log and the `seq` its next entry gets."""
     state = await session.scalar(select(FlowRunRow.log_state).where(FlowRunRow.id == run_id))
     if state is None:
-        return RunLog()
-    rows = await session.scalars(
-        select(RunLogEntryRow.record)
-        .where(RunLogEntryRow.run_id == run_id)
-        .order_by(RunLogEntryRow.seq)
-    )
-    entries = [StepRecord.model_validate(row) for row in rows]
-    return RunLog.model_validate({**state, "entries": entries})
+        return RunLog(), 0
+    rows = (
+        await session.execute(
+            select(RunLogEntryRow.seq, RunLogEntryRow.record)
+            .where(RunLogEntryRow.run_id == run_id)
+            .order_by(RunLogEntryRow.seq)
+        )
+    ).all()
+    entries = [StepRecord.model_validate(row.record) for row in rows]
+    next_seq = rows[-1].seq + 1 if rows else 0
+    return RunLog.model_validate({**state, "entries": entries}), next_seq
 
 
 async def write_log(session: AsyncSession, run_id: str, log: RunLog) -> None:

@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select, text
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.model import (
@@ -20,24 +19,38 @@ from engine.model import (
     report,
 )
 from engine.model.resources import FlowRunRead, Page
-from server.db.base import new_id, utcnow
+from server.db.base import utcnow
 from server.db.models import (
     FlowRow,
     FlowRunRow,
     FlowVersionRow,
+    HiddenPieceRow,
     ProjectRow,
     RunOutputRow,
-    SampleDataRow,
 )
 from server.services.audit import AuditAction, record
 from server.services.errors import NotFoundError
 from server.services.pagination import seek_page
 from server.services.permissions import Permission, require_permission
 from server.services.principal import Principal
+from server.services.queue import RUN_TASK
 from server.services.run_events import publish_run_event
 
 #: NOTIFY channel a run's id is sent on when it reaches a terminal status.
 RUN_FINISHED_CHANNEL = "pw_run_finished"
+
+# The NOTIFY of a finished run also tells whether another run of its project waits out a busy
+# backoff (a job due later; see JobQueue.wake_next_run): one statement, not a second query.
+_NOTIFY_FINISHED = text(
+    """
+SELECT pg_notify(:channel, :run_id) AS notified, EXISTS (
+    SELECT 1
+      FROM procrastinate_jobs job
+      JOIN flow_runs run ON run.id = job.args->>'run_id'
+     WHERE job.task_name = :task AND job.status = 'todo' AND job.scheduled_at > now()
+       AND run.project_id = :project_id AND run.status = 'QUEUED') AS waiting
+"""
+)
 
 
 async def forget_unqueued_run(session: AsyncSession, run_id: str) -> None:
@@ -47,48 +60,6 @@ async def forget_unqueued_run(session: AsyncSession, run_id: str) -> None:
         delete(FlowRunRow).where(FlowRunRow.id == run_id, FlowRunRow.status == RunStatus.QUEUED)
     )
     await session.commit()
-
-
-async def create_test_run(*, session: AsyncSession, flow_id: str, payload: Any) -> FlowRunRow:
-    """Records a QUEUED run of the flow's draft for a `/test` webhook request, and keeps the
-    request as the trigger's sample data (the builder shows it in the data panel).
-
-    Raises:
-        NotFoundError: no such flow.
-    """
-    flow = await session.get(FlowRow, flow_id)
-    draft = await session.scalar(
-        select(FlowVersionRow).where(
-            FlowVersionRow.flow_id == flow_id, FlowVersionRow.state == "DRAFT"
-        )
-    )
-    if flow is None or draft is None:
-        raise NotFoundError("No flow listens at this test URL", code="FLOW_NOT_FOUND")
-    now = utcnow()
-    await session.execute(
-        insert(SampleDataRow)
-        .values(
-            flow_id=flow_id,
-            step_name="trigger",
-            type="OUTPUT",
-            data=payload,
-            created=now,
-            updated=now,
-            id=new_id(),
-        )
-        .on_conflict_do_update(
-            constraint="uq_sample_data_flow_step_type", set_={"data": payload, "updated": now}
-        )
-    )
-    # The run gets a frozen copy of the draft: edits made while it runs do not disturb it.
-    frozen = FlowVersionRow(
-        flow_id=flow_id, display_name=draft.display_name, definition=draft.definition, state="TEST"
-    )
-    session.add(frozen)
-    await session.flush()
-    run = await create_run(session, flow=flow, version_id=frozen.id, payload=payload)
-    await session.commit()
-    return run
 
 
 async def create_run(
@@ -117,6 +88,8 @@ class StartOutcome:
     busy: bool = False
     #: A test run from the builder: its step outputs become sample data.
     testing: bool = False
+    #: Pieces the run's project hides (the run fails if its flow uses one).
+    hidden_pieces: frozenset[str] = frozenset()
 
 
 async def start_run(session: AsyncSession, run_id: str, *, concurrency_limit: int) -> StartOutcome:
@@ -131,8 +104,15 @@ async def start_run(session: AsyncSession, run_id: str, *, concurrency_limit: in
     version = await session.get(FlowVersionRow, run.flow_version_id)
     if version is None:
         return StartOutcome()
-    await session.execute(
-        select(ProjectRow.id).where(ProjectRow.id == run.project_id).with_for_update()
+    # Locking the project row also reads its hidden pieces: the worker checks them per run.
+    hidden = await session.scalar(
+        select(
+            select(func.array_agg(HiddenPieceRow.piece_name))
+            .where(HiddenPieceRow.project_id == ProjectRow.id)
+            .scalar_subquery()
+        )
+        .where(ProjectRow.id == run.project_id)
+        .with_for_update(of=ProjectRow)
     )
     running = await session.scalar(
         select(func.count())
@@ -160,15 +140,22 @@ async def start_run(session: AsyncSession, run_id: str, *, concurrency_limit: in
     )
     await session.commit()
     return StartOutcome(
-        run=run, flow=load_flow(version.definition), testing=version.state == "TEST"
+        run=run,
+        flow=load_flow(version.definition),
+        testing=version.state == "TEST",
+        hidden_pieces=frozenset(hidden or ()),
     )
 
 
-async def finish_run(session: AsyncSession, run_id: str, result: RunResult) -> None:
-    """Stores a run's result and terminal status, and announces it to waiting webhook callers."""
+async def finish_run(session: AsyncSession, run_id: str, result: RunResult) -> bool:
+    """Stores a run's result and terminal status, and announces it to waiting webhook callers.
+
+    Returns:
+        Whether runs of the project wait out a busy backoff (then wake the next one).
+    """
     run = await session.scalar(select(FlowRunRow).where(FlowRunRow.id == run_id).with_for_update())
     if run is None:
-        return
+        return False
     check_transition(RunStatus(run.status), result.status)
     run.status = result.status
     run.result = result.model_dump(mode="json")
@@ -188,11 +175,18 @@ async def finish_run(session: AsyncSession, run_id: str, result: RunResult) -> N
         },
         session=session,
     )
-    await session.execute(
-        text("SELECT pg_notify(:channel, :run_id)"),
-        {"channel": RUN_FINISHED_CHANNEL, "run_id": run_id},
+    notified = await session.execute(
+        _NOTIFY_FINISHED,
+        {
+            "channel": RUN_FINISHED_CHANNEL,
+            "run_id": run_id,
+            "task": RUN_TASK,
+            "project_id": run.project_id,
+        },
     )
+    waiting = bool(notified.one().waiting)
     await session.commit()
+    return waiting
 
 
 def _record_finished(session: AsyncSession, run: FlowRunRow, result: RunResult) -> None:

@@ -7,6 +7,7 @@ after that step, starting from a log seeded with the sample outputs of the steps
 """
 
 import json
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -83,6 +84,36 @@ async def start_step_test(
     return await _create(session, flow, draft, cut, samples, samples["trigger"], before=step_name)
 
 
+async def create_webhook_test_run(
+    session: AsyncSession, *, flow: FlowRow, draft: FlowVersionRow, document: Flow, payload: Any
+) -> FlowRunRow:
+    """Records a QUEUED test run of the draft for a `/test` webhook request (the trigger already
+    made `payload` of it), and keeps the payload as the trigger's sample data (the builder shows
+    it in the data panel). Commits; the caller queues the run."""
+    await _keep_sample(session, flow_id=flow.id, step_name="trigger", data=payload, now=utcnow())
+    frozen = await freeze_draft(session, flow=flow, draft=draft, document=document)
+    run = await create_run(session, flow=flow, version_id=frozen.id, payload=payload)
+    await session.commit()
+    return run
+
+
+async def freeze_draft(
+    session: AsyncSession, *, flow: FlowRow, draft: FlowVersionRow, document: Flow
+) -> FlowVersionRow:
+    """A TEST version holding `document` (the draft, or the draft cut after a step), for a test
+    run to run: edits made to the draft while it runs do not disturb it, and a crashed run is
+    recovered on the same document. The caller commits."""
+    frozen = FlowVersionRow(
+        flow_id=flow.id,
+        display_name=draft.display_name,
+        definition=document.model_dump(mode="json"),
+        state=TEST_STATE,
+    )
+    session.add(frozen)
+    await session.flush()
+    return frozen
+
+
 async def _create(
     session: AsyncSession,
     flow: FlowRow,
@@ -93,14 +124,7 @@ async def _create(
     *,
     before: str | None,
 ) -> FlowRunRow:
-    frozen = FlowVersionRow(
-        flow_id=flow.id,
-        display_name=draft.display_name,
-        definition=document.model_dump(mode="json"),
-        state=TEST_STATE,
-    )
-    session.add(frozen)
-    await session.flush()
+    frozen = await freeze_draft(session, flow=flow, draft=draft, document=document)
     run = await create_run(session, flow=flow, version_id=frozen.id, payload=trigger_payload)
     log = seeded_log(document, samples, before=before)
     if log.entries:
@@ -126,21 +150,30 @@ async def save_samples(session: AsyncSession, run: FlowRunRow, result: RunResult
             continue
         if len(json.dumps(output, default=str)) > MAX_SAMPLE_CHARS:
             continue
-        await session.execute(
-            insert(SampleDataRow)
-            .values(
-                id=new_id(),
-                flow_id=run.flow_id,
-                step_name=record.name,
-                type="OUTPUT",
-                data=output,
-                created=now,
-                updated=now,
-            )
-            .on_conflict_do_update(
-                constraint="uq_sample_data_flow_step_type", set_={"data": output, "updated": now}
-            )
+        await _keep_sample(
+            session, flow_id=run.flow_id, step_name=record.name, data=output, now=now
         )
+
+
+async def _keep_sample(
+    session: AsyncSession, *, flow_id: str, step_name: str, data: Any, now: datetime
+) -> None:
+    """Sets the step's sample output (there is one per flow, step and type)."""
+    await session.execute(
+        insert(SampleDataRow)
+        .values(
+            id=new_id(),
+            flow_id=flow_id,
+            step_name=step_name,
+            type="OUTPUT",
+            data=data,
+            created=now,
+            updated=now,
+        )
+        .on_conflict_do_update(
+            constraint="uq_sample_data_flow_step_type", set_={"data": data, "updated": now}
+        )
+    )
 
 
 async def _samples(session: AsyncSession, flow_id: str) -> dict[str, Any]:

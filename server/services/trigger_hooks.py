@@ -26,7 +26,7 @@ from pieces.framework import (
     create_http_client,
 )
 from server.secrets_box import SecretBox
-from server.services.database_store import DatabaseStore
+from server.services.database_store import DatabaseStore, TransactionStore
 from server.services.oauth2_refresh import fresh_connection_values
 
 #: A template that reads connections, e.g. {{connections['pg']}}.
@@ -65,8 +65,12 @@ async def open_trigger(
     environment: TriggerEnvironment | None,
     payload: Any = None,
     schedule: TriggerSchedule | None = None,
+    store_in_session: bool = False,
 ) -> AsyncIterator[tuple[Trigger, TriggerContext]]:
     """The trigger and its context, with an HTTP client closed on exit.
+
+    With `store_in_session`, the trigger's store writes in `session`'s transaction (a poll
+    commits its dedupe state with its runs); otherwise each store call commits on its own.
 
     Raises:
         PieceError: the piece or trigger is not installed, or the connection does not fit.
@@ -90,20 +94,27 @@ async def open_trigger(
                 payload=payload,
                 http=http,
                 schedule=schedule or TriggerSchedule(),
-                **_environment_context(environment, target),
+                **_environment_context(
+                    environment, target, session=session if store_in_session else None
+                ),
             ),
         )
 
 
 def _environment_context(
-    environment: TriggerEnvironment | None, target: FlowTrigger
+    environment: TriggerEnvironment | None, target: FlowTrigger, *, session: AsyncSession | None
 ) -> dict[str, Any]:
     if environment is None:
         return {}
-    return {
-        "store": DatabaseStore(
+    store: DatabaseStore | TransactionStore = (
+        DatabaseStore(
             sessions=environment.sessions, project_id=target.project_id, flow_id=target.flow_id
-        ),
+        )
+        if session is None
+        else TransactionStore(session=session, project_id=target.project_id, flow_id=target.flow_id)
+    )
+    return {
+        "store": store,
         "webhook_url": webhook_url(environment.public_url, target.flow_id),
         "server": ServerInfo(public_url=environment.public_url.rstrip("/")),
     }

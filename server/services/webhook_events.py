@@ -20,7 +20,8 @@ from engine.runtime.errors import EngineError
 from pieces.framework import PieceError, PieceRegistry
 from server.db.models import FlowRow, FlowVersionRow
 from server.services.errors import InvalidRequestError, NotFoundError
-from server.services.runs import create_run, create_test_run
+from server.services.runs import create_run
+from server.services.test_runs import create_webhook_test_run
 from server.services.trigger_hooks import FlowTrigger, TriggerEnvironment, open_trigger
 
 
@@ -58,7 +59,8 @@ async def receive(
             else "No enabled flow listens at this webhook URL; publish the flow and turn it on",
             code="FLOW_NOT_FOUND",
         )
-    trigger = load_flow(version.definition).trigger
+    document = load_flow(version.definition)
+    trigger = document.trigger
     if not isinstance(trigger, PieceTrigger) or not trigger.settings.trigger_name:
         items: list[Any] = [_without_raw_body(payload)]
     else:
@@ -79,7 +81,9 @@ async def receive(
     if test:
         if not items:
             return WebhookOutcome()
-        run = await create_test_run(session=session, flow_id=flow.id, payload=items[0])
+        run = await create_webhook_test_run(
+            session, flow=flow, draft=version, document=document, payload=items[0]
+        )
         return WebhookOutcome(run_ids=[run.id])
     runs = [
         await create_run(session, flow=flow, version_id=version.id, payload=item) for item in items

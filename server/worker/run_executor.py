@@ -20,7 +20,7 @@ from server.services.errors import ServiceError
 from server.services.file_storage import DATABASE_STORAGE, FileStorage
 from server.services.files import DatabaseFiles
 from server.services.oauth2_refresh import fresh_connection_values
-from server.services.piece_access import PersonalPolicy, PieceNotAllowedError, check_flow_pieces
+from server.services.piece_access import PersonalPolicy, PieceNotAllowedError, check_pieces
 from server.services.queue import JobQueue
 from server.services.subflows import DatabaseSubflows
 
@@ -63,19 +63,21 @@ class RunExecutor:
             return True
         run = started.run
         with run_context(run_id=run_id, flow_id=run.flow_id, project_id=run.project_id):
-            return await self._execute(run, started.flow, testing=started.testing)
+            return await self._execute(
+                run, started.flow, testing=started.testing, hidden=started.hidden_pieces
+            )
 
-    async def _execute(self, run: FlowRunRow, flow: Flow, *, testing: bool) -> bool:
+    async def _execute(
+        self, run: FlowRunRow, flow: Flow, *, testing: bool, hidden: frozenset[str]
+    ) -> bool:
         run_id = run.id
         try:
-            async with self.sessions() as session:
-                await check_flow_pieces(
-                    session,
-                    project_id=run.project_id,
-                    flow=flow,
-                    registry=self.executor.registry,
-                    personal_allowed=self.personal_allowed,
-                )
+            check_pieces(
+                flow=flow,
+                hidden=hidden,
+                registry=self.executor.registry,
+                personal_allowed=self.personal_allowed,
+            )
             connections = await self._connections(flow, run.project_id)
             store = DatabaseStore(
                 sessions=self.sessions, project_id=run.project_id, flow_id=run.flow_id
@@ -118,8 +120,8 @@ class RunExecutor:
                 await test_runs.save_samples(session, run, result)
                 await session.commit()
         async with self.sessions() as session:
-            await runs.finish_run(session, run_id, result)
-        if self.queue is not None:
+            others_wait = await runs.finish_run(session, run_id, result)
+        if others_wait and self.queue is not None:
             await self.queue.wake_next_run(run.project_id)
         if result.status is RunStatus.PAUSED and result.pause is not None:
             await self._after_pause(run_id, result.pause.waitpoint)

@@ -1,13 +1,24 @@
 """Helpers the server tests share: make, publish and watch flows through the API."""
 
 import asyncio
+import contextlib
 import json
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
+from asgi_lifespan import LifespanManager
+from sqlalchemy import update
 
+from server.app import create_app
+from server.context import ServerContext
+from server.db.base import utcnow
+from server.db.models import FlowRow, FlowRunRow
+from server.services import runs
 from tests.conftest import SAMPLES
-from tests.server.conftest import User
+from tests.server.conftest import User, make_settings
 
 
 async def create(api: httpx.AsyncClient, owner: User, name: str = "My flow") -> dict[str, object]:
@@ -48,3 +59,38 @@ async def finished_run(
             if run["status"] not in {"QUEUED", "RUNNING"}:
                 return run
             await asyncio.sleep(0.1)
+
+
+@contextlib.asynccontextmanager
+async def server_without_worker(
+    tmp_path: Path, database_url: str, **overrides: Any
+) -> AsyncIterator[tuple[httpx.AsyncClient, ServerContext]]:
+    """The app with no worker (runs stay QUEUED), a client of it, and its context."""
+    settings = make_settings(tmp_path, database_url, run_worker=False, **overrides)
+    app = create_app(settings)
+    async with LifespanManager(app, startup_timeout=60, shutdown_timeout=30) as manager:
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://testserver/api/v1"
+        ) as api:
+            yield api, app.state.context
+
+
+async def queued_run(context: ServerContext, flow_id: str, *, age: timedelta = timedelta(0)) -> str:
+    """A QUEUED run of the flow's published version with no job, saved `age` ago (as a server
+    that died before queueing its job leaves it)."""
+    async with context.sessions() as session:
+        flow = await session.get(FlowRow, flow_id)
+        assert flow is not None
+        assert flow.published_version_id is not None
+        run = await runs.create_run(
+            session,
+            flow=flow,
+            version_id=flow.published_version_id,
+            payload={"body": {"a": 2, "b": 3}},
+        )
+        await session.execute(
+            update(FlowRunRow).where(FlowRunRow.id == run.id).values(updated=utcnow() - age)
+        )
+        await session.commit()
+        return run.id

@@ -190,3 +190,23 @@ async def test_bad_test_requests_say_what_is_wrong(api: httpx.AsyncClient, owner
         "/flows/no-such-flow/test-step", json={"stepName": "step_1"}, headers=owner.headers
     )
     assert missing.status_code == 404
+
+
+async def test_the_webhook_test_url_runs_a_frozen_copy_of_the_draft_too(
+    api: httpx.AsyncClient, owner: User
+) -> None:
+    flow_id = await draft(api, owner, code("step_1", "export const code = async () => 1"))
+    answered = await api.post(f"/webhooks/{flow_id}/test", json={"n": 1})
+    assert answered.status_code == 204, answered.text  # the flow returns no response
+    listed = await api.get(
+        "/flow-runs",
+        params={"projectId": owner.project_id, "flowId": flow_id},
+        headers=owner.headers,
+    )
+    (run,) = listed.json()["data"]
+    versions = (await api.get(f"/flows/{flow_id}/versions", headers=owner.headers)).json()
+    assert [v["state"] for v in versions["data"]] == ["DRAFT"]  # the frozen copy is not listed
+    assert run["flowVersionId"] != versions["data"][0]["id"]
+    done = await finished_run(api, owner, run["id"])
+    assert done["steps"]["step_1"]["output"] == 1
+    assert await sample_of(api, owner, flow_id, "trigger") == done["steps"]["trigger"]["output"]

@@ -290,3 +290,36 @@ async def test_flows_turned_on_before_trigger_sources_get_one_at_start(
         await conn.execute("DELETE FROM trigger_sources WHERE flow_id = %s", (flow_id,))
     async with serve_app(tmp_path / "b", database_url):
         assert await source_of(database_url, flow_id) == ("POLLING", 0)
+
+
+async def test_a_poll_that_fails_before_its_commit_fires_its_items_at_the_next_poll(
+    fast_api: httpx.AsyncClient, feed: tuple[Feed, LocalServer], database_url: str
+) -> None:
+    served, server = feed
+    owner = await sign_up(fast_api)
+    flow_id = await publish_rss(fast_api, owner, f"{server.url}/feed")
+    await polls_after(server, 2)
+    # The database refuses, at commit, any transaction that created a run (a deferred
+    # constraint trigger): the poll fails after its runs and dedupe state were written.
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(
+            "CREATE FUNCTION refuse_runs() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN RAISE EXCEPTION 'injected failure at commit'; END $$"
+        )
+        conn.execute(
+            "CREATE CONSTRAINT TRIGGER refuse_runs AFTER INSERT ON flow_runs "
+            "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION refuse_runs()"
+        )
+    served.items += ["post-3"]
+    await polls_after(server, 3)  # post-3 was seen, and its commit refused, at least twice
+    assert await runs_of(fast_api, owner, flow_id) == []
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("DROP TRIGGER refuse_runs ON flow_runs")
+
+    async def one_finished() -> bool:
+        runs = await runs_of(fast_api, owner, flow_id)
+        return len(runs) == 1 and runs[0]["status"] == "SUCCEEDED"
+
+    await until(one_finished)
+    await polls_after(server, 3)
+    assert await finished_titles(fast_api, owner, flow_id) == ["post-3"]  # exactly once

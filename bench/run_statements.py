@@ -1,0 +1,149 @@
+"""SQL statements and transactions the worker spends on one run of the benchmark flow.
+
+Starts the server's context in-process on an embedded PostgreSQL in a temp dir (no worker),
+publishes `webhook_sync.py`'s flow (Catch Webhook → Code → Return Response), then executes
+`--runs` QUEUED runs one after the other through the worker's run executor and counts, per run,
+the statements SQLAlchemy sends, its transactions, and the queue's (procrastinate's) queries the
+executor makes itself (procrastinate's own fetch and finish of the job are not included: about
+three more per run). `--show` prints the statements of the last run.
+
+Usage: .venv/bin/python bench/run_statements.py [--runs 20] [--show]
+"""
+
+import argparse
+import asyncio
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+from asgi_lifespan import LifespanManager
+from sqlalchemy import event
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from webhook_sync import flow_document, say  # noqa: E402
+
+from server.app import create_app  # noqa: E402
+from server.context import ServerContext, open_context  # noqa: E402
+from server.db.models import FlowRow  # noqa: E402
+from server.services import runs  # noqa: E402
+from server.settings import Settings  # noqa: E402
+
+
+class Counting:
+    """Counts what goes to the database; `statements` keeps the SQL of the current run."""
+
+    def __init__(self, context: ServerContext) -> None:
+        self.counts: Counter[str] = Counter()
+        self.statements: list[str] = []
+        engine = context.engine.sync_engine
+        event.listen(engine, "before_cursor_execute", self._statement)
+        event.listen(engine, "begin", self._begin)
+        connector = context.queue.app.connector
+        for name in ("execute_query_async", "execute_query_one_async", "execute_query_all_async"):
+            setattr(connector, name, self._queue_query(getattr(connector, name)))
+
+    def reset(self) -> None:
+        self.counts.clear()
+        self.statements.clear()
+
+    def _statement(self, *args: Any) -> None:
+        self.counts["sql"] += 1
+        self.statements.append(" ".join(str(args[2]).split())[:160])
+
+    def _begin(self, *_args: Any) -> None:
+        self.counts["transactions"] += 1
+
+    def _queue_query(self, call: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+        async def counted(query: str, **arguments: Any) -> Any:
+            self.counts["queue"] += 1
+            self.statements.append("queue: " + " ".join(query.split())[:150])
+            return await call(query, **arguments)
+
+        return counted
+
+
+async def publish(context: ServerContext, settings: Settings) -> str:
+    app = create_app(settings, context=context)
+    async with (
+        LifespanManager(app) as manager,
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=manager.app), base_url="http://bench/api/v1"
+        ) as api,
+    ):
+        body = {"email": "bench@example.com", "password": "correct horse", "firstName": "B"}
+        signed = (await api.post("/authentication/sign-up", json=body)).json()
+        headers = {"Authorization": f"Bearer {signed['token']}"}
+        flow = {"displayName": "Benchmark", "projectId": signed["projectId"]}
+        flow_id = str((await api.post("/flows", json=flow, headers=headers)).json()["id"])
+        for operation in (
+            {"type": "IMPORT_FLOW", "request": flow_document()},
+            {"type": "LOCK_AND_PUBLISH", "request": {}},
+        ):
+            answer = await api.post(f"/flows/{flow_id}", json=operation, headers=headers)
+            answer.raise_for_status()
+    return flow_id
+
+
+async def queued_run(context: ServerContext, flow_id: str) -> str:
+    async with context.sessions() as session:
+        flow = await session.get(FlowRow, flow_id)
+        assert flow is not None
+        assert flow.published_version_id is not None
+        payload = {"body": {"a": 1, "b": 2, "msg": "hello"}, "headers": {}, "queryParams": {}}
+        run = await runs.create_run(
+            session, flow=flow, version_id=flow.published_version_id, payload=payload
+        )
+        await session.commit()
+        return run.id
+
+
+async def measure(data_dir: Path, *, count: int, show: bool) -> None:
+    settings = Settings(data_dir=data_dir, run_worker=False).with_secrets()
+    async with open_context(settings, worker=False) as context:
+        flow_id = await publish(context, settings)
+        counting = Counting(context)
+        per_run: list[Counter[str]] = []
+        for _ in range(count + 1):  # the first run warms caches up and is not counted
+            run_id = await queued_run(context, flow_id)
+            counting.reset()
+            assert await context.run_executor(run_id)
+            per_run.append(Counter(counting.counts))
+        async with context.sessions() as session:
+            last = await runs.read_run(session, run_id)
+        if last is None or last.status != "SUCCEEDED":
+            raise SystemExit(f"the last run did not succeed: {last}")
+    for kind in ("sql", "transactions", "queue"):
+        values = [counts[kind] for counts in per_run[1:]]
+        say(
+            f"{kind}: median {statistics.median(values):g} per run "
+            f"(min {min(values)}, max {max(values)}, {count} runs)"
+        )
+    if show:
+        say("\n".join(counting.statements))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--show", action="store_true")
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="pw-bench-"))
+    os.chmod(tmp, 0o755)  # as root, Postgres runs as `pgserver` and must reach the data dir
+    try:
+        asyncio.run(measure(tmp / "data", count=args.runs, show=args.show))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
