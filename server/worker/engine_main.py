@@ -2,7 +2,8 @@
 
 Its worker starts it through multiprocessing (forked from a template that has imported
 everything already, where the OS allows) with one end of a pipe. It sends `("ready", pid)` once
-it can run, then answers each run id it receives with `("done", run_id, started)` (started is
+it can run, then answers each run id it receives (after an `("environ", dict)` when the worker's
+environment changed) with `("done", run_id, started)` (started is
 false when the project was at its concurrency limit). It exits when the pipe closes, and dies
 with its parent (PR_SET_PDEATHSIG on Linux, else a watch on the parent).
 """
@@ -67,6 +68,10 @@ async def serve(config: EngineConfig, connection: Connection) -> None:
                 run_id = await receive(connection)
             except EOFError:
                 return
+            if isinstance(run_id, tuple) and run_id[:1] == ("environ",):
+                os.environ.clear()
+                os.environ.update(run_id[1])
+                continue
             started = await execute(str(run_id))
             connection.send(("done", run_id, started))
 

@@ -6,6 +6,7 @@ import logging
 import multiprocessing
 import multiprocessing.context
 import multiprocessing.process
+import os
 import signal
 from dataclasses import dataclass
 from enum import StrEnum
@@ -89,6 +90,8 @@ class EngineProcess:
     ) -> None:
         self._process = process
         self._connection = connection
+        #: The environment the process has (the pool's when it started, then as last sent).
+        self._environ: dict[str, str] = {}
         #: The pool's generation when started (pieces installed since make it stale).
         self.generation = generation
         self.idle_since = asyncio.get_running_loop().time()
@@ -121,6 +124,7 @@ class EngineProcess:
         finally:
             theirs.close()
         engine = cls(process, ours, generation)
+        engine._environ = dict(config.environ)
         try:
             message = await asyncio.wait_for(receive(ours), START_TIMEOUT_S)
         except EOFError:
@@ -163,6 +167,10 @@ class EngineProcess:
         A cancelled call kills the process: the run is left where its log says, for recovery.
         """
         try:
+            environ = dict(os.environ)
+            if environ != self._environ:  # the engine sees the worker's environment as it is now
+                self._connection.send(("environ", environ))
+                self._environ = environ
             self._connection.send(run_id)
         except OSError:
             return await self._died()

@@ -35,6 +35,44 @@ def sample() -> dict[str, object]:
     return document
 
 
+def piece_step(
+    name: str, piece: str, action: str, *, version: str = "0.1.0", **values: Any
+) -> dict[str, Any]:
+    """A PIECE step of `piece`'s `action` with these input values."""
+    return {
+        "name": name,
+        "type": "PIECE",
+        "displayName": name,
+        "settings": {
+            "pieceName": piece,
+            "pieceVersion": version,
+            "actionName": action,
+            "input": values,
+        },
+    }
+
+
+def webhook_flow(display_name: str, *steps: dict[str, Any]) -> dict[str, Any]:
+    """A flow started by Catch Webhook, then these steps."""
+    return {
+        "schemaVersion": 1,
+        "displayName": display_name,
+        "trigger": {
+            "name": "trigger",
+            "type": "PIECE_TRIGGER",
+            "displayName": "Catch Webhook",
+            "settings": {
+                "pieceName": "webhook",
+                "pieceVersion": "0.1.0",
+                "triggerName": "catch_webhook",
+                "input": {},
+            },
+        },
+        "steps": list(steps),
+        "notes": [],
+    }
+
+
 async def publish(api: httpx.AsyncClient, owner: User, document: dict[str, Any]) -> str:
     created = await create(api, owner)
     flow_id = str(created["id"])

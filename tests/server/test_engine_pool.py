@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 
 from tests.server.conftest import User, serve_app, sign_up
-from tests.server.helpers import finished_run, publish
+from tests.server.helpers import finished_run, piece_step, publish, webhook_flow
 from tests.server.piece_wheels import piece_wheel
 
 _SOURCE = '''
@@ -71,36 +71,11 @@ piece = Piece(
 
 
 def step(name: str, action: str, **values: Any) -> dict[str, Any]:
-    return {
-        "name": name,
-        "type": "PIECE",
-        "displayName": name,
-        "settings": {
-            "pieceName": "test_engine",
-            "pieceVersion": "1.0.0",
-            "actionName": action,
-            "input": values,
-        },
-    }
+    return piece_step(name, "test_engine", action, version="1.0.0", **values)
 
 
 def flow(*steps: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "schemaVersion": 1,
-        "displayName": "Engine test",
-        "trigger": {
-            "name": "trigger",
-            "type": "PIECE_TRIGGER",
-            "displayName": "Catch Webhook",
-            "settings": {
-                "pieceName": "webhook",
-                "pieceVersion": "0.1.0",
-                "triggerName": "catch_webhook",
-                "input": {},
-            },
-        },
-        "steps": list(steps),
-    }
+    return webhook_flow("Engine test", *steps)
 
 
 async def installed(api: httpx.AsyncClient) -> User:

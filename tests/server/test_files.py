@@ -11,40 +11,15 @@ from server.db.engine import create_engine, session_factory
 from server.services.files import DatabaseFiles
 from tests.pieces.local_http import Reply, local_http_server
 from tests.server.conftest import User, serve_app, sign_up
-from tests.server.helpers import finished_run, publish
+from tests.server.helpers import finished_run, piece_step, publish, webhook_flow
 
 
 def download_flow(url: str) -> dict[str, Any]:
     """A webhook flow whose HTTP step saves the response at `url` as a file."""
-    return {
-        "schemaVersion": 1,
-        "displayName": "Download",
-        "trigger": {
-            "name": "trigger",
-            "type": "PIECE_TRIGGER",
-            "displayName": "Catch Webhook",
-            "settings": {
-                "pieceName": "webhook",
-                "pieceVersion": "0.1.0",
-                "triggerName": "catch_webhook",
-                "input": {},
-            },
-        },
-        "steps": [
-            {
-                "name": "fetch",
-                "type": "PIECE",
-                "displayName": "Fetch",
-                "settings": {
-                    "pieceName": "http",
-                    "pieceVersion": "0.1.0",
-                    "actionName": "send_request",
-                    "input": {"method": "GET", "url": url, "responseType": "file"},
-                },
-            }
-        ],
-        "notes": [],
-    }
+    return webhook_flow(
+        "Download",
+        piece_step("fetch", "http", "send_request", method="GET", url=url, responseType="file"),
+    )
 
 
 async def test_a_file_a_step_writes_is_listed_with_its_run_and_downloaded(

@@ -6,51 +6,23 @@ from typing import Any
 import httpx
 
 from tests.server.conftest import User
-from tests.server.helpers import publish
+from tests.server.helpers import piece_step, publish, webhook_flow
 
 
 def counter_flow(scope: str) -> dict[str, Any]:
     """A webhook flow that increments `visits` in the store and answers with the new count."""
-    return {
-        "schemaVersion": 1,
-        "displayName": f"Count visits ({scope})",
-        "trigger": {
-            "name": "trigger",
-            "type": "PIECE_TRIGGER",
-            "displayName": "Catch Webhook",
-            "settings": {
-                "pieceName": "webhook",
-                "pieceVersion": "0.1.0",
-                "triggerName": "catch_webhook",
-                "input": {},
-            },
-        },
-        "steps": [
-            {
-                "name": "count",
-                "type": "PIECE",
-                "displayName": "Increment",
-                "settings": {
-                    "pieceName": "store",
-                    "pieceVersion": "0.1.0",
-                    "actionName": "increment",
-                    "input": {"key": "visits", "value": 1, "scope": scope},
-                },
-            },
-            {
-                "name": "answer",
-                "type": "PIECE",
-                "displayName": "Return Response",
-                "settings": {
-                    "pieceName": "webhook",
-                    "pieceVersion": "0.1.0",
-                    "actionName": "return_response",
-                    "input": {"status": 200, "body_type": "json", "body": {"n": "{{count}}"}},
-                },
-            },
-        ],
-        "notes": [],
-    }
+    return webhook_flow(
+        f"Count visits ({scope})",
+        piece_step("count", "store", "increment", key="visits", value=1, scope=scope),
+        piece_step(
+            "answer",
+            "webhook",
+            "return_response",
+            status=200,
+            body_type="json",
+            body={"n": "{{count}}"},
+        ),
+    )
 
 
 async def test_runs_keep_store_values_that_the_next_run_and_the_api_read(
