@@ -13,7 +13,8 @@ class EngineConfig:
     database_url: str
     #: Where installed piece wheels are unpacked.
     pieces_dir: str
-    #: The worker's environment and working directory when it made the pool: engine processes
-    #: are forked from a template started earlier, which may have had others.
+    #: The worker's environment and working directory, set by `EngineProcess.start` to those of
+    #: the moment: engine processes are forked from a template started earlier, which may have had
+    #: others, and pieces read the environment when imported.
     environ: dict[str, str] = field(default_factory=dict)
     cwd: str = ""

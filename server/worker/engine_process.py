@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import multiprocessing
 import multiprocessing.context
@@ -90,7 +91,7 @@ class EngineProcess:
     ) -> None:
         self._process = process
         self._connection = connection
-        #: The environment the process has (the pool's when it started, then as last sent).
+        #: The environment the process has (the worker's when it started, then as last sent).
         self._environ: dict[str, str] = {}
         #: The pool's generation when started (pieces installed since make it stale).
         self.generation = generation
@@ -103,6 +104,8 @@ class EngineProcess:
         Raises:
             EngineStartError: it exited or did not answer in time.
         """
+        # Pieces read the environment when imported: start with the worker's as it is now.
+        config = dataclasses.replace(config, environ=dict(os.environ), cwd=os.getcwd())
         context = _context()
         ours, theirs = context.Pipe()
         process = context.Process(  # type: ignore[attr-defined]
