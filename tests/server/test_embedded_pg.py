@@ -1,5 +1,6 @@
 """The embedded PostgreSQL's URL (Unix socket, or TCP on Windows) and its start-up messages."""
 
+import asyncio
 import os
 import time
 from pathlib import Path
@@ -134,3 +135,33 @@ async def test_a_real_cluster_with_a_damaged_control_file_is_reported_and_kept(
         assert "look damaged" in message
     assert control.read_bytes() == damaged
     assert (tmp_path / "pgdata" / "PG_VERSION").read_text().strip() == "18"
+
+
+async def test_a_start_begun_early_is_awaited_once_and_stopped_when_no_one_took_it(
+    tmp_path: Path,
+) -> None:
+    # `piecework server` begins the start before loading its modules, then awaits it.
+    postgres = EmbeddedPostgres(tmp_path)
+    postgres.begin()
+    postgres.begin()  # a second call changes nothing
+    url = await postgres.start()
+    assert url == await postgres.start()
+    assert (tmp_path / "pgdata" / "postmaster.pid").exists()
+
+    # A start-up that failed after the begin (nothing awaited it) still stops the cluster.
+    await postgres.stop()
+    left = EmbeddedPostgres(tmp_path)
+    left.begin()
+    left.stop_now()
+    assert not (tmp_path / "pgdata" / "postmaster.pid").exists()
+    left.stop_now()  # twice is harmless
+
+
+def test_a_start_begun_early_on_a_newer_apps_data_dir_fails_when_awaited(tmp_path: Path) -> None:
+    (tmp_path / "piecework-version.json").write_text('{"appVersion": "999.0.0"}')
+    postgres = EmbeddedPostgres(tmp_path)
+    postgres.begin()
+    postgres.stop_now()  # the failed start left nothing to stop
+    with pytest.raises(DataDirError):
+        asyncio.run(postgres.start())
+    assert not (tmp_path / "pgdata").exists()
