@@ -12,6 +12,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSON
 from sqlalchemy.orm import Mapped, mapped_column
@@ -106,7 +107,18 @@ class FlowRunRow(_Timestamps, Base):
     """A run of a flow version: its trigger payload, status and result (step records, response)."""
 
     __tablename__ = "flow_runs"
-    __table_args__ = (Index("ix_flow_runs_project_created", "project_id", "created", "id"),)
+    __table_args__ = (
+        Index("ix_flow_runs_project_created", "project_id", "created", "id"),
+        # The few runs in flight, by project: the concurrency count and the sweeper read only
+        # these. Queries name the status as a literal, not a parameter, so that every plan
+        # (generic ones of prepared statements too) can use it.
+        Index(
+            "ix_flow_runs_active",
+            "project_id",
+            "status",
+            postgresql_where=text("status IN ('QUEUED', 'RUNNING')"),
+        ),
+    )
 
     id: Mapped[str] = mapped_column(_ID, primary_key=True, default=new_id)
     project_id: Mapped[str] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))

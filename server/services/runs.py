@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, func, literal_column, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.model import (
@@ -117,7 +117,11 @@ async def start_run(session: AsyncSession, run_id: str, *, concurrency_limit: in
     running = await session.scalar(
         select(func.count())
         .select_from(FlowRunRow)
-        .where(FlowRunRow.project_id == run.project_id, FlowRunRow.status == RunStatus.RUNNING)
+        .where(
+            FlowRunRow.project_id == run.project_id,
+            # A literal: the planner then reads the active runs' index, not the project's runs.
+            FlowRunRow.status == literal_column(f"'{RunStatus.RUNNING.value}'"),
+        )
     )
     if (running or 0) >= concurrency_limit:
         await session.rollback()
