@@ -140,6 +140,7 @@ async def open_context(
                 ),
                 size=settings.worker_concurrency,
                 warm=settings.engine_warm_processes,
+                cold_after_s=settings.engine_cold_after_minutes * 60,
                 memory_limit_mb=settings.sandbox_memory_limit_mb,
                 flow_timeout_s=settings.flow_timeout_s,
                 sessions=sessions,

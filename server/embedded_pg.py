@@ -83,9 +83,13 @@ class EmbeddedPostgres:
             self._server.stop()
             self._server.cleanup()
             self._server = None
+        self._starting = None
 
     async def stop(self) -> None:
-        """Stops the cluster cleanly."""
+        """Stops the cluster cleanly (after the start in progress, if any)."""
+        if self._starting is not None:
+            with contextlib.suppress(Exception):  # a start that failed left nothing to stop
+                await asyncio.wrap_future(self._starting)
         if self._server is not None:
             await asyncio.to_thread(self._server.stop)
             # Drops this process's handle from pgserver's registry (with cleanup_mode=None it
@@ -93,6 +97,7 @@ class EmbeddedPostgres:
             # the stopped server's stale handle back.
             await asyncio.to_thread(self._server.cleanup)
             self._server = None
+        self._starting = None  # a later `start` starts it again
 
     def _start(self) -> str:
         with warnings.catch_warnings():

@@ -77,6 +77,9 @@ class Settings:
     engine_isolation: str = "PROCESS"
     #: Engine processes kept started ahead of demand (PW_ENGINE_WARM_PROCESSES).
     engine_warm_processes: int = 1
+    #: With no run for this long, the warm engine processes stop too and give their memory back;
+    #: the next run starts one (PW_ENGINE_COLD_AFTER_MINUTES).
+    engine_cold_after_minutes: float = 10.0
     #: Memory one engine process may use before its run is ended (PW_SANDBOX_MEMORY_LIMIT_MB).
     sandbox_memory_limit_mb: int = 1024
     #: personal_only pieces a team server offers anyway (PW_ENABLED_PERSONAL_PIECES).
@@ -117,6 +120,7 @@ class Settings:
             "enabled_personal_pieces": _names("PW_ENABLED_PERSONAL_PIECES"),
             "engine_isolation": _choice("PW_ENGINE_ISOLATION", "PROCESS", ("PROCESS", "NONE")),
             "engine_warm_processes": _number("PW_ENGINE_WARM_PROCESSES", 1, int),
+            "engine_cold_after_minutes": _number("PW_ENGINE_COLD_AFTER_MINUTES", 10.0, float),
             "sandbox_memory_limit_mb": _number("PW_SANDBOX_MEMORY_LIMIT_MB", 1024, int),
             "s3": _file_storage(),
         }

@@ -68,7 +68,9 @@ class JobQueue:
             conninfo=conninfo,
             timeout=POOL_TIMEOUT_S,
             reconnect_timeout=POOL_TIMEOUT_S,
-            min_size=pool_size,
+            # One connection kept open, more while busy (idle ones close after 10 minutes):
+            # each costs a PostgreSQL backend's memory.
+            min_size=1,
             max_size=pool_size,
         )
         self.app = procrastinate.App(connector=connector)

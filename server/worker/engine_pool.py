@@ -3,7 +3,9 @@
 Runs execute out of the worker process so a run that eats memory, blocks its event loop or
 crashes the interpreter takes down one engine process, not the worker. The pool keeps
 `warm` processes started ahead of demand and up to `size` (the worker's concurrency) in all;
-idle ones beyond `warm` stop after IDLE_STOP_S. A process that dies is replaced and its run
+idle ones beyond `warm` stop after IDLE_STOP_S, and the warm ones too when no run came for
+`cold_after_s` (an idle desktop gives the memory back; the next run starts a process and the
+pool warms again). A process that dies is replaced and its run
 continues in a new one from its log (DEATHS_PER_RUN times at most); one past its memory limit
 or its time is killed, and its run ends MEMORY_LIMIT_EXCEEDED or TIMEOUT.
 """
@@ -42,6 +44,7 @@ class EnginePool:
         *,
         size: int,
         warm: int,
+        cold_after_s: float,
         memory_limit_mb: int,
         flow_timeout_s: float,
         sessions: Callable[[], AsyncSession],
@@ -50,6 +53,9 @@ class EnginePool:
         self._config = config
         self._size = max(size, 1)
         self._warm = min(max(warm, 0), self._size)
+        self._cold_after_s = cold_after_s
+        #: When the last run came (the start counts as one).
+        self._last_run = asyncio.get_running_loop().time()
         self._memory_limit_mb = memory_limit_mb
         #: Killed from outside past this: the run's own timeout plus a margin for it to act.
         self._hard_timeout_s = flow_timeout_s + max(5.0, flow_timeout_s * 0.1)
@@ -98,6 +104,7 @@ class EnginePool:
     async def execute(self, run_id: str) -> bool:
         """Runs the run in an engine process; False when its project is at its limit."""
         deaths = 0
+        self._last_run = asyncio.get_running_loop().time()
         async with self._slots:
             while True:
                 engine = await self._take(run_id)
@@ -176,6 +183,7 @@ class EnginePool:
         task.add_done_callback(self._stopping.discard)
 
     def _give_back(self, engine: EngineProcess) -> None:
+        self._last_run = asyncio.get_running_loop().time()  # a run ended: as good as one coming
         if self._closed or not engine.alive or engine.generation != self._generation:
             self._stop_later(engine)
             return
@@ -207,9 +215,11 @@ class EnginePool:
         """Keeps `warm` idle processes ready and stops the extra ones that idle too long."""
         while not self._closed:
             try:
-                await self._trim()
+                cold = asyncio.get_running_loop().time() - self._last_run > self._cold_after_s
+                warm = 0 if cold else self._warm
+                await self._trim(warm, cold=cold)
                 while (
-                    sum(e.alive for e in self._idle) < self._warm
+                    sum(e.alive for e in self._idle) < warm
                     and len(self._idle) + len(self._busy) < self._size
                 ):
                     engine = await EngineProcess.start(self._config, generation=self._generation)
@@ -223,13 +233,13 @@ class EnginePool:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), KEEPER_INTERVAL_S)
 
-    async def _trim(self) -> None:
+    async def _trim(self, warm: int, *, cold: bool) -> None:
         now = asyncio.get_running_loop().time()
         keep: list[EngineProcess] = []
         stop: list[EngineProcess] = []
         for engine in self._idle:
-            extra = len(keep) >= self._warm
-            if not engine.alive or (extra and now - engine.idle_since > IDLE_STOP_S):
+            extra = len(keep) >= warm
+            if not engine.alive or (extra and (cold or now - engine.idle_since > IDLE_STOP_S)):
                 stop.append(engine)
             else:
                 keep.append(engine)

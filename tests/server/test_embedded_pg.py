@@ -148,8 +148,14 @@ async def test_a_start_begun_early_is_awaited_once_and_stopped_when_no_one_took_
     assert url == await postgres.start()
     assert (tmp_path / "pgdata" / "postmaster.pid").exists()
 
-    # A start-up that failed after the begin (nothing awaited it) still stops the cluster.
+    # Stopped, it starts again (a PostgreSQL restart under a running team).
     await postgres.stop()
+    assert not (tmp_path / "pgdata" / "postmaster.pid").exists()
+    await postgres.start()
+    assert (tmp_path / "pgdata" / "postmaster.pid").exists()
+    await postgres.stop()
+
+    # A start-up that failed after the begin (nothing awaited it) still stops the cluster.
     left = EmbeddedPostgres(tmp_path)
     left.begin()
     left.stop_now()

@@ -4,12 +4,16 @@ one past its memory or time is stopped and its run ends with a status that says 
 import asyncio
 import os
 import signal
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
+import psutil
+from asgi_lifespan import LifespanManager
 
-from tests.server.conftest import User, serve_app, sign_up
+from server.app import create_app
+from tests.server.conftest import User, make_settings, serve_app, sign_up
 from tests.server.helpers import finished_run, piece_step, publish, webhook_flow
 from tests.server.piece_wheels import piece_wheel
 
@@ -90,6 +94,12 @@ async def installed(api: httpx.AsyncClient) -> User:
     return owner
 
 
+async def until(condition: Callable[[], bool], timeout_s: float = 30) -> None:
+    async with asyncio.timeout(timeout_s):
+        while not condition():  # noqa: ASYNC110 - polls another object's state
+            await asyncio.sleep(0.05)
+
+
 async def start(api: httpx.AsyncClient, owner: User, document: dict[str, Any]) -> str:
     flow_id = await publish(api, owner, document)
     response = await api.post(f"/webhooks/{flow_id}", json={})
@@ -168,3 +178,29 @@ async def test_an_engine_that_always_dies_ends_the_run_with_the_reason(
         message = run["error"]
         assert "stopped 3 times" in message, message
         assert "exit status 7" in message, message
+
+
+async def test_an_idle_pool_goes_cold_and_the_next_run_starts_an_engine(
+    tmp_path: Path, database_url: str
+) -> None:
+    marks = tmp_path / "marks.txt"
+    # 1.2 s without a run: the warm engine process stops (at the keeper's next look, every 5 s).
+    app = create_app(make_settings(tmp_path, database_url, engine_cold_after_minutes=0.02))
+    async with (
+        LifespanManager(app, startup_timeout=60, shutdown_timeout=30) as manager,
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=manager.app), base_url="http://testserver/api/v1"
+        ) as api,
+    ):
+        engines = app.state.context.engines
+        # Warmed at start; it stays at least until the keeper's next look, 5 s later.
+        await until(lambda: bool(engines.pids))
+        warm_pid = engines.pids[0]
+        owner = await installed(api)
+        await until(lambda: not engines.pids)  # gone cold
+        assert not psutil.pid_exists(warm_pid) or psutil.Process(warm_pid).status() == "zombie"
+
+        run_id = await start(api, owner, flow(step("only", "mark", path=str(marks), label="x")))
+        assert (await finished_run(api, owner, run_id))["status"] == "SUCCEEDED"
+        ran_in = int(marks.read_text().split()[1])
+        assert ran_in not in (os.getpid(), warm_pid)  # a new engine process, started for it
