@@ -44,7 +44,7 @@ def serve(settings: Settings, *, on_ready: Callable[[str], None] | None = None) 
         try:
             if postgres is not None:
                 postgres.begin()  # starts while the modules below load
-            from piecework import serving
+            from piecework import serving  # the server's modules, loaded here on purpose
 
             asyncio.run(
                 serving.serve_app(
@@ -69,7 +69,7 @@ def work(settings: Settings) -> None:
         raise StartupError(
             "piecework worker needs PW_DATABASE_URL (team mode). In personal mode the server runs its own worker."
         )
-    from piecework import serving
+    from piecework import serving  # the server's modules, loaded here on purpose
 
     asyncio.run(serving.work_app(settings.with_secrets()))
 

@@ -1,5 +1,8 @@
 """Migrations go up, down and up again on a real PostgreSQL."""
 
+import subprocess
+import sys
+
 import psycopg
 import pytest
 from alembic.script import ScriptDirectory
@@ -152,3 +155,33 @@ def test_schedules_move_into_trigger_sources_and_back(empty_database_url: str) -
     with psycopg.connect(empty_database_url) as conn:
         back = conn.execute("SELECT flow_id, cron_expression FROM trigger_schedules").fetchall()
     assert back == [("f1", "0 * * * *")]
+
+
+def test_the_head_read_from_the_files_is_alembics(empty_database_url: str) -> None:
+    head = ScriptDirectory.from_config(
+        migrate.alembic_config(empty_database_url)
+    ).get_current_head()
+    assert migrate.head_revision() == head
+
+
+def test_a_database_at_head_is_not_migrated_and_alembic_is_not_loaded(
+    empty_database_url: str,
+) -> None:
+    # Every start but the first after an update: one query, no Alembic (seconds of imports).
+    migrate.upgrade(empty_database_url)
+    check = (
+        "import sys; from server.db import migrate; migrate.upgrade(sys.argv[1]);"
+        " print('alembic' in sys.modules)"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", check, empty_database_url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert loaded == "False"
+    migrate.downgrade(empty_database_url, "0023")
+    migrate.upgrade(empty_database_url)  # one behind: migrated as before
+    with psycopg.connect(empty_database_url) as conn:
+        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    assert row == (migrate.head_revision(),)
