@@ -176,8 +176,11 @@ class ApiClient:
         step_name: str,
         property_name: str,
         values: dict[str, Any],
+        dynamic_property_name: str | None = None,
     ) -> dict[str, Any]:
-        """A dropdown's options `{options, disabled, placeholder}` for the form's current values."""
+        """A dropdown's options `{options, disabled, placeholder}` (or a DYNAMIC prop's `{props}`)
+        for the form's current values; `dynamic_property_name`: the DYNAMIC prop the dropdown is
+        a field of (its values are in `values`, under its key)."""
         body = {
             "projectId": project_id,
             "pieceName": piece_name,
@@ -186,6 +189,8 @@ class ApiClient:
             "propertyName": property_name,
             "input": values,
         }
+        if dynamic_property_name is not None:
+            body["dynamicPropertyName"] = dynamic_property_name
         return await self._request("POST", "/pieces/options", json=body)
 
     async def runs(
