@@ -11,7 +11,9 @@ class SessionKeeper:
 
     When the refresh token is refused too, `on_expired(account, message)` is told once. Signing
     in again to that account then re-points the same client at the new token
-    (`resume_in_place`), so open builders and their save queues (unsaved edits) carry on.
+    (`resume_in_place`), so open builders carry on: their save queues, which wait while signed
+    out, hear of the new token from the client (`ApiClient.on_token_changed`) and send the
+    edits that waited, in order.
     """
 
     def __init__(

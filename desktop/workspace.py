@@ -75,7 +75,7 @@ class Workspace:
         The window calls it when switching servers, after checking no builder has unsaved edits.
         """
         for builder in self.builders.values():
-            builder.saves.close()
+            builder.stop_saving()
         for widget in [*self.builders.values(), *self.run_views.values()]:
             self.tabs.removeTab(self.tabs.indexOf(widget))
             widget.deleteLater()
@@ -262,7 +262,7 @@ class Workspace:
                 if builder.saves.pending:
                     self._report("This flow still has unsaved changes; they keep being sent")
                     return
-                builder.saves.close()
+                builder.stop_saving()
                 del self.builders[flow_id]
         for run_id, view in list(self.run_views.items()):
             if view is widget:

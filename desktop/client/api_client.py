@@ -60,13 +60,30 @@ class ApiClient:
         self.on_session_expired: Callable[[str], None] | None = None
         self._renewing = asyncio.Lock()
         self._unrenewable: tuple[str, str] | None = None
+        self._token_listeners: list[Callable[[], None]] = []
 
     def retarget(self, base_url: str, token: str) -> None:
-        """Points the client at the same server's new address and token (a restarted local server)."""
+        """Points the client at the same server's new address and token (a restarted local
+        server, a renewed token, or the same account signed in again)."""
+        changed = token != self.token
         self.base_url = base_url.rstrip("/")
         self.token = token
         self._http.base_url = httpx.URL(self.base_url + "/api/v1")
         self._http.headers["Authorization"] = f"Bearer {token}"
+        if changed:
+            for listener in list(self._token_listeners):
+                listener()
+
+    def on_token_changed(self, listener: Callable[[], None]) -> Callable[[], None]:
+        """Calls `listener` each time the token changes (work that waited for a sign-in can go
+        on); returns what stops that."""
+        self._token_listeners.append(listener)
+
+        def stop() -> None:
+            if listener in self._token_listeners:
+                self._token_listeners.remove(listener)
+
+        return stop
 
     async def close(self) -> None:
         """Closes the connection pool."""
@@ -176,8 +193,11 @@ class ApiClient:
         step_name: str,
         property_name: str,
         values: dict[str, Any],
+        dynamic_property_name: str | None = None,
     ) -> dict[str, Any]:
-        """A dropdown's options `{options, disabled, placeholder}` for the form's current values."""
+        """A dropdown's options `{options, disabled, placeholder}` (or a DYNAMIC prop's `{props}`)
+        for the form's current values; `dynamic_property_name`: the DYNAMIC prop the dropdown is
+        a field of (its values are in `values`, under its key)."""
         body = {
             "projectId": project_id,
             "pieceName": piece_name,
@@ -186,6 +206,8 @@ class ApiClient:
             "propertyName": property_name,
             "input": values,
         }
+        if dynamic_property_name is not None:
+            body["dynamicPropertyName"] = dynamic_property_name
         return await self._request("POST", "/pieces/options", json=body)
 
     async def runs(

@@ -5,6 +5,7 @@ from desktop.document.inverse import inverse
 from desktop.document.save_queue import (
     SaveQueue,
     SaveRejectedError,
+    SaveSignedOutError,
     SaveState,
     SaveUnavailableError,
 )
@@ -13,6 +14,7 @@ __all__ = [
     "FlowDocument",
     "SaveQueue",
     "SaveRejectedError",
+    "SaveSignedOutError",
     "SaveState",
     "SaveUnavailableError",
     "inverse",

@@ -1,4 +1,5 @@
-"""Sends a flow's edits to the server in order, retrying when it is away; a failed save is kept, never lost."""
+"""Sends a flow's edits to the server in order, retrying when it is away and waiting while signed
+out; a failed save is kept, never lost."""
 
 import asyncio
 import contextlib
@@ -22,6 +23,10 @@ class SaveRejectedError(Exception):
     """The server refused the operation (4xx): saving stops until the person retries or reloads."""
 
 
+class SaveSignedOutError(Exception):
+    """The sign-in expired: saving waits, the operation kept, until the session is back (`resume`)."""
+
+
 class SaveState(StrEnum):
     """What the save indicator shows."""
 
@@ -29,6 +34,7 @@ class SaveState(StrEnum):
     SAVING = "SAVING"
     RETRYING = "RETRYING"
     REJECTED = "REJECTED"
+    SIGNED_OUT = "SIGNED_OUT"
 
 
 Send = Callable[[DocumentOperation], Awaitable[None]]
@@ -37,7 +43,9 @@ Send = Callable[[DocumentOperation], Awaitable[None]]
 class SaveQueue:
     """Operations waiting for the server, sent one at a time in the order they were made.
 
-    `send` does the I/O (the client layer); the queue only orders, retries and reports.
+    `send` does the I/O (the client layer); the queue only orders, retries and reports. While
+    signed out it waits for `resume` (the sign-in renewed or signed in again), then carries on
+    with the same operations in the same order.
     """
 
     def __init__(
@@ -53,6 +61,9 @@ class SaveQueue:
         self._pending: list[DocumentOperation] = []
         self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
+        #: How many times the session came back (a resume while an operation is on its way counts).
+        self._resumes = 0
+        self._closed = False
         self.state = SaveState.SAVED
         self.message = "All changes saved"
 
@@ -64,13 +75,22 @@ class SaveQueue:
     def push(self, operations: list[DocumentOperation]) -> None:
         """Queues operations and makes sure they are being sent."""
         self._pending.extend(operations)
-        if self.state != SaveState.REJECTED:
+        if self.state not in (SaveState.REJECTED, SaveState.SIGNED_OUT):
             self._start()
 
     def retry(self) -> None:
         """Tries again after a refusal (or at once, while waiting to retry)."""
         self._wake.set()
-        if self.state == SaveState.REJECTED and self._pending:
+        if self.state in (SaveState.REJECTED, SaveState.SIGNED_OUT) and self._pending:
+            self._start()
+
+    def resume(self) -> None:
+        """The session is back (token renewed, or signed in again): sends what waited for it.
+
+        A refusal (REJECTED) still waits for the person; a closed queue stays closed.
+        """
+        self._resumes += 1
+        if self.state == SaveState.SIGNED_OUT and self._pending and not self._closed:
             self._start()
 
     def discard(self) -> list[DocumentOperation]:
@@ -89,7 +109,8 @@ class SaveQueue:
         return not self._pending
 
     def close(self) -> None:
-        """Stops sending (pending operations stay in `pending`)."""
+        """Stops sending (pending operations stay in `pending`); `resume` no longer restarts it."""
+        self._closed = True
         if self._task is not None:
             self._task.cancel()
             self._task = None
@@ -104,10 +125,19 @@ class SaveQueue:
             if failures == 0:
                 self._set(SaveState.SAVING, f"Saving {len(self._pending)} change(s)…")
             operation = self._pending[0]
+            resumes = self._resumes
             try:
                 await self._send(operation)
             except SaveRejectedError as err:
                 self._set(SaveState.REJECTED, f"Not saved: {err}")
+                return
+            except SaveSignedOutError as err:
+                if self._resumes != resumes:
+                    continue  # signed in again while it was on its way: send it again now
+                self._set(
+                    SaveState.SIGNED_OUT,
+                    f"Not saved yet: {err}. Saving carries on once you sign in again",
+                )
                 return
             except SaveUnavailableError as err:
                 delay = self._delays[min(failures, len(self._delays) - 1)]

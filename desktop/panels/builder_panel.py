@@ -64,6 +64,8 @@ class BuilderPanel(BuilderEdits, BuilderTests, BuilderServer):
         self._from_form = False
         self.selector: PieceSelector | None = None
         saves = SaveQueue(partial(send_operation, client, flow.id), on_state=self._save_state)
+        # Edits made while signed out are sent once the client has a working token again.
+        self._stop_resuming = client.on_token_changed(saves.resume)
         self.document = FlowDocument(
             flow_id=flow.id,
             flow=flow.version.definition,
@@ -169,6 +171,11 @@ class BuilderPanel(BuilderEdits, BuilderTests, BuilderServer):
         self.versions.use_as_draft_requested.connect(
             lambda version_id: self.spawn(self.use_as_draft(version_id))
         )
+
+    def stop_saving(self) -> None:
+        """The tab closes: stops sending (and resuming after a sign-in); pending edits stay."""
+        self._stop_resuming()
+        self.saves.close()
 
     def _save_state(self, state: SaveState, message: str) -> None:
         self.toolbar.show_save_state(state, message)

@@ -78,7 +78,7 @@ class BuilderServer(BuilderCore):
         return True
 
     async def _load_options(
-        self, step: Step | Trigger, prop: str, values: dict[str, Any]
+        self, step: Step | Trigger, prop: str, values: dict[str, Any], *, within: str | None = None
     ) -> dict[str, Any]:
         if not isinstance(step, PieceStep | PieceTrigger):
             return {"options": [], "disabled": True, "placeholder": ""}
@@ -92,6 +92,7 @@ class BuilderServer(BuilderCore):
             step_name=name or "",
             property_name=prop,
             values=values,
+            dynamic_property_name=within,
         )
 
     async def load_versions(self) -> bool:

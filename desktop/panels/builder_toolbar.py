@@ -54,12 +54,15 @@ class BuilderToolbar(QToolBar):
         self.redo_action.setText(f"Redo {redo_label or ''}".strip())
 
     def show_save_state(self, state: SaveState, message: str) -> None:
-        """The save queue's state; Retry while retrying or refused, Reload when refused."""
+        """The save queue's state; Retry while retrying or refused, Reload when refused (signed
+        out, saving carries on by itself after the sign-in)."""
         self.save_label.setText(message)
         rejected = state == SaveState.REJECTED
         self.retry_action.setVisible(rejected or state == SaveState.RETRYING)
         self.reload_action.setVisible(rejected)
-        colour = {"REJECTED": "#d92d20", "RETRYING": "#b45309"}.get(state.value, "#6b7280")
+        colour = {"REJECTED": "#d92d20", "RETRYING": "#b45309", "SIGNED_OUT": "#b45309"}.get(
+            state.value, "#6b7280"
+        )
         self.save_label.setStyleSheet(f"color: {colour};")
 
     def _action(

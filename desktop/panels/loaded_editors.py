@@ -1,5 +1,5 @@
 """Prop editors whose content comes from the server (POST /pieces/options): a dropdown's options,
-a multi-select's options, and the fields of a DYNAMIC prop.
+a multi-select's options, and the fields of a DYNAMIC prop (whose own dropdowns load the same way).
 
 Each has ↻ and a state line (loading, how many, the piece's placeholder, or why it failed); the
 form does the loading (`options_requested`) and calls `set_loading`, `set_loaded` or `set_error`.
@@ -238,9 +238,15 @@ class MultiOptionsEditor(LoadedEditor):
 
 class DynamicEditor(LoadedEditor):
     """DYNAMIC: fields the piece builds from other props (its refreshers), loaded from the server;
-    the value is an object of the fields' values. Until they load, the stored object is kept."""
+    the value is an object of the fields' values. Until they load, the stored object is kept.
+
+    A dropdown among the fields loads its options as a top-level one does: the form is asked
+    (`field_options_requested`) when the fields are built and when ↻ is pressed.
+    """
 
     noun = "fields"
+    #: A field's options should be (re)loaded (the field's LoadedEditor).
+    field_options_requested = Signal(object)
 
     def __init__(
         self, key: str, prop: PropSchema, value: Any, *, make_editor: EditorFactory
@@ -269,13 +275,41 @@ class DynamicEditor(LoadedEditor):
             schema = PropSchema.model_validate(raw)
             editor = self._make_editor(sub_key, schema, self.current.get(sub_key))
             editor.committed.connect(self.committed.emit)
-            if isinstance(editor, LoadedEditor):
-                # Options of a field inside dynamic fields are not loaded (yet): typed values work.
-                editor.set_unavailable()
             self.fields.append(editor)
             self.fields_box.addWidget(editor)
         self.loaded = True
         self._say_count(len(self.fields), empty="No fields for these choices")
+        for field in self.loadable_fields():
+            field.options_requested.connect(
+                lambda chosen=field: self.field_options_requested.emit(chosen)
+            )
+            self.field_options_requested.emit(field)
+        for nested in self.fields:
+            if isinstance(nested, DynamicEditor):
+                # The server builds one level of dynamic fields: a DYNAMIC field of a DYNAMIC
+                # prop keeps its stored object (no piece has one yet).
+                nested.set_unavailable()
+
+    def loadable_fields(self) -> list[LoadedEditor]:
+        """The fields whose options come from the server (dropdowns and multi-selects)."""
+        return [
+            e
+            for e in self.fields
+            if isinstance(e, LoadedEditor) and not isinstance(e, DynamicEditor)
+        ]
+
+    def fields_to_reload(self, changed: set[str], before: Any, after: Any) -> list[LoadedEditor]:
+        """The fields whose refreshers changed: top-level keys in `changed`, or other fields
+        (`before` and `after` are this prop's stored values)."""
+        old = before if isinstance(before, dict) else {}
+        new = after if isinstance(after, dict) else {}
+        siblings = {key for key in {*old, *new} if old.get(key) != new.get(key)}
+        moved = (changed - {self.key}) | siblings
+        return [
+            field
+            for field in self.loadable_fields()
+            if moved & (set(field.prop.refreshers or []) | {"auth"}) - {field.key}
+        ]
 
     def field(self, key: str) -> PropEditor | None:
         """The loaded field with this key."""

@@ -4,7 +4,7 @@ It reads a step and emits the changed step (or trigger); the builder turns that 
 """
 
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import Any, Protocol
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QGuiApplication
@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from desktop.client import ApiError
 from desktop.client.piece_catalog import PieceCatalog
 from desktop.panels.code_editor import CodeEditor, error_line
-from desktop.panels.loaded_editors import LoadedEditor
+from desktop.panels.loaded_editors import DynamicEditor, LoadedEditor
 from desktop.panels.prop_editor import PropEditor
 from desktop.panels.prop_editors import JsonEditor, make_editor
 from desktop.panels.router_editor import RouterEditor
@@ -55,8 +55,16 @@ NEW_CONNECTION = "New connection…"
 #: The data of the picker's "New connection…" item.
 NEW_CONNECTION_DATA = "__new__"
 
-#: Loads a dropdown's options: (step, prop key, the form's values) → `{options, disabled, placeholder}`.
-OptionsLoader = Callable[[Step | Trigger, str, dict[str, Any]], Coroutine[Any, Any, dict[str, Any]]]
+
+class OptionsLoader(Protocol):
+    """Loads a dropdown's options: (step, prop key, the form's values) → `{options, disabled,
+    placeholder}`; `within` names the DYNAMIC prop when the dropdown is one of its fields."""
+
+    def __call__(
+        self, step: Step | Trigger, prop: str, values: dict[str, Any], *, within: str | None = None
+    ) -> Coroutine[Any, Any, dict[str, Any]]: ...
+
+
 Spawn = Callable[[Coroutine[Any, Any, Any]], None]
 
 
@@ -307,6 +315,10 @@ class StepSettingsPanel(QScrollArea):
             editor.committed.connect(self.commit)
             self.editors.append(editor)
             self.form.addWidget(editor)
+            if isinstance(editor, DynamicEditor):
+                editor.field_options_requested.connect(
+                    lambda field, within=editor: self.load_options(field, within=within)
+                )
             if isinstance(editor, LoadedEditor):
                 editor.options_requested.connect(lambda chosen=editor: self.load_options(chosen))
                 self.load_options(editor)
@@ -321,33 +333,47 @@ class StepSettingsPanel(QScrollArea):
             return
         self.commit()
 
-    def load_options(self, editor: LoadedEditor) -> None:
+    def load_options(self, editor: LoadedEditor, *, within: DynamicEditor | None = None) -> None:
         """Starts loading a dropdown's options or a dynamic prop's fields (its state line says
-        how it went)."""
+        how it went); `within`: the dynamic prop the dropdown is a field of."""
         if self.options_loader is None or self.spawn is None or self.step is None:
             editor.set_unavailable()
             return
         editor.set_loading()
-        self.spawn(self._load(editor, self.step))
+        self.spawn(self._load(editor, self.step, within))
 
-    async def _load(self, editor: LoadedEditor, step: Step | Trigger) -> None:
+    async def _load(
+        self, editor: LoadedEditor, step: Step | Trigger, within: DynamicEditor | None
+    ) -> None:
         assert self.options_loader is not None
         values = _inputs(self._edited(step)) if isinstance(step, PieceStep | PieceTrigger) else {}
+        parent = None if within is None else within.key
         try:
-            answer = await self.options_loader(step, editor.key, values)
+            answer = await self.options_loader(step, editor.key, values, within=parent)
         except ApiError as err:
-            if editor in self.editors:  # the form may have been rebuilt meanwhile
+            if self._shown(editor, within):  # the form may have been rebuilt meanwhile
                 editor.set_error(err.message)
             return
-        if editor in self.editors:
+        if self._shown(editor, within):
             editor.set_loaded(answer)
+
+    def _shown(self, editor: LoadedEditor, within: DynamicEditor | None) -> bool:
+        if within is None:
+            return editor in self.editors
+        return within in self.editors and editor in within.fields
 
     def _reload_dependents(self, before: dict[str, Any], after: dict[str, Any]) -> None:
         changed = {key for key in {*before, *after} if before.get(key) != after.get(key)}
         for editor in self.editors:
+            if not isinstance(editor, LoadedEditor):
+                continue
             refreshers = set(editor.prop.refreshers or []) | {"auth"}
-            if isinstance(editor, LoadedEditor) and changed & refreshers - {editor.key}:
-                self.load_options(editor)
+            if changed & refreshers - {editor.key}:
+                self.load_options(editor)  # a dynamic prop's rebuilt fields load their own
+            elif isinstance(editor, DynamicEditor) and editor.key in changed:
+                key = editor.key
+                for field in editor.fields_to_reload(changed, before.get(key), after.get(key)):
+                    self.load_options(field, within=editor)
 
     def _error_handling(self, options: ErrorHandlingOptions) -> None:
         self.form.addWidget(QLabel("<b>When this step fails</b>"))

@@ -76,6 +76,8 @@ class PieceOptionsRequest(Model):
     #: The form's current values; `auth` is `{{connections['externalId']}}` (or the external id).
     input: dict[str, Any] = Field(default_factory=dict)
     search_value: str = Field(default="", max_length=500)
+    #: Set when `property_name` is a field of this DYNAMIC prop (its current values in `input`).
+    dynamic_property_name: str | None = Field(default=None, min_length=1, max_length=200)
 
 
 @router.post("/options")
@@ -91,6 +93,7 @@ async def load_options(
         property_name=body.property_name,
         input=body.input,
         search=body.search_value,
+        dynamic_property_name=body.dynamic_property_name,
     )
     return await piece_options.load_piece_options(
         session=session,

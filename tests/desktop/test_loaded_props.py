@@ -18,7 +18,7 @@ from desktop.panels.loaded_editors import DynamicEditor, MultiOptionsEditor, Opt
 from desktop.panels.prop_editors import TextEditor
 from tests.conftest import ServerProcess
 from tests.desktop.builder_helpers import main_window, open_new_flow
-from tests.desktop.gui_helpers import click, until
+from tests.desktop.gui_helpers import click, run, until
 from tests.server.piece_wheels import crm_wheel
 
 
@@ -146,3 +146,48 @@ def test_a_failing_options_loader_keeps_the_chosen_values(
     assert tags.labels() == ["VIP", "New"]  # the options loaded last stay
     assert tags.value() == ["vip"]
     assert _input(builder)["tags"] == ["vip"]
+
+
+def test_a_dropdown_inside_dynamic_fields_loads_its_options_and_saves_the_choice(
+    window: MainWindow, qt_loop: asyncio.AbstractEventLoop, server_process: ServerProcess
+) -> None:
+    builder = open_new_flow(window, qt_loop, "CRM customers")
+    click(builder.view, builder.scene.slot_for("trigger"))
+    assert builder.selector is not None
+    builder.selector.choose("Test CRM: Add contact")
+    _pick_connection(builder, "crm")
+    lists, fields = _editor(builder, "list"), _editor(builder, "fields")
+    until(qt_loop, lambda: lists.state.text() == "2 options")
+    lists.combo.setCurrentIndex(lists.combo.findData("customers"))
+    lists.combo.activated.emit(lists.combo.currentIndex())
+    until(qt_loop, lambda: fields.state.text() == "2 fields")
+    stage = fields.field("stage")
+    assert isinstance(stage, OptionsEditor)
+    until(qt_loop, lambda: stage.state.text() == "2 options")
+    assert [stage.combo.itemText(i) for i in range(stage.combo.count())] == ["Prospect", "Won"]
+
+    # Another field of the dynamic prop is a refresher of the dropdown: its options reload.
+    email = fields.field("email")
+    assert isinstance(email, TextEditor)
+    email.line.setText("ann@vip.example")
+    email.line.editingFinished.emit()
+    assert stage.state.text() == "Loading options…"
+    until(qt_loop, lambda: stage.state.text() == "3 options")
+    stage.combo.setCurrentIndex(stage.combo.findData("vip"))
+    stage.combo.activated.emit(stage.combo.currentIndex())
+    chosen = {"email": "ann@vip.example", "stage": "vip"}
+    assert _input(builder)["fields"] == chosen
+    assert run(qt_loop, builder.saves.drained())
+    saved = httpx.get(
+        f"{server_process.url}/api/v1/flows/{builder.document.flow_id}",
+        headers={"Authorization": f"Bearer {server_process.token}"},
+    ).json()["version"]["definition"]
+    assert saved["steps"][0]["settings"]["input"]["fields"] == chosen
+
+    # A loader that fails says why on the field's own state line; the choice is kept.
+    email.line.setText("down@example.com")
+    email.line.editingFinished.emit()
+    until(qt_loop, lambda: stage.state.text().startswith("Options not loaded"))
+    assert "the stage service is down" in stage.state.text()
+    assert stage.reload.isEnabled()
+    assert _input(builder)["fields"] == {"email": "down@example.com", "stage": "vip"}

@@ -44,7 +44,7 @@ def test_the_window_shows_a_failed_start_in_a_dialog(
             "\n\nDetails: /x/server.log"
         )
 
-    monkeypatch.setattr("desktop.main_window.connect_local_server", fail)
+    monkeypatch.setattr("desktop.window_connection.connect_local_server", fail)
     window = MainWindow(data_dir=tmp_path)
     qtbot.addWidget(window)
     window.show()

@@ -11,7 +11,9 @@ from pytestqt.qtbot import QtBot
 
 from desktop.client import Account
 from desktop.connect_dialog import ConnectDialog
+from desktop.document import SaveState
 from desktop.main_window import MainWindow
+from engine.model.operations import ChangeNameOperation, ChangeNameRequest
 from tests.conftest import ServerProcess, fresh_data_dir, start_server_process, stop_server_process
 from tests.desktop.gui_helpers import run, until
 
@@ -96,4 +98,53 @@ def test_an_expired_token_is_renewed_and_a_refused_renewal_asks_to_sign_in_again
     assert window.connection_label.text() == account.label
     assert run(qt_loop, window.refresh())
     assert window.flows_panel.flow_names() == ["Bob's flow"]
+    run(qt_loop, window.close_client())
+
+
+def test_edits_made_while_signed_out_are_saved_once_signed_in_again(
+    qtbot: QtBot, qt_loop: asyncio.AbstractEventLoop, short_lived_server: ServerProcess
+) -> None:
+    url = short_lived_server.url
+    window = MainWindow(data_dir=short_lived_server.data_dir)
+    qtbot.addWidget(window)
+    window.show()
+    assert run(qt_loop, window.use_team_server(url, EMAIL, PASSWORD)) is None
+    client = window.client
+    assert client is not None
+    flow_id = window.flows_panel.flow_id_at(0)
+    assert flow_id is not None
+    builder = run(qt_loop, window.workspace.open_flow(flow_id))
+    assert builder is not None
+
+    signed_out = httpx.post(
+        f"{url}/api/v1/authentication/sign-out",
+        headers={"Authorization": f"Bearer {client.token}"},
+    )
+    assert signed_out.status_code == 204
+    run(qt_loop, asyncio.sleep(EXPIRY_HOURS * 3600 + 1))  # the access token expires too
+    first, second = (
+        ChangeNameOperation(request=ChangeNameRequest(display_name=name))
+        for name in ("First name", "Second name")
+    )
+    assert builder.apply(first)
+    until(qt_loop, lambda: builder.saves.state == SaveState.SIGNED_OUT)
+    assert builder.apply(second)
+    assert builder.saves.pending == [first, second]
+    assert builder.save_label.text().startswith("Not saved yet: Your sign-in to")
+    assert not builder.retry_action.isVisible()
+    dialog = window.dialog
+    assert isinstance(dialog, ConnectDialog)
+    until(qt_loop, dialog.isVisible)
+
+    # Signing in again is enough: no Retry, the edits go in the order they were made.
+    dialog.password.setText(PASSWORD)
+    dialog.sign_in_button.click()
+    until(qt_loop, lambda: builder.saves.state == SaveState.SAVED)
+    assert builder.saves.pending == []
+    until(qt_loop, lambda: not dialog.isVisible())  # the sign-in's own work is done too
+    assert window.client is client
+    draft = httpx.get(
+        f"{url}/api/v1/flows/{flow_id}", headers={"Authorization": f"Bearer {client.token}"}
+    ).json()["version"]["definition"]
+    assert draft["displayName"] == "Second name"
     run(qt_loop, window.close_client())

@@ -44,7 +44,25 @@ async def _fields(request):
         raise PieceError("the field service is down")
     if request.props.get("list") == "leads":
         return {"email": ShortText(display_name="Email", required=True)}
+    if request.props.get("list") == "customers":
+        return {
+            "email": ShortText(display_name="Email"),
+            "stage": Dropdown(display_name="Stage", options=_stages, refreshers=("email",)),
+        }
     return {}
+
+
+async def _stages(request):
+    # A field of the dynamic "fields": its values arrive under that key, as the form has them.
+    if request.auth is None:
+        return DropdownState(disabled=True, placeholder="Connect an account first")
+    email = (request.props.get("fields") or {}).get("email") or ""
+    if email == "down@example.com":
+        raise PieceError("the stage service is down")
+    stages = [("Prospect", "prospect"), ("Won", "won")]
+    if email.endswith("@vip.example"):
+        stages.append(("VIP", "vip"))
+    return DropdownState(options=tuple(Option(label=label, value=value) for label, value in stages))
 
 
 async def _tags(request):

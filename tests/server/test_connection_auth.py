@@ -104,6 +104,43 @@ async def test_dropdown_options_and_dynamic_properties_load_with_the_connection(
 
 
 @pytest.mark.usefixtures("crm")
+async def test_a_dropdown_inside_dynamic_properties_loads_with_the_fields_values(
+    api: httpx.AsyncClient, owner: User
+) -> None:
+    await api.post("/app-connections", json=connection(owner, "good-key"), headers=owner.headers)
+    base = {
+        "projectId": owner.project_id,
+        "pieceName": "test_crm",
+        "actionOrTriggerName": "add_contact",
+        "dynamicPropertyName": "fields",
+        "propertyName": "stage",
+    }
+    fields = {"list": "customers", "fields": {"email": "ann@vip.example"}}
+    loaded = await api.post(
+        "/pieces/options", json={**base, "input": {"auth": "crm", **fields}}, headers=owner.headers
+    )
+    assert loaded.status_code == 200, loaded.text
+    assert [o["value"] for o in loaded.json()["options"]] == ["prospect", "won", "vip"]
+    unconnected = await api.post(
+        "/pieces/options", json={**base, "input": fields}, headers=owner.headers
+    )
+    assert unconnected.json()["placeholder"] == "Connect an account first"
+    failed = await api.post(
+        "/pieces/options",
+        json={
+            **base,
+            "input": {"auth": "crm", "list": "customers", "fields": {"email": "down@example.com"}},
+        },
+        headers=owner.headers,
+    )
+    assert (failed.status_code, failed.json()["message"]) == (400, "the stage service is down")
+    # Leads have no stage field; "list" is no dynamic property.
+    for wrong in ({"input": {"auth": "crm", "list": "leads"}}, {"dynamicPropertyName": "list"}):
+        missing = await api.post("/pieces/options", json={**base, **wrong}, headers=owner.headers)
+        assert (missing.status_code, missing.json()["code"]) == (404, "PROPERTY_NOT_FOUND")
+
+
+@pytest.mark.usefixtures("crm")
 async def test_a_failing_loader_is_a_clear_400(api: httpx.AsyncClient, owner: User) -> None:
     saved = connection(owner, "broken-key", external_id="broken")
     assert (await api.post("/app-connections", json=saved, headers=owner.headers)).is_success

@@ -1,6 +1,13 @@
-"""The save queue retries while the server is away and keeps refused edits until told what to do."""
+"""The save queue retries while the server is away, waits while signed out, and keeps refused
+edits until told what to do."""
 
-from desktop.document import SaveQueue, SaveRejectedError, SaveState, SaveUnavailableError
+from desktop.document import (
+    SaveQueue,
+    SaveRejectedError,
+    SaveSignedOutError,
+    SaveState,
+    SaveUnavailableError,
+)
 from engine.model.operations import ChangeNameOperation, ChangeNameRequest, DocumentOperation
 
 
@@ -59,3 +66,75 @@ async def test_discard_drops_pending_edits() -> None:
     await queue.drained()
     assert queue.discard() == [rename("a")]
     assert queue.state == SaveState.SAVED
+
+
+async def test_edits_made_while_signed_out_are_sent_in_order_once_signed_in_again() -> None:
+    signed_out = True
+    sent: list[DocumentOperation] = []
+
+    async def send(operation: DocumentOperation) -> None:
+        if signed_out:
+            raise SaveSignedOutError("Your sign-in has expired")
+        sent.append(operation)
+
+    queue = SaveQueue(send)
+    queue.push([rename("a"), rename("b")])
+    assert not await queue.drained()
+    assert queue.state == SaveState.SIGNED_OUT
+    assert queue.message.startswith("Not saved yet: Your sign-in has expired.")
+    queue.push([rename("c")])  # waits behind the others, not sent on its own
+    assert not await queue.drained()
+    assert queue.pending == [rename("a"), rename("b"), rename("c")]
+    assert sent == []
+    signed_out = False
+    queue.resume()
+    assert await queue.drained()
+    assert (sent, queue.state) == ([rename("a"), rename("b"), rename("c")], SaveState.SAVED)
+
+
+async def test_signing_in_while_an_edit_is_on_its_way_sends_it_again_at_once() -> None:
+    sent: list[DocumentOperation] = []
+    queue: SaveQueue
+
+    async def send(operation: DocumentOperation) -> None:
+        if not sent and operation == rename("a"):
+            sent.append(operation)
+            queue.resume()  # the new token arrives before this request's 401 does
+            raise SaveSignedOutError("Your sign-in has expired")
+        sent.append(operation)
+
+    queue = SaveQueue(send)
+    queue.push([rename("a"), rename("b")])
+    assert await queue.drained()
+    assert sent == [rename("a"), rename("a"), rename("b")]
+    assert queue.state == SaveState.SAVED
+
+
+async def test_resume_leaves_refused_and_closed_queues_alone() -> None:
+    calls = 0
+
+    async def refuse(operation: DocumentOperation) -> None:
+        nonlocal calls
+        calls += 1
+        raise SaveRejectedError("step_9 does not exist")
+
+    refused = SaveQueue(refuse)
+    refused.push([rename("a")])
+    assert not await refused.drained()
+    refused.resume()  # a refusal waits for the person (Retry or Reload)
+    assert not await refused.drained()
+    assert (calls, refused.state) == (1, SaveState.REJECTED)
+
+    async def signed_out(operation: DocumentOperation) -> None:
+        nonlocal calls
+        calls += 1
+        raise SaveSignedOutError("Your sign-in has expired")
+
+    closed = SaveQueue(signed_out)
+    closed.push([rename("b")])
+    assert not await closed.drained()
+    closed.close()
+    closed.resume()
+    assert not await closed.drained()
+    assert calls == 2
+    assert closed.pending == [rename("b")]
