@@ -8,10 +8,12 @@ from collections.abc import Callable
 
 import psycopg
 from psycopg import sql
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.model import TERMINAL, RunStatus
 from engine.model.resources import FlowRunRead
+from server.db.models import FlowRunRow
 from server.services.runs import RUN_FINISHED_CHANNEL, read_run
 
 log = logging.getLogger(__name__)
@@ -61,10 +63,20 @@ class RunWaiter:
         event = asyncio.Event()
         self._waiters.setdefault(run_id, set()).add(event)
         deadline = time.monotonic() + timeout_s
+        may_be_done = False  # notified, or its status says so: read it whole
         try:
             while True:
                 async with self._sessions() as session:
-                    run = await read_run(session, run_id)
+                    # Before a notification, the status alone: the whole run (its steps
+                    # validated) is read only when it may be the answer.
+                    if not may_be_done:
+                        status = await session.scalar(
+                            select(FlowRunRow.status).where(FlowRunRow.id == run_id)
+                        )
+                        may_be_done = status in TERMINAL or (
+                            or_paused and status == RunStatus.PAUSED
+                        )
+                    run = await read_run(session, run_id) if may_be_done else None
                 if run is not None and (
                     run.status in TERMINAL
                     or (or_paused and run.status == RunStatus.PAUSED and run.response is not None)
@@ -73,8 +85,10 @@ class RunWaiter:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     return None
+                may_be_done = False
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(event.wait(), min(remaining, RECHECK_INTERVAL_S))
+                    may_be_done = True
                 event.clear()
         finally:
             waiters = self._waiters.get(run_id)
