@@ -4,11 +4,11 @@ The server's modules (`piecework.serving`) take a second or more to load; in per
 embedded PostgreSQL starts in a thread meanwhile, so a start costs the longer of the two, not both.
 """
 
-import asyncio
 import socket
 from collections.abc import Callable
 from dataclasses import replace
 
+from server import event_loop
 from server.data_dir import DataDirError
 from server.embedded_pg import EmbeddedPostgres
 from server.lockfile import DataDirInUseError, ServerLock
@@ -46,7 +46,7 @@ def serve(settings: Settings, *, on_ready: Callable[[str], None] | None = None) 
                 postgres.begin()  # starts while the modules below load
             from piecework import serving  # the server's modules, loaded here on purpose
 
-            asyncio.run(
+            event_loop.run(
                 serving.serve_app(
                     settings, sock, lock=lock, url=url, on_ready=on_ready, postgres=postgres
                 )
@@ -71,7 +71,7 @@ def work(settings: Settings) -> None:
         )
     from piecework import serving  # the server's modules, loaded here on purpose
 
-    asyncio.run(serving.work_app(settings.with_secrets()))
+    event_loop.run(serving.work_app(settings.with_secrets()))
 
 
 def _bind(host: str, port: int) -> socket.socket:

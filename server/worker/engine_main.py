@@ -20,6 +20,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from pieces.framework import PieceRegistry
+from server import event_loop
 from server.db.engine import create_engine, libpq_url, session_factory
 from server.logs import configure_logging
 from server.secrets_box import SecretBox
@@ -114,7 +115,7 @@ def run_engine(config: EngineConfig, connection: Connection) -> None:
             os.chdir(config.cwd)
     configure_logging()
     try:
-        asyncio.run(_main(config, connection, parent))
+        event_loop.run(_main(config, connection, parent))
     except Exception:
         log.exception("the engine process stopped")
         raise SystemExit(1) from None
