@@ -21,6 +21,11 @@ from tests.engine.builders import code, flow, piece
 
 OK = "export const code = async () => ({ ok: true });"
 BOOM = "export const code = async () => { throw new Error('boom'); };"
+#: Slow enough that the run is still going when the view subscribes to its live events.
+SLOW_OK = (
+    "export const code = async () => { await new Promise((r) => setTimeout(r, 1500));"
+    " return { ok: true }; };"
+)
 
 
 @pytest.fixture
@@ -68,7 +73,7 @@ def test_a_failed_run_is_retried_on_the_latest_version_and_followed_live(
     assert "boom" in (view.run.error or "")
 
     # Fix the code, publish, retry on the latest version: followed live to SUCCEEDED.
-    fixed = definition.model_copy(update={"steps": [definition.steps[0], code("step_2", OK)]})
+    fixed = definition.model_copy(update={"steps": [definition.steps[0], code("step_2", SLOW_OK)]})
     flow_id = view.run.flow_id
     run(
         qt_loop,
