@@ -14,8 +14,9 @@ from server.embedded_pg import EmbeddedPostgres
 from server.lockfile import DataDirInUseError, ServerLock
 from server.settings import Settings, SettingsError
 
-#: What can go wrong before the server's modules are loaded; shown as one message.
-_EARLY_ERRORS = (DataDirInUseError, SettingsError, DataDirError)
+#: Start-up errors a person can fix that can happen before the server's modules are loaded
+#: (`piecework.serving.USER_ERRORS` adds the later ones); shown as one message.
+EARLY_ERRORS = (DataDirInUseError, SettingsError, DataDirError)
 
 
 class StartupError(Exception):
@@ -33,7 +34,7 @@ def serve(settings: Settings, *, on_ready: Callable[[str], None] | None = None) 
         lock = ServerLock(settings.data_dir)
         if settings.embedded:
             lock.acquire()
-    except _EARLY_ERRORS as err:
+    except EARLY_ERRORS as err:
         raise StartupError(str(err)) from err
     postgres = EmbeddedPostgres(settings.data_dir) if settings.embedded else None
     try:

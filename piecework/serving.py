@@ -14,25 +14,22 @@ import uvicorn
 
 from pieces.framework.network import NetworkPolicyError
 from piecework.console import say
-from piecework.serve import StartupError
+from piecework.serve import EARLY_ERRORS, StartupError
 from server.app import create_app
-from server.context import open_context, run_worker
-from server.data_dir import DataDirError
+from server.context import open_context
 from server.db.engine import DatabaseUrlError
 from server.db.migrate import DatabaseTooNewError, DatabaseUnavailableError
 from server.embedded_pg import EmbeddedPostgres, EmbeddedPostgresError
-from server.lockfile import DataDirInUseError, ServerLock
-from server.settings import Settings, SettingsError
+from server.lockfile import ServerLock
+from server.settings import Settings
 
 #: Start-up errors a person can fix; they are shown as one message, without a traceback.
 USER_ERRORS = (
-    DataDirInUseError,
+    *EARLY_ERRORS,
     EmbeddedPostgresError,
-    SettingsError,
     DatabaseUrlError,
     DatabaseUnavailableError,
     DatabaseTooNewError,
-    DataDirError,
     NetworkPolicyError,
     psycopg.OperationalError,
 )
@@ -100,16 +97,11 @@ async def work_app(settings: Settings) -> None:
         with contextlib.suppress(NotImplementedError):  # Windows has no add_signal_handler
             loop.add_signal_handler(sig, stop.set)
     try:
-        async with open_context(settings, worker=False) as context:
+        # worker=True: runs execute in engine processes and the context runs the worker.
+        async with open_context(settings, worker=True):
             say(
                 f"Piecework worker {os.getpid()} is taking jobs (concurrency {settings.worker_concurrency})."
             )
-            worker = asyncio.create_task(run_worker(context))
-            await asyncio.wait(
-                [worker, asyncio.create_task(stop.wait())], return_when=asyncio.FIRST_COMPLETED
-            )
-            worker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await worker
+            await stop.wait()
     except USER_ERRORS as err:
         raise StartupError(str(err)) from err

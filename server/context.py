@@ -131,13 +131,7 @@ async def open_context(
         engines: EnginePool | None = None
         if worker and settings.engine_isolation == "PROCESS":
             engines = EnginePool(
-                EngineConfig(
-                    settings,
-                    database_url,
-                    str(pieces_dir(settings)),
-                    environ=dict(os.environ),
-                    cwd=os.getcwd(),
-                ),
+                EngineConfig(settings, database_url, str(pieces_dir(settings))),
                 size=settings.worker_concurrency,
                 warm=settings.engine_warm_processes,
                 cold_after_s=settings.engine_cold_after_minutes * 60,

@@ -74,30 +74,23 @@ class EmbeddedPostgres:
         return await asyncio.wrap_future(self._starting)
 
     def stop_now(self) -> None:
-        """Stops the cluster if it was started and not stopped since (from outside an event loop:
-        a start that `begin` made and no one waited for)."""
+        """Stops the cluster cleanly if it was started and not stopped since, after the start in
+        progress if any (blocking: from outside an event loop, or through `stop`)."""
         if self._starting is not None:
             with contextlib.suppress(Exception):  # a start that failed left nothing to stop
                 self._starting.result()
         if self._server is not None:
             self._server.stop()
-            self._server.cleanup()
-            self._server = None
-        self._starting = None
-
-    async def stop(self) -> None:
-        """Stops the cluster cleanly (after the start in progress, if any)."""
-        if self._starting is not None:
-            with contextlib.suppress(Exception):  # a start that failed left nothing to stop
-                await asyncio.wrap_future(self._starting)
-        if self._server is not None:
-            await asyncio.to_thread(self._server.stop)
             # Drops this process's handle from pgserver's registry (with cleanup_mode=None it
             # neither stops nor deletes anything): without it a later start in this process gets
             # the stopped server's stale handle back.
-            await asyncio.to_thread(self._server.cleanup)
+            self._server.cleanup()
             self._server = None
         self._starting = None  # a later `start` starts it again
+
+    async def stop(self) -> None:
+        """Stops the cluster cleanly (after the start in progress, if any)."""
+        await asyncio.to_thread(self.stop_now)
 
     def _start(self) -> str:
         with warnings.catch_warnings():

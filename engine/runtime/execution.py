@@ -299,6 +299,7 @@ class Execution:
         recorded: Any = None
         attempts = 0
         error = ""
+        await self._writer.before_step(step.name)  # earlier effects are saved before this one's
         for attempt, delay in enumerate((0.0, *(RETRY_DELAYS_S if retry else ())), start=1):
             attempts = attempt
             if delay:

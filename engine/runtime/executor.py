@@ -15,6 +15,7 @@ from engine.model import (
     RunStatus,
 )
 from engine.runtime.code_runtime import DenoCodeRuntime
+from engine.runtime.effects import steps_with_effects
 from engine.runtime.errors import EngineError
 from engine.runtime.execution import Execution, Services
 from engine.runtime.handlers import (
@@ -116,6 +117,7 @@ class FlowExecutor:
             clock=self.clock,
             size_bytes=log.size_bytes,
             active_ms=log.active_ms,
+            with_effects=steps_with_effects(flow, self.registry),
         )
         writer.response = log.response
         writer.pause = log.pause

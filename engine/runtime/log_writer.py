@@ -36,8 +36,10 @@ class RunLogWriter:
 
     A checkpoint is saved when at least `checkpoint_interval_s` passed since the last one, and
     a record that did not make it into one is saved `checkpoint_interval_s` later even when no
-    other record follows (the next step may be slow, or never end: a killed worker). So a crash
-    loses at most that much fast work or the one slow step in flight.
+    other record follows (the next step may be slow, or never end: a killed worker). Before a
+    step with effects begins (`before_step`), the pending records of steps with effects are saved
+    first. So a crash runs again at most the step with effects in flight, and some fast steps
+    without effects.
     """
 
     def __init__(
@@ -50,8 +52,13 @@ class RunLogWriter:
         clock: Callable[[], float],
         size_bytes: int = 0,
         active_ms: float = 0,
+        with_effects: frozenset[str] = frozenset(),
     ) -> None:
         self._run_id = run_id
+        #: Names of the steps that may have effects outside the run (`effects.steps_with_effects`).
+        self._with_effects = with_effects
+        #: Whether a pending record is of a step with effects.
+        self._pending_effects = False
         self._store = store
         self._outputs = outputs
         self._limits = limits
@@ -106,11 +113,21 @@ class RunLogWriter:
         self.size_bytes += size
         logged = record.model_copy(update=updates) if updates else record
         self._pending.append(logged)
+        self._pending_effects = self._pending_effects or record.name in self._with_effects
         if self._clock() - self._last_save >= self._limits.checkpoint_interval_s:
             await self.save(RunStatus.RUNNING)
         elif self._flush is None or self._flush.done():
             self._flush = asyncio.create_task(self._save_pending_later())
         return logged
+
+    async def before_step(self, name: str) -> None:
+        """Called as step `name` begins: when it has effects, saves the pending records of steps
+        with effects, so a crash during it does not run them again."""
+        if name not in self._with_effects or not self._pending_effects:
+            return
+        async with self._lock:
+            if self._pending_effects and not self._closed:
+                await self._write(RunStatus.RUNNING)
 
     async def _save_pending_later(self) -> None:
         interval = self._limits.checkpoint_interval_s
@@ -144,6 +161,7 @@ class RunLogWriter:
         error_message: str | None = None,
     ) -> None:
         entries, self._pending = self._pending, []
+        self._pending_effects = False
         await self._store.save(
             self._run_id,
             Checkpoint(

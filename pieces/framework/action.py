@@ -19,6 +19,9 @@ class Action:
         props: the inputs by key.
         run: does the work and returns the step output (JSON).
         require_auth: when the piece has auth, the step needs a connection.
+        effects: whether it may change something outside the run (send, write, charge). False
+            for actions that only compute their output from their input: running one again
+            after a crash does no harm, so the engine does not save the steps before it first.
     """
 
     name: str
@@ -27,3 +30,4 @@ class Action:
     props: Mapping[str, Prop] = field(default_factory=dict)
     run: Callable[[ActionContext], Awaitable[Any]]
     require_auth: bool = True
+    effects: bool = True

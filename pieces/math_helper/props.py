@@ -21,5 +21,10 @@ def binary_action(
         return apply(ctx.props["first_number"], ctx.props["second_number"])
 
     return Action(
-        name=name, display_name=display_name, description=description, props=OPERANDS, run=run
+        name=name,
+        display_name=display_name,
+        description=description,
+        props=OPERANDS,
+        run=run,
+        effects=False,
     )

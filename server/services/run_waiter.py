@@ -63,32 +63,20 @@ class RunWaiter:
         event = asyncio.Event()
         self._waiters.setdefault(run_id, set()).add(event)
         deadline = time.monotonic() + timeout_s
-        may_be_done = False  # notified, or its status says so: read it whole
+        notified = False
         try:
             while True:
                 async with self._sessions() as session:
-                    # Before a notification, the status alone: the whole run (its steps
-                    # validated) is read only when it may be the answer.
-                    if not may_be_done:
-                        status = await session.scalar(
-                            select(FlowRunRow.status).where(FlowRunRow.id == run_id)
-                        )
-                        may_be_done = status in TERMINAL or (
-                            or_paused and status == RunStatus.PAUSED
-                        )
-                    run = await read_run(session, run_id) if may_be_done else None
-                if run is not None and (
-                    run.status in TERMINAL
-                    or (or_paused and run.status == RunStatus.PAUSED and run.response is not None)
-                ):
+                    run = await _answer(session, run_id, notified=notified, or_paused=or_paused)
+                if run is not None:
                     return run
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     return None
-                may_be_done = False
+                notified = False
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(event.wait(), min(remaining, RECHECK_INTERVAL_S))
-                    may_be_done = True
+                    notified = True
                 event.clear()
         finally:
             waiters = self._waiters.get(run_id)
@@ -125,3 +113,22 @@ class RunWaiter:
                 for event in events:
                     event.set()
             return self._conn
+
+
+async def _answer(
+    session: AsyncSession, run_id: str, *, notified: bool, or_paused: bool
+) -> FlowRunRead | None:
+    """The run when it is the answer: terminal, or (with `or_paused`) PAUSED with a response to
+    send. Until a notification says it may be, only its status is read; the whole run, its steps
+    validated, only when it may be the answer."""
+    if not notified:
+        status = await session.scalar(select(FlowRunRow.status).where(FlowRunRow.id == run_id))
+        if not (status in TERMINAL or (or_paused and status == RunStatus.PAUSED)):
+            return None
+    run = await read_run(session, run_id)
+    if run is not None and (
+        run.status in TERMINAL
+        or (or_paused and run.status == RunStatus.PAUSED and run.response is not None)
+    ):
+        return run
+    return None

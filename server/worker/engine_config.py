@@ -18,3 +18,6 @@ class EngineConfig:
     #: others, and pieces read the environment when imported.
     environ: dict[str, str] = field(default_factory=dict)
     cwd: str = ""
+    #: The worker's process id, set by `EngineProcess.start`: the engine process exits when the
+    #: worker does (its parent is the forkserver, which may outlive the worker).
+    worker_pid: int = 0

@@ -4,8 +4,11 @@ Its worker starts it through multiprocessing (forked from a template that has im
 everything already, where the OS allows) with one end of a pipe. It sends `("ready", pid)` once
 it can run, then answers each run id it receives (after an `("environ", dict)` when the worker's
 environment changed) with `("done", run_id, started)` (started is
-false when the project was at its concurrency limit). It exits when the pipe closes, and dies
-with its parent (PR_SET_PDEATHSIG on Linux, else a watch on the parent).
+false when the project was at its concurrency limit). It exits when the pipe closes, and at
+once when its worker dies, even in the middle of a run: the run is recovered elsewhere from its
+log, and this process must not go on with it. Its parent is the forkserver, which outlives the
+worker as long as any engine process is alive, so the process watches the worker itself (a
+pidfd on Linux, else a look every 0.2 s); PR_SET_PDEATHSIG covers the forkserver dying.
 """
 
 import asyncio
@@ -18,6 +21,8 @@ import sys
 from collections.abc import AsyncIterator
 from multiprocessing.connection import Connection
 from pathlib import Path
+
+import psutil
 
 from pieces.framework import PieceRegistry
 from server import event_loop
@@ -35,6 +40,8 @@ log = logging.getLogger(__name__)
 
 #: Database connections one engine process may hold (it runs one run at a time).
 POOL_SIZE = 2
+#: Seconds between two looks at the worker, where there is no pidfd to wait on.
+WORKER_WATCH_INTERVAL_S = 0.2
 
 
 @contextlib.asynccontextmanager
@@ -85,16 +92,25 @@ def die_with_parent() -> None:
             libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
-async def watch_parent(parent: int) -> None:
-    """Where there is no PDEATHSIG: exits once the parent is gone (re-parented)."""
+async def watch_worker(worker_pid: int) -> None:
+    """Exits the process at once when the worker that started it is gone."""
+    try:
+        pidfd = os.pidfd_open(worker_pid)  # Linux 5.3+: readable once the process has exited
+    except (AttributeError, OSError):
+        pidfd = None
+    if pidfd is not None:
+        gone = asyncio.Event()
+        asyncio.get_running_loop().add_reader(pidfd, gone.set)
+        await gone.wait()
+        os._exit(1)
     while True:
-        await asyncio.sleep(1.0)
-        if os.getppid() != parent:
+        await asyncio.sleep(WORKER_WATCH_INTERVAL_S)
+        if not psutil.pid_exists(worker_pid):
             os._exit(1)
 
 
-async def _main(config: EngineConfig, connection: Connection, parent: int) -> None:
-    watcher = asyncio.create_task(watch_parent(parent))
+async def _main(config: EngineConfig, connection: Connection) -> None:
+    watcher = asyncio.create_task(watch_worker(config.worker_pid or os.getppid()))
     try:
         await serve(config, connection)
     finally:
@@ -103,7 +119,6 @@ async def _main(config: EngineConfig, connection: Connection, parent: int) -> No
 
 def run_engine(config: EngineConfig, connection: Connection) -> None:
     """The engine process's body (the target of its multiprocessing.Process)."""
-    parent = os.getppid()
     die_with_parent()
     # Ctrl+C in a terminal reaches the whole process group: the worker decides when this stops.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -115,7 +130,7 @@ def run_engine(config: EngineConfig, connection: Connection) -> None:
             os.chdir(config.cwd)
     configure_logging()
     try:
-        event_loop.run(_main(config, connection, parent))
+        event_loop.run(_main(config, connection))
     except Exception:
         log.exception("the engine process stopped")
         raise SystemExit(1) from None

@@ -105,7 +105,9 @@ class EngineProcess:
             EngineStartError: it exited or did not answer in time.
         """
         # Pieces read the environment when imported: start with the worker's as it is now.
-        config = dataclasses.replace(config, environ=dict(os.environ), cwd=os.getcwd())
+        config = dataclasses.replace(
+            config, environ=dict(os.environ), cwd=os.getcwd(), worker_pid=os.getpid()
+        )
         context = _context()
         ours, theirs = context.Pipe()
         process = context.Process(  # type: ignore[attr-defined]

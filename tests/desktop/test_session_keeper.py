@@ -9,7 +9,7 @@ import httpx
 import pytest
 from pytestqt.qtbot import QtBot
 
-from desktop.client import Account
+from desktop.client import Account, ApiClient
 from desktop.connect_dialog import ConnectDialog
 from desktop.document import SaveState
 from desktop.main_window import MainWindow
@@ -48,6 +48,26 @@ def short_lived_server() -> Iterator[ServerProcess]:
             stop_server_process(server)
 
 
+def signed_in_window(
+    qtbot: QtBot, qt_loop: asyncio.AbstractEventLoop, server: ServerProcess
+) -> tuple[MainWindow, ApiClient]:
+    """The main window, shown and signed in to the server as Bob, and its API client."""
+    window = MainWindow(data_dir=server.data_dir)
+    qtbot.addWidget(window)
+    window.show()
+    assert run(qt_loop, window.use_team_server(server.url, EMAIL, PASSWORD)) is None
+    assert window.client is not None
+    return window, window.client
+
+
+def sign_out_everywhere(url: str, token: str) -> None:
+    """Signs Bob out as another device would: his refresh tokens are refused from now on."""
+    signed_out = httpx.post(
+        f"{url}/api/v1/authentication/sign-out", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert signed_out.status_code == 204
+
+
 def test_an_expired_token_is_renewed_and_a_refused_renewal_asks_to_sign_in_again(
     qtbot: QtBot,
     qt_loop: asyncio.AbstractEventLoop,
@@ -56,12 +76,7 @@ def test_an_expired_token_is_renewed_and_a_refused_renewal_asks_to_sign_in_again
     artifacts_dir: Path,
 ) -> None:
     url = short_lived_server.url
-    window = MainWindow(data_dir=short_lived_server.data_dir)
-    qtbot.addWidget(window)
-    window.show()
-    assert run(qt_loop, window.use_team_server(url, EMAIL, PASSWORD)) is None
-    client = window.client
-    assert client is not None
+    window, client = signed_in_window(qtbot, qt_loop, short_lived_server)
     account = Account(server_url=url, email=EMAIL)
     first_token, first_refresh = client.token, run(qt_loop, window.accounts.token(account))
 
@@ -76,11 +91,7 @@ def test_an_expired_token_is_renewed_and_a_refused_renewal_asks_to_sign_in_again
     assert window.dialog is None
 
     # Signed out everywhere (from another device): the refresh token is refused too.
-    signed_out = httpx.post(
-        f"{url}/api/v1/authentication/sign-out",
-        headers={"Authorization": f"Bearer {client.token}"},
-    )
-    assert signed_out.status_code == 204
+    sign_out_everywhere(url, client.token)
     assert not run(qt_loop, window.refresh())
     dialog = window.dialog
     assert isinstance(dialog, ConnectDialog)
@@ -105,22 +116,13 @@ def test_edits_made_while_signed_out_are_saved_once_signed_in_again(
     qtbot: QtBot, qt_loop: asyncio.AbstractEventLoop, short_lived_server: ServerProcess
 ) -> None:
     url = short_lived_server.url
-    window = MainWindow(data_dir=short_lived_server.data_dir)
-    qtbot.addWidget(window)
-    window.show()
-    assert run(qt_loop, window.use_team_server(url, EMAIL, PASSWORD)) is None
-    client = window.client
-    assert client is not None
+    window, client = signed_in_window(qtbot, qt_loop, short_lived_server)
     flow_id = window.flows_panel.flow_id_at(0)
     assert flow_id is not None
     builder = run(qt_loop, window.workspace.open_flow(flow_id))
     assert builder is not None
 
-    signed_out = httpx.post(
-        f"{url}/api/v1/authentication/sign-out",
-        headers={"Authorization": f"Bearer {client.token}"},
-    )
-    assert signed_out.status_code == 204
+    sign_out_everywhere(url, client.token)
     run(qt_loop, asyncio.sleep(EXPIRY_HOURS * 3600 + 1))  # the access token expires too
     first, second = (
         ChangeNameOperation(request=ChangeNameRequest(display_name=name))

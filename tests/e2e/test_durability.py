@@ -7,6 +7,7 @@ from collections import Counter
 from pathlib import Path
 
 import httpx
+import psutil
 import psycopg
 
 from engine.model import PieceStep
@@ -64,6 +65,48 @@ def test_each_step_runs_once_and_the_one_in_flight_at_most_twice_across_worker_k
             "after": 1,
         }
         assert "continues from its log" in running.log("worker2") + running.log("worker3")
+
+
+def test_a_killed_worker_takes_its_engine_processes_and_their_run_with_it(
+    tmp_path: Path, database_url: str
+) -> None:
+    hits: Counter[str] = Counter()
+    release = threading.Event()
+
+    def count(request: Received) -> Reply:
+        hits[request.path] += 1
+        if request.path == "/hang":
+            release.wait(60)
+        return Reply.json({"path": request.path})
+
+    with (
+        local_http_server(count) as side_effects,
+        team(tmp_path, database_url) as running,
+    ):
+        flow_id = running.publish(
+            flow(call("hang", side_effects.url), call("next", side_effects.url))
+        )
+        httpx.post(f"{running.base}/webhooks/{flow_id}", json={})
+        try:
+            wait_for(lambda: hits["/hang"] >= 1, 60, "/hang in flight")
+            worker = running.workers[-1]
+            # The run is in an engine process (the forkserver's child), not in the worker.
+            started = psutil.Process(worker.pid).children(recursive=True)
+            engines = [p for p in started if p.ppid() != worker.pid]
+            assert engines, [p.cmdline() for p in started]
+            worker.send_signal(signal.SIGKILL)
+            worker.wait(10)
+            wait_for(
+                lambda: not any(p.is_running() and p.status() != "zombie" for p in started),
+                5,
+                "every process of the killed worker to end",
+            )
+        finally:
+            release.set()
+        threading.Event().wait(1.0)
+        # The engine that ran /hang did not go on with the run once its worker was gone.
+        assert hits == Counter({"/hang": 1}), running.logs()
+    assert "runs in engine processes" in running.log("worker1")
 
 
 def test_two_workers_fire_a_schedule_once_per_tick(tmp_path: Path, database_url: str) -> None:

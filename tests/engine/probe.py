@@ -56,6 +56,10 @@ class Probe:
             version="1.0.0",
             actions=(
                 Action(name="count", display_name="Count", props=value, run=count),
+                # The same, declared without effects outside the run (batched in checkpoints).
+                Action(
+                    name="compute", display_name="Compute", props=value, run=count, effects=False
+                ),
                 Action(name="wait", display_name="Wait", props=value, run=wait),
                 Action(name="slow", display_name="Slow", props=value, run=slow),
             ),

@@ -1,19 +1,26 @@
 """The durable run log: checkpoints, replay checks, retries and size limits."""
 
+from dataclasses import replace
+from typing import Any
+
 import pytest
 
 from engine.model import (
     OFFLOADED_KEY,
     ExecutionMode,
+    PieceSettings,
+    PieceStep,
     RetryError,
     RunStatus,
     StepStatus,
     log_for_retry,
 )
 from engine.runtime.executor import FlowExecutor
+from engine.runtime.log_limits import LogLimits
 from engine.runtime.log_writer import TRUNCATED_KEY
 from engine.runtime.replay import ReplayError
 from engine.runtime.run_store import InMemoryRunStore
+from pieces.framework import Action, ActionContext, Piece, PieceRegistry
 from tests.engine.builders import code, flow, loop, request
 from tests.engine.probe import Crash, CrashingStore, Probe, final, probe
 
@@ -25,7 +32,9 @@ async def test_fast_steps_share_checkpoints_and_slow_ones_get_their_own(
     store = InMemoryRunStore()
     run = probe_.executor(executor, store=store, interval_s=0.005)
     rows = list(range(300))
-    steps = flow(loop("each", "{{trigger.body.rows}}", probe("quick", value="{{each.item}}")))
+    steps = flow(
+        loop("each", "{{trigger.body.rows}}", probe("quick", "compute", value="{{each.item}}"))
+    )
     result = await run.execute(steps, run_id="fast", trigger_payload=request({"rows": rows}))
     assert result.status == RunStatus.SUCCEEDED
     assert len(store.logs["fast"].entries) == 302  # trigger, 300 children, the loop
@@ -34,6 +43,61 @@ async def test_fast_steps_share_checkpoints_and_slow_ones_get_their_own(
     slow = flow(*(probe(f"nap{i}", "slow", seconds=0.01) for i in range(5)))
     await run.execute(slow, run_id="slow", trigger_payload=request({}))
     assert store.saves["slow"] >= 7  # start, one per slow step, end
+
+
+async def test_a_step_with_effects_begins_once_the_earlier_ones_with_effects_are_saved(
+    executor: FlowExecutor,
+) -> None:
+    store = InMemoryRunStore()
+    #: Step -> the steps whose records were saved when it began.
+    saved_when: dict[str, list[str]] = {}
+
+    async def look(ctx: ActionContext) -> Any:
+        log = store.logs.get("r")
+        saved_when[ctx.run.step_path] = [e.path for e in log.entries] if log else []
+        return {}
+
+    ledger = Piece(
+        name="ledger",
+        display_name="Ledger",
+        version="1.0.0",
+        actions=(
+            Action(name="charge", display_name="Charge", run=look),
+            Action(name="sum", display_name="Sum", run=look, effects=False),
+        ),
+    )
+
+    def step(name: str, action: str) -> PieceStep:
+        return PieceStep(
+            name=name,
+            settings=PieceSettings(piece_name="ledger", piece_version="1.0.0", action_name=action),
+        )
+
+    run = replace(
+        executor,
+        registry=PieceRegistry([*PieceRegistry.discover().all(), ledger]),
+        run_store=store,
+        limits=LogLimits(checkpoint_interval_s=60),  # no checkpoint falls due by time
+    )
+    steps = flow(
+        step("sum_1", "sum"),
+        step("charge_1", "charge"),
+        step("sum_2", "sum"),
+        step("charge_2", "charge"),
+        code("code_1", "export const code = async () => 1;"),
+        step("sum_3", "sum"),
+    )
+    result = await run.execute(steps, run_id="r", trigger_payload=request({}))
+    assert result.status == RunStatus.SUCCEEDED, result.error_message
+    assert saved_when == {
+        # Nothing with effects pending: the trigger and sum_1 stay batched.
+        "sum_1": [],
+        "charge_1": [],
+        "sum_2": [],
+        # charge_1 is saved before charge_2 can begin (a crash then runs charge_2 alone again).
+        "charge_2": ["trigger", "sum_1", "charge_1", "sum_2"],
+        "sum_3": ["trigger", "sum_1", "charge_1", "sum_2", "charge_2"],  # and before code_1
+    }
 
 
 async def test_a_log_that_no_longer_matches_the_flow_is_a_replay_error(

@@ -1,8 +1,10 @@
 """With a long run history, the queries that look at runs in flight read only those (the
 partial index of QUEUED and RUNNING runs), never all of a project's runs."""
 
+import contextlib
 import json
 import re
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -39,6 +41,19 @@ async def add_history(context: ServerContext, seed_run: str) -> None:
         await conn.execute(text("ANALYZE flow_runs"))
 
 
+@contextlib.asynccontextmanager
+async def flow_with_history(
+    tmp_path: Path, database_url: str
+) -> AsyncIterator[tuple[ServerContext, str]]:
+    """A server (no worker) with a published flow that has HISTORY finished runs; yields the
+    context and the flow's id."""
+    async with server_without_worker(tmp_path, database_url) as (api, context):
+        owner = await sign_up(api)
+        flow_id = await publish(api, owner, sample())
+        await add_history(context, await queued_run(context, flow_id))
+        yield context, flow_id
+
+
 async def generic_plan(session: AsyncSession, statement: str, parameters: dict[str, Any]) -> str:
     """The plan PostgreSQL makes for a statement as the driver sent it, prepared and planned
     without its parameters' values (as prepared statements are after a few executions)."""
@@ -59,10 +74,7 @@ async def generic_plan(session: AsyncSession, statement: str, parameters: dict[s
 async def test_starting_a_run_counts_running_runs_through_the_active_runs_index(
     tmp_path: Path, database_url: str
 ) -> None:
-    async with server_without_worker(tmp_path, database_url) as (api, context):
-        owner = await sign_up(api)
-        flow_id = await publish(api, owner, sample())
-        await add_history(context, await queued_run(context, flow_id))
+    async with flow_with_history(tmp_path, database_url) as (context, flow_id):
         run_id = await queued_run(context, flow_id)
 
         sent: list[tuple[str, Any]] = []
@@ -89,10 +101,7 @@ async def test_starting_a_run_counts_running_runs_through_the_active_runs_index(
 async def test_the_sweeper_reads_queued_runs_through_the_active_runs_index(
     tmp_path: Path, database_url: str
 ) -> None:
-    async with server_without_worker(tmp_path, database_url) as (api, context):
-        owner = await sign_up(api)
-        flow_id = await publish(api, owner, sample())
-        await add_history(context, await queued_run(context, flow_id))
+    async with flow_with_history(tmp_path, database_url) as (context, flow_id):
         await queued_run(context, flow_id, age=timedelta(minutes=5))
         async with context.sessions() as session:
             conn = await session.connection()

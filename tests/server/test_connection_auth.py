@@ -65,17 +65,24 @@ async def test_connections_are_validated_on_save_and_on_request(
     assert missing.status_code == 404
 
 
+def crm_options(owner: User, **fields: object) -> dict[str, object]:
+    """A `POST /pieces/options` body for the test CRM's add_contact action (list dropdown unless
+    `fields` say otherwise)."""
+    return {
+        "projectId": owner.project_id,
+        "pieceName": "test_crm",
+        "actionOrTriggerName": "add_contact",
+        "propertyName": "list",
+        **fields,
+    }
+
+
 @pytest.mark.usefixtures("crm")
 async def test_dropdown_options_and_dynamic_properties_load_with_the_connection(
     api: httpx.AsyncClient, owner: User
 ) -> None:
     await api.post("/app-connections", json=connection(owner, "good-key"), headers=owner.headers)
-    base = {
-        "projectId": owner.project_id,
-        "pieceName": "test_crm",
-        "actionOrTriggerName": "add_contact",
-        "propertyName": "list",
-    }
+    base = crm_options(owner)
     unconnected = await api.post("/pieces/options", json=base, headers=owner.headers)
     assert unconnected.status_code == 200, unconnected.text
     assert unconnected.json()["disabled"] is True
@@ -108,13 +115,7 @@ async def test_a_dropdown_inside_dynamic_properties_loads_with_the_fields_values
     api: httpx.AsyncClient, owner: User
 ) -> None:
     await api.post("/app-connections", json=connection(owner, "good-key"), headers=owner.headers)
-    base = {
-        "projectId": owner.project_id,
-        "pieceName": "test_crm",
-        "actionOrTriggerName": "add_contact",
-        "dynamicPropertyName": "fields",
-        "propertyName": "stage",
-    }
+    base = crm_options(owner, dynamicPropertyName="fields", propertyName="stage")
     fields = {"list": "customers", "fields": {"email": "ann@vip.example"}}
     loaded = await api.post(
         "/pieces/options", json={**base, "input": {"auth": "crm", **fields}}, headers=owner.headers
@@ -146,13 +147,7 @@ async def test_a_failing_loader_is_a_clear_400(api: httpx.AsyncClient, owner: Us
     assert (await api.post("/app-connections", json=saved, headers=owner.headers)).is_success
     response = await api.post(
         "/pieces/options",
-        json={
-            "projectId": owner.project_id,
-            "pieceName": "test_crm",
-            "actionOrTriggerName": "add_contact",
-            "propertyName": "list",
-            "input": {"auth": "{{connections['broken']}}"},
-        },
+        json=crm_options(owner, input={"auth": "{{connections['broken']}}"}),
         headers=owner.headers,
     )
     assert (response.status_code, response.json()["code"]) == (400, "PIECE_OPTIONS_FAILED")

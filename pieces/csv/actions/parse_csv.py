@@ -32,6 +32,7 @@ def _record(header: list[str], row: list[str]) -> dict[str, Any]:
 
 parse_csv = Action(
     name="parse_csv",
+    effects=False,
     display_name="Parse CSV",
     description="Turn CSV text into a list of rows.",
     props={

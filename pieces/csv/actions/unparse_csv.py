@@ -37,6 +37,7 @@ def _cell(value: Any) -> str:
 
 unparse_csv = Action(
     name="unparse_csv",
+    effects=False,
     display_name="Unparse CSV",
     description="Turn a list of rows (objects or lists) into CSV text.",
     props={

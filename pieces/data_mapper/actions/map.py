@@ -12,6 +12,7 @@ async def _run(ctx: ActionContext) -> dict[str, Any]:
 # Named like its module and key (part of the contract), though it shadows the builtin here.
 map = Action(
     name="map",
+    effects=False,
     display_name="Advanced Mapping",
     description="Build an object from earlier steps' data: each value is a template such as {{trigger.body.email}}.",
     props={

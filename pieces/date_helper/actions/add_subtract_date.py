@@ -63,6 +63,7 @@ async def _run(ctx: ActionContext) -> str:
 
 add_subtract_date = Action(
     name="add_subtract_date",
+    effects=False,
     display_name="Add/Subtract Time",
     description="Add or subtract seconds, minutes, hours, days, weeks, months or years.",
     props={

@@ -14,6 +14,7 @@ async def _run(ctx: ActionContext) -> str:
 
 current_date = Action(
     name="current_date",
+    effects=False,
     display_name="Get Current Date",
     description="The current date and time, in a format and time zone.",
     props={"timeFormat": format_prop("Format"), "timeZone": zone_prop()},

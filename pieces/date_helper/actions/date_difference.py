@@ -37,6 +37,7 @@ async def _run(ctx: ActionContext) -> dict[str, Any]:
 
 date_difference = Action(
     name="date_difference",
+    effects=False,
     display_name="Date Difference",
     description="The time from a start date to an end date, in whole units (negative if the end is earlier).",
     props={

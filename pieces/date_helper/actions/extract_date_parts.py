@@ -31,6 +31,7 @@ async def _run(ctx: ActionContext) -> dict[str, Any]:
 
 extract_date_parts = Action(
     name="extract_date_parts",
+    effects=False,
     display_name="Extract Date Parts",
     description="Pick parts of a date (year, month, day, weekday, week, ...) in a time zone.",
     props={

@@ -17,6 +17,7 @@ async def _run(ctx: ActionContext) -> str:
 
 format_date = Action(
     name="format_date",
+    effects=False,
     display_name="Format Date",
     description="Convert a date from one format and time zone to another.",
     props={

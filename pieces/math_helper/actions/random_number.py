@@ -19,6 +19,7 @@ async def _run(ctx: ActionContext) -> int:
 
 random_number = Action(
     name="random_number",
+    effects=False,
     display_name="Random Number",
     description="A random whole number between the minimum and the maximum, both included.",
     props={

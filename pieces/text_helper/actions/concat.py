@@ -10,6 +10,7 @@ async def _run(ctx: ActionContext) -> str:
 
 concat = Action(
     name="concat",
+    effects=False,
     display_name="Concatenate",
     description="Join texts into one, with an optional separator between them.",
     props={

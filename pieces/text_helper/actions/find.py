@@ -11,6 +11,7 @@ async def _run(ctx: ActionContext) -> list[str]:
 
 find = Action(
     name="find",
+    effects=False,
     display_name="Find",
     description="Find every match of a regular expression; the output is the list of matches.",
     props={

@@ -13,6 +13,7 @@ async def _run(ctx: ActionContext) -> str:
 
 html_to_markdown = Action(
     name="html_to_markdown",
+    effects=False,
     display_name="HTML to Markdown",
     description="Convert HTML to Markdown text.",
     props={"text": TEXT},

@@ -12,6 +12,7 @@ async def _run(ctx: ActionContext) -> str:
 
 markdown_to_html = Action(
     name="markdown_to_html",
+    effects=False,
     display_name="Markdown to HTML",
     description="Convert Markdown text to HTML.",
     props={"text": TEXT},

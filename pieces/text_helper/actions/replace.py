@@ -21,6 +21,7 @@ async def _run(ctx: ActionContext) -> str:
 
 replace = Action(
     name="replace",
+    effects=False,
     display_name="Replace",
     description="Replace text, or every match of a regular expression, with other text.",
     props={

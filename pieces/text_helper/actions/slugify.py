@@ -16,6 +16,7 @@ async def _run(ctx: ActionContext) -> str:
 
 slugify = Action(
     name="slugify",
+    effects=False,
     display_name="Slugify",
     description="Turn text into a lowercase, dash-separated slug for URLs and file names.",
     props={"text": TEXT},

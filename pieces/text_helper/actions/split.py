@@ -14,6 +14,7 @@ async def _run(ctx: ActionContext) -> list[str]:
 
 split = Action(
     name="split",
+    effects=False,
     display_name="Split",
     description="Split text into a list at every occurrence of a delimiter.",
     props={

@@ -45,6 +45,7 @@ async def _run(ctx: ActionContext) -> str:
 
 strip_html = Action(
     name="strip_html",
+    effects=False,
     display_name="Strip HTML",
     description="Remove HTML tags (and scripts and styles), keeping the text.",
     props={"text": TEXT},

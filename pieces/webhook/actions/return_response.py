@@ -44,6 +44,7 @@ def _redirect(status: int, headers: dict[str, str], body: Any) -> tuple[int, dic
 
 return_response = Action(
     name="return_response",
+    effects=False,
     display_name="Return Response",
     description="Return a response to the caller of a synchronous webhook; the flow goes on.",
     props={

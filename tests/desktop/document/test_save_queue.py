@@ -15,6 +15,22 @@ def rename(name: str) -> ChangeNameOperation:
     return ChangeNameOperation(request=ChangeNameRequest(display_name=name))
 
 
+class Server:
+    """A save target that raises `error` while `failing`, and records what it accepted."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+        self.failing = True
+        self.calls = 0
+        self.sent: list[DocumentOperation] = []
+
+    async def send(self, operation: DocumentOperation) -> None:
+        self.calls += 1
+        if self.failing:
+            raise self.error
+        self.sent.append(operation)
+
+
 async def test_unreachable_server_is_retried_until_it_answers() -> None:
     failures = 2
     sent: list[DocumentOperation] = []
@@ -36,32 +52,22 @@ async def test_unreachable_server_is_retried_until_it_answers() -> None:
 
 
 async def test_refused_edit_is_kept_and_shown_until_retried() -> None:
-    refuse = True
-    sent: list[DocumentOperation] = []
-
-    async def send(operation: DocumentOperation) -> None:
-        if refuse:
-            raise SaveRejectedError("step_9 does not exist")
-        sent.append(operation)
-
-    queue = SaveQueue(send)
+    server = Server(SaveRejectedError("step_9 does not exist"))
+    queue = SaveQueue(server.send)
     queue.push([rename("a")])
     assert not await queue.drained()
     assert queue.state == SaveState.REJECTED
     assert queue.message == "Not saved: step_9 does not exist"
     queue.push([rename("b")])
     assert queue.pending == [rename("a"), rename("b")]
-    refuse = False
+    server.failing = False
     queue.retry()
     assert await queue.drained()
-    assert sent == [rename("a"), rename("b")]
+    assert server.sent == [rename("a"), rename("b")]
 
 
 async def test_discard_drops_pending_edits() -> None:
-    async def send(operation: DocumentOperation) -> None:
-        raise SaveRejectedError("no")
-
-    queue = SaveQueue(send)
+    queue = SaveQueue(Server(SaveRejectedError("no")).send)
     queue.push([rename("a")])
     await queue.drained()
     assert queue.discard() == [rename("a")]
@@ -69,15 +75,8 @@ async def test_discard_drops_pending_edits() -> None:
 
 
 async def test_edits_made_while_signed_out_are_sent_in_order_once_signed_in_again() -> None:
-    signed_out = True
-    sent: list[DocumentOperation] = []
-
-    async def send(operation: DocumentOperation) -> None:
-        if signed_out:
-            raise SaveSignedOutError("Your sign-in has expired")
-        sent.append(operation)
-
-    queue = SaveQueue(send)
+    server = Server(SaveSignedOutError("Your sign-in has expired"))
+    queue = SaveQueue(server.send)
     queue.push([rename("a"), rename("b")])
     assert not await queue.drained()
     assert queue.state == SaveState.SIGNED_OUT
@@ -85,11 +84,11 @@ async def test_edits_made_while_signed_out_are_sent_in_order_once_signed_in_agai
     queue.push([rename("c")])  # waits behind the others, not sent on its own
     assert not await queue.drained()
     assert queue.pending == [rename("a"), rename("b"), rename("c")]
-    assert sent == []
-    signed_out = False
+    assert server.sent == []
+    server.failing = False
     queue.resume()
     assert await queue.drained()
-    assert (sent, queue.state) == ([rename("a"), rename("b"), rename("c")], SaveState.SAVED)
+    assert (server.sent, queue.state) == ([rename("a"), rename("b"), rename("c")], SaveState.SAVED)
 
 
 async def test_signing_in_while_an_edit_is_on_its_way_sends_it_again_at_once() -> None:
@@ -111,30 +110,20 @@ async def test_signing_in_while_an_edit_is_on_its_way_sends_it_again_at_once() -
 
 
 async def test_resume_leaves_refused_and_closed_queues_alone() -> None:
-    calls = 0
-
-    async def refuse(operation: DocumentOperation) -> None:
-        nonlocal calls
-        calls += 1
-        raise SaveRejectedError("step_9 does not exist")
-
-    refused = SaveQueue(refuse)
+    refusing = Server(SaveRejectedError("step_9 does not exist"))
+    refused = SaveQueue(refusing.send)
     refused.push([rename("a")])
     assert not await refused.drained()
     refused.resume()  # a refusal waits for the person (Retry or Reload)
     assert not await refused.drained()
-    assert (calls, refused.state) == (1, SaveState.REJECTED)
+    assert (refusing.calls, refused.state) == (1, SaveState.REJECTED)
 
-    async def signed_out(operation: DocumentOperation) -> None:
-        nonlocal calls
-        calls += 1
-        raise SaveSignedOutError("Your sign-in has expired")
-
-    closed = SaveQueue(signed_out)
+    signed_out = Server(SaveSignedOutError("Your sign-in has expired"))
+    closed = SaveQueue(signed_out.send)
     closed.push([rename("b")])
     assert not await closed.drained()
     closed.close()
     closed.resume()
     assert not await closed.drained()
-    assert calls == 2
+    assert signed_out.calls == 1
     assert closed.pending == [rename("b")]
