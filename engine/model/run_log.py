@@ -42,6 +42,9 @@ class RunLog(Model):
     failed_path: str | None = None
     error_message: str | None = None
     size_bytes: int = 0
+    #: Which execution of the run loaded the log (the server's run stores count them; 0 where
+    #: the store does not). Its checkpoints carry it back.
+    execution: int = 0
 
     def with_checkpoint(self, checkpoint: "Checkpoint") -> "RunLog":
         """The log after a checkpoint: its entries appended, its state taken over."""
@@ -73,6 +76,9 @@ class Checkpoint(Model):
     error_message: str | None = None
     #: The log's total size so far (entries as JSON, offloaded outputs included).
     size_bytes: int = 0
+    #: The execution writing it (`RunLog.execution`): a store refuses it with RunTakenOverError
+    #: once the run was started again since.
+    execution: int = 0
 
 
 class RetryStrategy(StrEnum):

@@ -118,6 +118,7 @@ class FlowExecutor:
             size_bytes=log.size_bytes,
             active_ms=log.active_ms,
             with_effects=steps_with_effects(flow, self.registry),
+            execution=log.execution,
         )
         writer.response = log.response
         writer.pause = log.pause

@@ -53,8 +53,11 @@ class RunLogWriter:
         size_bytes: int = 0,
         active_ms: float = 0,
         with_effects: frozenset[str] = frozenset(),
+        execution: int = 0,
     ) -> None:
         self._run_id = run_id
+        #: The execution's number from its log, sent back with every checkpoint.
+        self._execution = execution
         #: Names of the steps that may have effects outside the run (`effects.steps_with_effects`).
         self._with_effects = with_effects
         #: Whether a pending record is of a step with effects.
@@ -174,6 +177,7 @@ class RunLogWriter:
                 failed_path=failed_path,
                 error_message=error_message,
                 size_bytes=self.size_bytes,
+                execution=self._execution,
             ),
         )
         self._last_save = self._clock()

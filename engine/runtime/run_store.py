@@ -5,6 +5,18 @@ from typing import Protocol
 from engine.model import Checkpoint, RunLog, StepRecord
 
 
+class RunTakenOverError(BaseException):
+    """Another execution owns the run now (its worker was taken for dead and the run was
+    started again elsewhere): this one must stop without writing anything more.
+
+    A BaseException, like a crash: no step's error handling may catch it.
+    """
+
+    def __init__(self, run_id: str) -> None:
+        self.message = f"run {run_id} is executed elsewhere now; this execution stops"
+        super().__init__(self.message)
+
+
 class RunStore(Protocol):
     """Keeps run logs durably; the server stores them in Postgres, tests in memory.
 
@@ -17,7 +29,11 @@ class RunStore(Protocol):
         ...
 
     async def save(self, run_id: str, checkpoint: Checkpoint) -> None:
-        """Appends the checkpoint's entries and takes over its state."""
+        """Appends the checkpoint's entries and takes over its state.
+
+        Raises:
+            RunTakenOverError: the run was started again since this execution loaded it.
+        """
         ...
 
 

@@ -131,6 +131,9 @@ class FlowRunRow(_Timestamps, Base):
     finished: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     #: The run log's state after its last checkpoint (engine RunLog without its entries).
     log_state: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    #: Grows by one each time the run starts RUNNING; an execution writes its checkpoints and
+    #: its end only while the number is still its own (another worker took the run over).
+    execution: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class ApiKeyRow(_Timestamps, Base):

@@ -8,11 +8,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.model import TERMINAL, Checkpoint, RunLog, RunStatus, StepRecord
 from engine.runtime.output_store import OutputMissingError
+from engine.runtime.run_store import RunTakenOverError
 from server.db.models import FlowRunRow, RunLogEntryRow, RunOutputRow
 from server.services.run_events import publish_step_events
 
-#: RunLog fields kept in flow_runs.log_state (the entries have their own table).
-_STATE_FIELDS = {"entries"}
+#: RunLog fields not kept in flow_runs.log_state (the entries have their own table, the
+#: execution number its own column).
+_STATE_FIELDS = {"entries", "execution"}
 #: Statuses after which an execution writes no more entries (a resume loads the log again).
 _EXECUTION_ENDS = TERMINAL | {RunStatus.PAUSED}
 #: Runs whose next entry number a store keeps at most (far more than a process runs at once).
@@ -26,6 +28,11 @@ class PostgresRunStore:
     The next entry number of a run is read with its log when an execution starts (every
     execution loads the log first, wherever it runs) and counted in memory until the run pauses
     or ends, rather than queried at every checkpoint.
+
+    The log is loaded with the run's execution number (`flow_runs.execution`, counted by
+    `runs.start_run`), and a checkpoint is written only while the run's number is still the
+    one it carries: an execution whose run was started again elsewhere (its worker taken for
+    dead) stops at its next checkpoint with RunTakenOverError instead of writing over the log.
     """
 
     def __init__(self, sessions: Callable[[], AsyncSession]) -> None:
@@ -46,6 +53,22 @@ class PostgresRunStore:
     async def save(self, run_id: str, checkpoint: Checkpoint) -> None:
         try:
             async with self._sessions() as session:
+                state = checkpoint.model_dump(mode="json", exclude=_STATE_FIELDS)
+                fence = (
+                    [FlowRunRow.execution == checkpoint.execution] if checkpoint.execution else []
+                )
+                # First, so the run's row is locked against a start elsewhere until the commit.
+                project_id = await session.scalar(
+                    update(FlowRunRow)
+                    .where(FlowRunRow.id == run_id, *fence)
+                    .values(log_state=state)
+                    .returning(FlowRunRow.project_id)
+                )
+                if project_id is None:
+                    await session.rollback()
+                    if fence:
+                        raise RunTakenOverError(run_id)
+                    return  # the run is gone (deleted)
                 if checkpoint.entries:
                     start = await self._reserve(session, run_id, len(checkpoint.entries))
                     await session.execute(
@@ -59,14 +82,6 @@ class PostgresRunStore:
                             for index, entry in enumerate(checkpoint.entries)
                         ],
                     )
-                state = checkpoint.model_dump(mode="json", exclude=_STATE_FIELDS)
-                project_id = await session.scalar(
-                    update(FlowRunRow)
-                    .where(FlowRunRow.id == run_id)
-                    .values(log_state=state)
-                    .returning(FlowRunRow.project_id)
-                )
-                if project_id is not None and checkpoint.entries:
                     await publish_step_events(session, project_id, run_id, checkpoint.entries)
                 await session.commit()
         except BaseException:
@@ -94,10 +109,16 @@ async def load_log(session: AsyncSession, run_id: str) -> RunLog:
 
 
 async def _load(session: AsyncSession, run_id: str) -> tuple[RunLog, int]:
-    """The run's log and the `seq` its next entry gets."""
-    state = await session.scalar(select(FlowRunRow.log_state).where(FlowRunRow.id == run_id))
+    """The run's log (with the run's execution number) and the `seq` its next entry gets."""
+    row = (
+        await session.execute(
+            select(FlowRunRow.log_state, FlowRunRow.execution).where(FlowRunRow.id == run_id)
+        )
+    ).one_or_none()
+    execution = 0 if row is None else row.execution
+    state = None if row is None else row.log_state
     if state is None:
-        return RunLog(), 0
+        return RunLog(execution=execution), 0
     rows = (
         await session.execute(
             select(RunLogEntryRow.seq, RunLogEntryRow.record)
@@ -107,7 +128,8 @@ async def _load(session: AsyncSession, run_id: str) -> tuple[RunLog, int]:
     ).all()
     entries = [StepRecord.model_validate(row.record) for row in rows]
     next_seq = rows[-1].seq + 1 if rows else 0
-    return RunLog.model_validate({**state, "entries": entries}), next_seq
+    log = RunLog.model_validate({**state, "entries": entries, "execution": execution})
+    return log, next_seq
 
 
 async def write_log(session: AsyncSession, run_id: str, log: RunLog) -> None:

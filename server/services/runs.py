@@ -1,6 +1,7 @@
 """Flow runs: creating them from trigger events, their status changes, results and reads."""
 
 import json
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -35,6 +36,8 @@ from server.services.permissions import Permission, require_permission
 from server.services.principal import Principal
 from server.services.queue import RUN_TASK
 from server.services.run_events import publish_run_event
+
+log = logging.getLogger(__name__)
 
 #: NOTIFY channel a run's id is sent on when it reaches a terminal status.
 RUN_FINISHED_CHANNEL = "pw_run_finished"
@@ -129,6 +132,7 @@ async def start_run(session: AsyncSession, run_id: str, *, concurrency_limit: in
     check_transition(RunStatus(run.status), RunStatus.RUNNING)
     run.status = RunStatus.RUNNING
     run.started = utcnow()
+    run.execution += 1  # this execution's own: an older one's writes are refused from now on
     record(
         session,
         AuditAction.FLOW_RUN_STARTED,
@@ -151,14 +155,23 @@ async def start_run(session: AsyncSession, run_id: str, *, concurrency_limit: in
     )
 
 
-async def finish_run(session: AsyncSession, run_id: str, result: RunResult) -> bool:
+async def finish_run(
+    session: AsyncSession, run_id: str, result: RunResult, *, execution: int | None = None
+) -> bool:
     """Stores a run's result and terminal status, and announces it to waiting webhook callers.
+
+    With `execution`, only while the run's execution number is still that one: an execution
+    whose run was started again elsewhere leaves the run to the new one.
 
     Returns:
         Whether runs of the project wait out a busy backoff (then wake the next one).
     """
     run = await session.scalar(select(FlowRunRow).where(FlowRunRow.id == run_id).with_for_update())
     if run is None:
+        return False
+    if execution is not None and run.execution != execution:
+        await session.rollback()
+        log.warning("run %s was started again elsewhere; this execution's end is not kept", run_id)
         return False
     check_transition(RunStatus(run.status), result.status)
     run.status = result.status

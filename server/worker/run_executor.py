@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from engine.model import ExecutionMode, Flow, RunResult, RunStatus, Waitpoint, WaitpointType
 from engine.runtime.executor import FlowExecutor
 from engine.runtime.run_resources import DEFAULT_RUN_RESOURCES
+from engine.runtime.run_store import RunTakenOverError
 from server.db.models import FlowRunRow
 from server.logs import run_context
 from server.secrets_box import EncryptionKeyError, SecretBox
@@ -102,6 +103,9 @@ class RunExecutor:
                     subflows=self._subflows(run),
                     payload_is_trigger_output=True,
                 )
+        except RunTakenOverError as err:  # started again elsewhere: that execution goes on
+            log.warning("%s", err.message)
+            return True
         except PieceNotAllowedError as err:
             result = RunResult(status=RunStatus.FAILED, error_message=err.message)
         except EncryptionKeyError as err:
@@ -120,7 +124,7 @@ class RunExecutor:
                 await test_runs.save_samples(session, run, result)
                 await session.commit()
         async with self.sessions() as session:
-            others_wait = await runs.finish_run(session, run_id, result)
+            others_wait = await runs.finish_run(session, run_id, result, execution=run.execution)
         if others_wait and self.queue is not None:
             await self.queue.wake_next_run(run.project_id)
         if result.status is RunStatus.PAUSED and result.pause is not None:

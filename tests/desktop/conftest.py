@@ -28,6 +28,10 @@ def qt_loop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
     loop = qasync.QEventLoop(qapp)
     asyncio.set_event_loop(loop)
     yield loop
+    # What is still queued (callbacks sent from executor threads, timers falling due) runs while
+    # the loop is open: once, pytest-qt's processEvents after the loop was closed segfaulted.
+    loop.run_until_complete(asyncio.sleep(0.05))
+    qapp.processEvents()
     loop.close()
     asyncio.set_event_loop(None)
 
