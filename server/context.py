@@ -216,11 +216,9 @@ async def run_scheduler(context: ServerContext) -> None:
                 last_sweep = time.monotonic()
                 async with context.sessions() as session:
                     await requeue_orphaned_runs(session, queue=context.queue)
-            async with context.sessions() as session:
-                run_ids = await schedules.fire_due(session, now=utcnow())
-            for run_id in run_ids:
-                await context.queue.defer_run(run_id, sync=False)
-            async with context.sessions() as session:
+            async with context.sessions() as session:  # one connection, two transactions
+                for run_id in await schedules.fire_due(session, now=utcnow()):
+                    await context.queue.defer_run(run_id, sync=False)
                 due = await polling.claim_due(
                     session, now=utcnow(), interval=poll_settings(context.settings).interval
                 )

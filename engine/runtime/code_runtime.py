@@ -14,7 +14,7 @@ from here. npm packages are cached ahead (`npm_packages`) and imported from the 
 import json
 import re
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -158,6 +158,7 @@ class DenoCodeRuntime:
         *,
         timeout_s: float = 60.0,
         package_json: str = "{}",
+        before_process: Callable[[], Awaitable[None]] | None = None,
     ) -> CodeResult:
         """Runs `code(inputs)` once and returns its JSON result.
 
@@ -167,6 +168,8 @@ class DenoCodeRuntime:
             timeout_s: wall-clock limit; the execution is stopped past it.
             package_json: the step's package.json; its dependencies are downloaded on first use
                 (call `prepare()` when the step is saved to fail early).
+            before_process: awaited before the code runs in a process, where it may reach the
+                network (in a context it can do no I/O).
 
         Returns:
             The result and the console output.
@@ -184,6 +187,8 @@ class DenoCodeRuntime:
             answer = await self._contexts.execute(request, timeout_s=timeout_s)
             if not answer.get("fallback"):
                 return result_from_answer(answer, memory_hint=self._memory_hint())
+        if before_process is not None:
+            await before_process()
         return await run_in_process(
             self._pool, code, inputs, timeout_s=timeout_s, memory_hint=self._memory_hint()
         )

@@ -4,25 +4,25 @@ The log writer batches fast steps into one checkpoint. Before a step with effect
 records of earlier steps with effects are saved, so a worker killed during that step runs only
 it again on recovery, never one that had finished. Steps without effects (the trigger, loops,
 routers, actions marked `effects=False` such as Return Response or the text helpers) stay
-batched: running one of them again does no harm.
+batched: running one of them again does no harm. A code step says so as it runs: in a V8
+context it can do no I/O; only when it is handed to a Deno process (imports, fetch, TypeScript,
+PW_CODE_ISOLATION=PROCESS) does it count, through `StepContext.before_effects`.
 """
 
-from engine.model import CodeStep, Flow, PieceStep, iter_steps
+from engine.model import Flow, PieceStep, iter_steps
 from pieces.framework import PieceRegistry
 from pieces.framework.errors import PieceNotFoundError
 
 
 def steps_with_effects(flow: Flow, registry: PieceRegistry) -> frozenset[str]:
-    """Names of the flow's steps that may have effects: code steps (they may reach the network)
-    and piece actions, unless the action says it has none. An action that cannot be found
-    counts as having effects (its step fails anyway)."""
-    names: set[str] = set()
-    for step in iter_steps(flow.steps):
-        if isinstance(step, CodeStep) or (
-            isinstance(step, PieceStep) and _action_has_effects(step, registry)
-        ):
-            names.add(step.name)
-    return frozenset(names)
+    """Names of the flow's piece steps that may have effects: their action's `effects`. An
+    action that cannot be found counts as having effects (its step fails anyway). Code steps
+    are not among them: they say so as they run."""
+    return frozenset(
+        step.name
+        for step in iter_steps(flow.steps)
+        if isinstance(step, PieceStep) and _action_has_effects(step, registry)
+    )
 
 
 def _action_has_effects(step: PieceStep, registry: PieceRegistry) -> bool:

@@ -1,6 +1,7 @@
 """One execution of a run: walks the flow from the trigger, reusing what the log recorded."""
 
 import asyncio
+import functools
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -324,6 +325,7 @@ class Execution:
                     waitpoints=self._services.waitpoints,
                     http=self._http,
                     subflows=self._subflows,
+                    before_effects=functools.partial(self._writer.effects_begin, step.name),
                 )
                 outcome = await handler(step, resolved, step_ctx)
             except (EngineError, PieceError) as err:

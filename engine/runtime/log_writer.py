@@ -58,8 +58,9 @@ class RunLogWriter:
         self._run_id = run_id
         #: The execution's number from its log, sent back with every checkpoint.
         self._execution = execution
-        #: Names of the steps that may have effects outside the run (`effects.steps_with_effects`).
-        self._with_effects = with_effects
+        #: Names of the steps that may have effects outside the run: known ahead
+        #: (`effects.steps_with_effects`), or once they say so (`effects_begin`).
+        self._with_effects = set(with_effects)
         #: Whether a pending record is of a step with effects.
         self._pending_effects = False
         self._store = store
@@ -124,9 +125,16 @@ class RunLogWriter:
         return logged
 
     async def before_step(self, name: str) -> None:
-        """Called as step `name` begins: when it has effects, saves the pending records of steps
-        with effects, so a crash during it does not run them again."""
-        if name not in self._with_effects or not self._pending_effects:
+        """Called as step `name` begins: when it is known to have effects, `effects_begin`."""
+        if name in self._with_effects:
+            await self.effects_begin(name)
+
+    async def effects_begin(self, name: str) -> None:
+        """Step `name` is about to act outside the run: saves the pending records of steps with
+        effects first, so a crash during it does not run them again, and counts its own record
+        as one with effects."""
+        self._with_effects.add(name)
+        if not self._pending_effects:
             return
         async with self._lock:
             if self._pending_effects and not self._closed:

@@ -100,8 +100,13 @@ async def watch_worker(worker_pid: int) -> None:
         pidfd = None
     if pidfd is not None:
         gone = asyncio.Event()
-        asyncio.get_running_loop().add_reader(pidfd, gone.set)
-        await gone.wait()
+        loop = asyncio.get_running_loop()
+        loop.add_reader(pidfd, gone.set)
+        try:
+            await gone.wait()
+        finally:
+            loop.remove_reader(pidfd)
+            os.close(pidfd)
         os._exit(1)
     while True:
         await asyncio.sleep(WORKER_WATCH_INTERVAL_S)

@@ -84,19 +84,28 @@ async def test_a_step_with_effects_begins_once_the_earlier_ones_with_effects_are
         step("charge_1", "charge"),
         step("sum_2", "sum"),
         step("charge_2", "charge"),
-        code("code_1", "export const code = async () => 1;"),
+        # Runs in a V8 context: it can do no I/O, so it has no effects.
+        code("in_context", "export const code = async () => 1;"),
         step("sum_3", "sum"),
+        # Names fetch: handed to a Deno process, where it could reach the network.
+        code("in_process", "export const code = async () => typeof fetch;"),
+        step("sum_4", "sum"),
+        step("charge_3", "charge"),
     )
     result = await run.execute(steps, run_id="r", trigger_payload=request({}))
     assert result.status == RunStatus.SUCCEEDED, result.error_message
+    before_charge_2 = ["trigger", "sum_1", "charge_1", "sum_2"]
+    before_in_process = [*before_charge_2, "charge_2", "in_context", "sum_3"]
     assert saved_when == {
         # Nothing with effects pending: the trigger and sum_1 stay batched.
         "sum_1": [],
         "charge_1": [],
         "sum_2": [],
         # charge_1 is saved before charge_2 can begin (a crash then runs charge_2 alone again).
-        "charge_2": ["trigger", "sum_1", "charge_1", "sum_2"],
-        "sum_3": ["trigger", "sum_1", "charge_1", "sum_2", "charge_2"],  # and before code_1
+        "charge_2": before_charge_2,
+        "sum_3": before_charge_2,  # the code step in a context saved nothing
+        "sum_4": before_in_process,  # saved as the code step went to a process
+        "charge_3": [*before_in_process, "in_process", "sum_4"],  # that step counts
     }
 
 

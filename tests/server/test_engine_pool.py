@@ -4,15 +4,18 @@ one past its memory or time is stopped and its run ends with a status that says 
 import asyncio
 import os
 import signal
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
 import psutil
+import pytest
 from asgi_lifespan import LifespanManager
 
 from server.app import create_app
+from server.worker import engine_main
 from tests.server.conftest import User, make_settings, serve_app, sign_up
 from tests.server.helpers import finished_run, piece_step, publish, webhook_flow
 from tests.server.piece_wheels import piece_wheel
@@ -204,3 +207,31 @@ async def test_an_idle_pool_goes_cold_and_the_next_run_starts_an_engine(
         assert (await finished_run(api, owner, run_id))["status"] == "SUCCEEDED"
         ran_in = int(marks.read_text().split()[1])
         assert ran_in not in (os.getpid(), warm_pid)  # a new engine process, started for it
+
+
+@pytest.mark.parametrize("pidfd", [True, False], ids=["pidfd", "polling"])
+async def test_an_engine_process_exits_at_once_when_its_worker_is_gone(
+    pidfd: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The engine's parent is the forkserver, which outlives a killed worker while any engine
+    # runs: the engine watches the worker's pid itself (a pidfd, else a look every 0.2 s).
+    if not pidfd:
+        monkeypatch.delattr(os, "pidfd_open")
+    exited = asyncio.Event()
+    monkeypatch.setattr(os, "_exit", lambda _status: exited.set())
+    worker = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", "import time; time.sleep(60)"
+    )
+    try:
+        watch = asyncio.create_task(engine_main.watch_worker(worker.pid))
+        await asyncio.sleep(0.5)
+        assert not exited.is_set()  # the worker is alive
+        worker.kill()
+        await worker.wait()
+        async with asyncio.timeout(2):
+            await exited.wait()
+        watch.cancel()
+    finally:
+        if worker.returncode is None:
+            worker.kill()
+            await worker.wait()

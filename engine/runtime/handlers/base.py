@@ -22,6 +22,10 @@ AnyStep = CodeStep | PieceStep | LoopStep | RouterStep
 RunSteps = Callable[[Sequence[AnyStep], ExecutionState], Awaitable[ExecutionState]]
 
 
+async def _no_effects() -> None:
+    """Where nothing is saved ahead of a step's effects."""
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class StepContext:
     """Run-wide facts a handler may use."""
@@ -42,6 +46,10 @@ class StepContext:
     http: RunHttp | None = None
     #: Starts other flows of the run's project (the server's, per run).
     subflows: SubflowClient = field(default_factory=NoSubflows)
+    #: Called by a handler that decides only as it runs that the step will act outside the run
+    #: (a code step handed to a Deno process, which may reach the network): the earlier steps
+    #: with effects are saved first, and this step counts as one.
+    before_effects: Callable[[], Awaitable[None]] = _no_effects
 
 
 class StepHandler(Protocol):

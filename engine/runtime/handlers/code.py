@@ -28,5 +28,6 @@ class CodeHandler:
             resolved_input,
             timeout_s=ctx.timeout_s,
             package_json=source.package_json,
+            before_process=ctx.before_effects,
         )
         return StepOutcome(output=result.output)
