@@ -12,11 +12,13 @@ Measured, on a fresh data dir:
     its backends): RSS summed, and PSS (shared pages counted once);
   - for each concurrency, after a warm-up, `--reps` runs of `--requests` requests with `hey`:
     req/s, mean, P50, P90, P99, non-200 answers, CPU seconds per process kind, peak RSS;
-  - afterwards: that the server recorded exactly one SUCCEEDED run per request.
+  - afterwards: that the server recorded exactly one SUCCEEDED run per request;
+  - with `--cold-after-minutes M` (PW_ENGINE_COLD_AFTER_MINUTES): the memory once the engine
+    pool has gone cold after the load, and the time of the first sync call then.
 Medians over the repetitions are printed as a table and written as JSON (`--json`).
 
 Usage: .venv/bin/python bench/webhook_sync.py [--requests 2000] [--concurrency 1,10,50]
-       [--reps 3] [--warmup 200] [--json FILE]
+       [--reps 3] [--warmup 200] [--cold-after-minutes M] [--json FILE]
 """
 
 import argparse
@@ -327,6 +329,7 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--warmup", type=int, default=200)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--cold-after-minutes", type=float)
     args = parser.parse_args()
     if shutil.which("hey") is None:
         raise SystemExit("hey is needed: apt-get install hey")
@@ -335,6 +338,8 @@ def main() -> None:
     os.chmod(tmp, 0o755)  # as root, Postgres runs as `pgserver` and must reach the data dir
     data_dir, log = tmp / "data", tmp / "server.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith("PW_")}
+    if args.cold_after_minutes is not None:
+        env["PW_ENGINE_COLD_AFTER_MINUTES"] = str(args.cold_after_minutes)
     report: dict[str, Any] = {"machine": f"{os.cpu_count()} cores", "requests": args.requests}
     server = start(data_dir, log, env)
     report["first_start_s"] = server.started_s
@@ -371,6 +376,14 @@ def main() -> None:
             report["levels"][concurrency] = median_of(runs)
             say(f"c={concurrency}: {json.dumps(report['levels'][concurrency])}")
         time.sleep(2)
+        if args.cold_after_minutes is not None:
+            time.sleep(args.cold_after_minutes * 60 + 10)  # the keeper looks every 5 s
+            report["cold_mb"] = memory_mb(server)
+            began = time.perf_counter()
+            hey(url, requests=1, concurrency=1)
+            report["first_call_when_cold_ms"] = (time.perf_counter() - began) * 1000
+            sent += 1
+            time.sleep(2)
         report["runs"] = count_runs(server, flow_id)
         report["requests_sent"] = sent
     finally:
@@ -391,6 +404,13 @@ def print_table(report: dict[str, Any]) -> None:
         f"idle memory: RSS {idle['rss']:.0f} MB (PSS {idle['pss']:.0f} MB); "
         + ", ".join(f"{k[4:]} {v:.0f}" for k, v in idle.items() if k.startswith("rss_"))
     )
+    if "cold_mb" in report:
+        cold = report["cold_mb"]
+        say(
+            f"gone cold: RSS {cold['rss']:.0f} MB (PSS {cold['pss']:.0f} MB); "
+            + ", ".join(f"{k[4:]} {v:.0f}" for k, v in cold.items() if k.startswith("rss_"))
+            + f"; first call then {report['first_call_when_cold_ms']:.0f} ms (hey included)"
+        )
     say(
         "\n| concurrency | req/s | mean ms | P50 ms | P90 ms | P99 ms | non-200 | CPU s server / deno / postgres | peak RSS MB |"
     )

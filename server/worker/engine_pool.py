@@ -21,7 +21,7 @@ from engine.model import RunResult, RunStatus
 from server.services import runs
 from server.services.queue import JobQueue
 from server.worker.engine_config import EngineConfig
-from server.worker.engine_process import Ending, EngineProcess, EngineStartError
+from server.worker.engine_process import Ending, EngineProcess, EngineStartError, stop_template
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +70,11 @@ class EnginePool:
         self._keeper: asyncio.Task[None] | None = None
         self._closed = False
         self._stopping: set[asyncio.Task[None]] = set()
+        #: Engine process starts in progress, and whether the template may be used (cleared while
+        #: it stops: a start waits, and the template is stopped only with no start in progress).
+        self._starts = 0
+        self._template_usable = asyncio.Event()
+        self._template_usable.set()
 
     async def start(self) -> None:
         """Starts the keeper, which starts the warm processes in the background."""
@@ -167,7 +172,7 @@ class EnginePool:
         error: EngineStartError | None = None
         for attempt in range(START_TRIES):
             try:
-                return await EngineProcess.start(self._config, generation=self._generation)
+                return await self._start_engine()
             except EngineStartError as err:
                 error = err
                 log.error("%s (try %s of %s)", err, attempt + 1, START_TRIES)
@@ -218,11 +223,13 @@ class EnginePool:
                 cold = asyncio.get_running_loop().time() - self._last_run > self._cold_after_s
                 warm = 0 if cold else self._warm
                 await self._trim(warm, cold=cold)
+                if cold and not self._idle and not self._busy and not self._starts:
+                    await self._stop_template()
                 while (
                     sum(e.alive for e in self._idle) < warm
                     and len(self._idle) + len(self._busy) < self._size
                 ):
-                    engine = await EngineProcess.start(self._config, generation=self._generation)
+                    engine = await self._start_engine()
                     if self._closed:
                         await engine.stop()
                         return
@@ -232,6 +239,24 @@ class EnginePool:
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), KEEPER_INTERVAL_S)
+
+    async def _start_engine(self) -> EngineProcess:
+        await self._template_usable.wait()
+        self._starts += 1
+        try:
+            return await EngineProcess.start(self._config, generation=self._generation)
+        finally:
+            self._starts -= 1
+
+    async def _stop_template(self) -> None:
+        """Gone cold with no process left: the forkserver's memory goes back too (the next run
+        starts it again, a second or so of imports)."""
+        self._template_usable.clear()
+        try:
+            if await asyncio.to_thread(stop_template):
+                log.info("no run for a while: the engine template stopped until the next run")
+        finally:
+            self._template_usable.set()
 
     async def _trim(self, warm: int, *, cold: bool) -> None:
         now = asyncio.get_running_loop().time()

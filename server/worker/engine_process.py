@@ -72,6 +72,24 @@ def _context() -> multiprocessing.context.BaseContext:
 _CONTEXT: multiprocessing.context.BaseContext | None = None
 
 
+def stop_template() -> bool:
+    """Stops the forkserver engine processes are forked from, giving its memory back (~80 MB
+    PSS); the next start starts it again (its imports take a second or so). Only when this
+    process has no engine process alive: the forkserver lives as long as any of them. Returns
+    whether one was stopped."""
+    if _CONTEXT is None or _CONTEXT.get_start_method() != "forkserver":
+        return False
+    if multiprocessing.active_children():
+        return False
+    from multiprocessing import forkserver
+
+    server: Any = forkserver._forkserver  # no public handle
+    if server._forkserver_pid is None:
+        return False
+    server._stop()  # closes its "alive" pipe and waits for it to exit
+    return True
+
+
 def describe_exit(returncode: int | None) -> str:
     """'killed by signal 9 (SIGKILL)' or 'exit status 1'."""
     if returncode is None:

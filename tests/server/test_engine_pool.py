@@ -2,6 +2,7 @@
 one past its memory or time is stopped and its run ends with a status that says so."""
 
 import asyncio
+import contextlib
 import os
 import signal
 import sys
@@ -183,6 +184,18 @@ async def test_an_engine_that_always_dies_ends_the_run_with_the_reason(
         assert "exit status 7" in message, message
 
 
+def forkservers() -> list[psutil.Process]:
+    """This process's live forkservers (the template of its engine processes)."""
+    found = []
+    for child in psutil.Process().children():
+        with contextlib.suppress(psutil.Error):  # gone meanwhile
+            if child.status() != psutil.STATUS_ZOMBIE and "multiprocessing.forkserver" in " ".join(
+                child.cmdline()
+            ):
+                found.append(child)
+    return found
+
+
 async def test_an_idle_pool_goes_cold_and_the_next_run_starts_an_engine(
     tmp_path: Path, database_url: str
 ) -> None:
@@ -202,11 +215,14 @@ async def test_an_idle_pool_goes_cold_and_the_next_run_starts_an_engine(
         owner = await installed(api)
         await until(lambda: not engines.pids)  # gone cold
         assert not psutil.pid_exists(warm_pid) or psutil.Process(warm_pid).status() == "zombie"
+        # The template engine processes are forked from (the forkserver) stops too.
+        await until(lambda: not forkservers())
 
         run_id = await start(api, owner, flow(step("only", "mark", path=str(marks), label="x")))
         assert (await finished_run(api, owner, run_id))["status"] == "SUCCEEDED"
         ran_in = int(marks.read_text().split()[1])
         assert ran_in not in (os.getpid(), warm_pid)  # a new engine process, started for it
+        assert forkservers()  # started again for it
 
 
 @pytest.mark.parametrize("pidfd", [True, False], ids=["pidfd", "polling"])
