@@ -10,6 +10,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from desktop.client import stop_local_server
+from desktop.main_thread_gc import MainThreadGc
 from desktop.main_window import MainWindow
 from desktop.preferences import PreferencesStore, default_config_dir
 from desktop.resources import icon_path
@@ -27,6 +28,7 @@ def run_app(*, data_dir: Path | None = None) -> int:
     app.setApplicationName("Piecework")
     icon = QIcon(str(icon_path()))
     app.setWindowIcon(icon)
+    collector = MainThreadGc()  # Qt objects are destroyed in the GUI thread, not a worker's
     loop = qasync.QEventLoop(app)
     loop.set_default_executor(ThreadPoolExecutor(max_workers=4))
     asyncio.set_event_loop(loop)
@@ -58,4 +60,5 @@ def run_app(*, data_dir: Path | None = None) -> int:
 
     with loop:
         loop.run_until_complete(main())
+    collector.stop()
     return 0

@@ -5,6 +5,8 @@ from collections.abc import Awaitable, Callable
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QWidget
 
+from desktop.resources import icon_path
+
 
 class Tray:
     """Decides what closing the window does, and offers Open, Quit and notifications in the tray.
@@ -32,7 +34,8 @@ class Tray:
         self._told_hidden = False
         self.icon: QSystemTrayIcon | None = None
         if self.available:
-            self.icon = QSystemTrayIcon(icon or QIcon(), window)
+            # A tray entry without an icon is invisible: the app's icon unless told otherwise.
+            self.icon = QSystemTrayIcon(icon or QIcon(str(icon_path())), window)
             self.icon.setToolTip("Piecework")
             menu = QMenu(window)
             menu.addAction("Open Piecework", self.show_window)

@@ -5,6 +5,7 @@ from desktop.client.accounts import Account, AccountStore
 from desktop.client.api_client import (
     ApiClient,
     ApiError,
+    ClientClosedError,
     ServerUnavailableError,
     SessionExpiredError,
 )
@@ -18,6 +19,7 @@ __all__ = [
     "AccountStore",
     "ApiClient",
     "ApiError",
+    "ClientClosedError",
     "ConnectionMonitor",
     "LocalServerError",
     "PieceCatalog",

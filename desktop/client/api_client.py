@@ -34,6 +34,10 @@ class ServerUnavailableError(ApiError):
     """The server cannot be reached."""
 
 
+class ClientClosedError(ApiError):
+    """The connection was closed (the app switched servers or is quitting) before the request."""
+
+
 class SessionExpiredError(ApiError):
     """The sign-in expired and could not be renewed: the person has to sign in again."""
 
@@ -410,6 +414,10 @@ class ApiClient:
         return response
 
     async def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        if self._http.is_closed:  # work left over from a connection the window has left
+            raise ClientClosedError(
+                0, "CLOSED", f"The connection to {self.base_url} was closed; nothing was sent"
+            )
         try:
             return await self._http.request(method, path, **kwargs)
         except httpx.TransportError as err:

@@ -9,7 +9,7 @@ from engine.model import Checkpoint, Pause, RunStatus, StepRecord, WebhookRespon
 from engine.model.run_log import offloaded
 from engine.runtime.log_limits import LogLimits
 from engine.runtime.output_store import OutputStore
-from engine.runtime.run_store import RunStore
+from engine.runtime.run_store import RunStore, RunTakenOverError
 
 #: What a truncated input looks like in the log.
 TRUNCATED_KEY = "$truncated"
@@ -82,6 +82,8 @@ class RunLogWriter:
         self._flush: asyncio.Task[None] | None = None
         #: Set by the last checkpoint of this execution (a status other than RUNNING).
         self._closed = False
+        #: Set when a background save found the run taken over by another execution.
+        self._taken_over: RunTakenOverError | None = None
 
     @property
     def active_ms(self) -> float:
@@ -94,7 +96,9 @@ class RunLogWriter:
 
         Raises:
             LogFullError: the record does not fit under the log size limit.
+            RunTakenOverError: another execution owns the run now.
         """
+        self._stop_if_taken_over()
         updates: dict[str, Any] = {}
         input_size = 0
         if record.input is not None:
@@ -132,20 +136,37 @@ class RunLogWriter:
     async def effects_begin(self, name: str) -> None:
         """Step `name` is about to act outside the run: saves the pending records of steps with
         effects first, so a crash during it does not run them again, and counts its own record
-        as one with effects."""
+        as one with effects.
+
+        Raises:
+            RunTakenOverError: another execution owns the run now.
+        """
+        self._stop_if_taken_over()
         self._with_effects.add(name)
-        if not self._pending_effects:
-            return
-        async with self._lock:
-            if self._pending_effects and not self._closed:
-                await self._write(RunStatus.RUNNING)
+        if self._pending_effects:
+            await self._save_pending(effects_only=True)
 
     async def _save_pending_later(self) -> None:
         interval = self._limits.checkpoint_interval_s
         await asyncio.sleep(min(max(interval - (self._clock() - self._last_save), 0), interval))
+        try:
+            await self._save_pending(effects_only=False)
+        except RunTakenOverError as err:
+            # Raised in this background task it would only be logged as never retrieved: the
+            # execution gets it at its next record or step with effects (`_stop_if_taken_over`).
+            self._taken_over = err
+
+    async def _save_pending(self, *, effects_only: bool) -> None:
+        """A RUNNING checkpoint of the pending records (only if one is of a step with effects,
+        with `effects_only`), unless another checkpoint took them or the log is closed."""
         async with self._lock:
-            if self._pending and not self._closed:
+            pending = self._pending_effects if effects_only else bool(self._pending)
+            if pending and not self._closed:
                 await self._write(RunStatus.RUNNING)
+
+    def _stop_if_taken_over(self) -> None:
+        if self._taken_over is not None:
+            raise self._taken_over
 
     def _check_room(self, size: int) -> None:
         if self.size_bytes + size > self._limits.max_log_bytes:
@@ -159,6 +180,7 @@ class RunLogWriter:
         error_message: str | None = None,
     ) -> None:
         """Saves a checkpoint with the pending entries and the run's state."""
+        self._stop_if_taken_over()
         async with self._lock:
             await self._write(status, failed_path=failed_path, error_message=error_message)
             if status is not RunStatus.RUNNING:

@@ -115,7 +115,10 @@ async def watch_worker(worker_pid: int) -> None:
 
 
 async def _main(config: EngineConfig, connection: Connection) -> None:
-    watcher = asyncio.create_task(watch_worker(config.worker_pid or os.getppid()))
+    # Set by EngineProcess.start, the only way an engine process starts (the parent is the
+    # forkserver, not the worker, so no fallback would be right).
+    assert config.worker_pid > 0, "EngineConfig.worker_pid is set by EngineProcess.start"
+    watcher = asyncio.create_task(watch_worker(config.worker_pid))
     try:
         await serve(config, connection)
     finally:

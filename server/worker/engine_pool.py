@@ -21,7 +21,13 @@ from engine.model import RunResult, RunStatus
 from server.services import runs
 from server.services.queue import JobQueue
 from server.worker.engine_config import EngineConfig
-from server.worker.engine_process import Ending, EngineProcess, EngineStartError, stop_template
+from server.worker.engine_process import (
+    Ending,
+    EngineProcess,
+    EngineStartError,
+    stop_template,
+    template_running,
+)
 
 log = logging.getLogger(__name__)
 
@@ -223,7 +229,8 @@ class EnginePool:
                 cold = asyncio.get_running_loop().time() - self._last_run > self._cold_after_s
                 warm = 0 if cold else self._warm
                 await self._trim(warm, cold=cold)
-                if cold and not self._idle and not self._busy and not self._starts:
+                idle_pool = not self._idle and not self._busy and not self._starts
+                if cold and idle_pool and template_running():
                     await self._stop_template()
                 while (
                     sum(e.alive for e in self._idle) < warm

@@ -77,17 +77,23 @@ def stop_template() -> bool:
     PSS); the next start starts it again (its imports take a second or so). Only when this
     process has no engine process alive: the forkserver lives as long as any of them. Returns
     whether one was stopped."""
+    if not template_running() or multiprocessing.active_children():
+        return False
+    _forkserver()._stop()  # closes its "alive" pipe and waits for it to exit
+    return True
+
+
+def template_running() -> bool:
+    """Whether the forkserver engine processes are forked from is running (cheap)."""
     if _CONTEXT is None or _CONTEXT.get_start_method() != "forkserver":
         return False
-    if multiprocessing.active_children():
-        return False
+    return _forkserver()._forkserver_pid is not None
+
+
+def _forkserver() -> Any:
     from multiprocessing import forkserver
 
-    server: Any = forkserver._forkserver  # no public handle
-    if server._forkserver_pid is None:
-        return False
-    server._stop()  # closes its "alive" pipe and waits for it to exit
-    return True
+    return forkserver._forkserver  # no public handle
 
 
 def describe_exit(returncode: int | None) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from pytestqt.qtbot import QtBot
 
-from desktop.client import ApiClient, PieceCatalog
+from desktop.client import ApiClient, ClientClosedError, PieceCatalog
 from desktop.document import SaveState
 from desktop.panels.builder_panel import BuilderPanel
 from desktop.panels.code_editor import CodeEditor
@@ -67,6 +67,16 @@ def make_builder(
     builder.resize(1200, 760)
     builder.show()
     return builder
+
+
+def test_a_request_on_a_closed_connection_is_an_api_error_not_a_crash(
+    qt_loop: asyncio.AbstractEventLoop,
+) -> None:
+    """Work left over from a server the window has left (a list refreshing as it switched)."""
+    client = ApiClient("http://127.0.0.1:9", "token", timeout_s=1)
+    run(qt_loop, client.close())
+    with pytest.raises(ClientClosedError, match="was closed; nothing was sent"):
+        run(qt_loop, client.connections("project"))
 
 
 def test_edits_made_while_the_server_is_away_are_kept_and_retried(

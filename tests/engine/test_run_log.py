@@ -1,5 +1,7 @@
 """The durable run log: checkpoints, replay checks, retries and size limits."""
 
+import asyncio
+import time
 from dataclasses import replace
 from typing import Any
 
@@ -7,19 +9,22 @@ import pytest
 
 from engine.model import (
     OFFLOADED_KEY,
+    Checkpoint,
     ExecutionMode,
     PieceSettings,
     PieceStep,
     RetryError,
     RunStatus,
+    StepRecord,
     StepStatus,
     log_for_retry,
 )
 from engine.runtime.executor import FlowExecutor
 from engine.runtime.log_limits import LogLimits
-from engine.runtime.log_writer import TRUNCATED_KEY
+from engine.runtime.log_writer import TRUNCATED_KEY, RunLogWriter
+from engine.runtime.output_store import InMemoryOutputStore
 from engine.runtime.replay import ReplayError
-from engine.runtime.run_store import InMemoryRunStore
+from engine.runtime.run_store import InMemoryRunStore, RunTakenOverError
 from pieces.framework import Action, ActionContext, Piece, PieceRegistry
 from tests.engine.builders import code, flow, loop, request
 from tests.engine.probe import Crash, CrashingStore, Probe, final, probe
@@ -240,3 +245,41 @@ async def test_a_code_step_replays_without_running_deno_again(executor: FlowExec
     assert [s.status for s in done.steps] == ["SUCCEEDED"] * 4
     assert done.steps[2].output["value"] == 3
     assert probe_.calls == {"after": 1, "end": 1}
+
+
+class TakenOverStore(InMemoryRunStore):
+    """Refuses every checkpoint once `taken` is set, as PostgreSQL does for an older execution."""
+
+    taken = False
+
+    async def save(self, run_id: str, checkpoint: Checkpoint) -> None:
+        if self.taken:
+            raise RunTakenOverError(run_id)
+        await super().save(run_id, checkpoint)
+
+
+async def test_a_takeover_found_by_a_background_save_stops_the_next_step_with_effects() -> None:
+    store = TakenOverStore()
+    writer = RunLogWriter(
+        run_id="r",
+        store=store,
+        outputs=InMemoryOutputStore(),
+        limits=LogLimits(checkpoint_interval_s=0.01),
+        clock=time.monotonic,
+        with_effects=frozenset({"charge"}),
+    )
+    await writer.save(RunStatus.RUNNING)
+    store.taken = True  # the run was started again elsewhere
+    record = StepRecord(name="sum", type="PIECE", status=StepStatus.SUCCEEDED, path="sum")
+    await writer.add(record)  # pending: saved in the background a moment later
+    await asyncio.sleep(0.1)
+    assert store.saves["r"] == 1
+    assert writer._flush is not None
+    assert writer._flush.done()
+    assert writer._flush.exception() is None  # not left in the task as "never retrieved"
+    with pytest.raises(RunTakenOverError):
+        await writer.before_step("charge")  # before it can act
+    with pytest.raises(RunTakenOverError):
+        await writer.add(record)
+    with pytest.raises(RunTakenOverError):
+        await writer.save(RunStatus.SUCCEEDED)
