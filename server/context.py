@@ -278,19 +278,20 @@ async def poll_trigger(context: ServerContext, flow_id: str) -> None:
 
 
 async def recover_stalled_runs(context: ServerContext) -> None:
-    """Runs whose worker died (no heartbeat) are queued again; they replay from their log."""
-    for job_id, run_id in await context.queue.stalled_runs(
-        stalled_s=context.settings.worker_stalled_s
-    ):
+    """Runs whose worker died (no heartbeat) are queued again, in a new job; they replay from
+    their log. The stalled job is removed rather than retried: its worker, if it was only taken
+    for dead, would otherwise end the job of the new execution when its own execution stops.
+    The run goes back to QUEUED first: if this worker stops before the new job is queued, the
+    run is a QUEUED run without a job, which the sweeper queues again."""
+    for stalled in await context.queue.stalled_runs(stalled_s=context.settings.worker_stalled_s):
         async with context.sessions() as session:
-            requeued = await runs.requeue_stalled(session, run_id)
-        try:
-            await context.queue.retry_job(job_id)
-        except Exception as err:  # another worker retried it first
-            log.debug("stalled job %s not retried here: %s", job_id, err)
+            queued = await runs.requeue_stalled(session, stalled.run_id)
+        if not await context.queue.take_stalled_job(stalled.job_id):
+            log.debug("stalled job %s was taken by another worker", stalled.job_id)
             continue
-        if requeued:
-            log.warning("run %s lost its worker; it continues from its log", run_id)
+        if queued:
+            await context.queue.defer_run(stalled.run_id, sync=stalled.sync)
+            log.warning("run %s lost its worker; it continues from its log", stalled.run_id)
 
 
 async def _cancel(task: "asyncio.Task[None]") -> None:

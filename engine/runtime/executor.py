@@ -125,7 +125,10 @@ class FlowExecutor:
         writer.resume_payload = (
             resume_payload if mode is ExecutionMode.RESUME else log.resume_payload
         )
-        await writer.save(RunStatus.RUNNING)
+        if mode is not ExecutionMode.BEGIN:
+            # The resumed or recovered log says RUNNING again at once. A new run has nothing to
+            # say yet: a crash before its first checkpoint leaves an empty log, begun again.
+            await writer.save(RunStatus.RUNNING)
         execution = Execution(
             services=self._services(),
             flow=flow,

@@ -4,7 +4,8 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import datetime
 
 import procrastinate
 import psycopg
@@ -54,6 +55,16 @@ SELECT id,
        pg_notify('procrastinate_any_queue_v1', payload)
   FROM woken
 """
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StalledRun:
+    """A run job whose worker stopped sending heartbeats."""
+
+    job_id: int
+    run_id: str
+    #: Whether a caller waits for it (a sync webhook): its new job goes to the sync queue.
+    sync: bool
 
 
 class JobQueue:
@@ -125,20 +136,33 @@ class JobQueue:
             _WAKE_NEXT_RUN, task=RUN_TASK, project_id=project_id
         )
 
-    async def stalled_runs(self, *, stalled_s: float) -> list[tuple[int, str]]:
-        """(job id, run id) of run jobs whose worker stopped sending heartbeats (it died)."""
+    async def stalled_runs(self, *, stalled_s: float) -> list[StalledRun]:
+        """Run jobs whose worker stopped sending heartbeats (it died, or seems to)."""
         jobs = await self.app.job_manager.get_stalled_jobs(
             task_name=RUN_TASK, seconds_since_heartbeat=stalled_s
         )
         return [
-            (job.id, str(job.task_kwargs["run_id"]))
+            StalledRun(
+                job_id=job.id,
+                run_id=str(job.task_kwargs["run_id"]),
+                sync=bool(job.task_kwargs.get("sync", False)),
+            )
             for job in jobs
             if job.id is not None and "run_id" in job.task_kwargs
         ]
 
-    async def retry_job(self, job_id: int) -> None:
-        """Runs a stalled job again now."""
-        await self.app.job_manager.retry_job_by_id_async(job_id, retry_at=utc_now())
+    async def take_stalled_job(self, job_id: int) -> bool:
+        """Removes a stalled job, so that its worker, if alive after all (a network split, a
+        paused machine), cannot end it any more: it would end the job that runs the run now if
+        that were the same job retried. False when it is gone already (another worker took it,
+        or its own worker ended it after all)."""
+        try:
+            await self.app.job_manager.finish_job_by_id_async(
+                job_id, status=procrastinate.jobs.Status.ABORTED, delete_job=True
+            )
+        except ConnectorException:
+            return False
+        return True
 
     async def run_worker(
         self,
@@ -202,10 +226,6 @@ class JobQueue:
             )
             await asyncio.sleep(pause_s)
             pause_s = min(pause_s * 2, RESTART_DELAY_MAX_S)
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def busy_backoff_s(attempt: int) -> float:

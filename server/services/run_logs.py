@@ -39,10 +39,24 @@ class PostgresRunStore:
         self._sessions = sessions
         #: The next `seq` of each run executing in this process.
         self._next_seq: dict[str, int] = {}
+        #: Runs whose log is known to be empty, with their execution number (`starts_empty`).
+        self._empty: dict[str, int] = {}
+
+    def starts_empty(self, run_id: str, execution: int) -> None:
+        """The run's next `load` answers an empty log of this execution without a query: the
+        caller has just started the run and read no log state in its row. Nothing can write
+        the log in between: an older execution's checkpoints are refused by the number."""
+        if len(self._empty) >= _MAX_TRACKED_RUNS:
+            self._empty.clear()  # started and never loaded (a crash): ask the database again
+        self._empty[run_id] = execution
 
     async def load(self, run_id: str) -> RunLog:
-        async with self._sessions() as session:
-            log, next_seq = await _load(session, run_id)
+        execution = self._empty.pop(run_id, None)
+        if execution is not None:
+            log, next_seq = RunLog(execution=execution), 0
+        else:
+            async with self._sessions() as session:
+                log, next_seq = await _load(session, run_id)
         if len(self._next_seq) >= _MAX_TRACKED_RUNS:
             # Executions the engine left without a last checkpoint (a crash of the engine) are
             # never popped; forgetting every count is safe, the next saves ask the database.

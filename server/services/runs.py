@@ -247,11 +247,15 @@ async def end_run(
 
 
 async def requeue_stalled(session: AsyncSession, run_id: str) -> bool:
-    """A RUNNING run whose worker died goes back to QUEUED, to be recovered from its log."""
+    """A RUNNING run whose worker died goes back to QUEUED, to be recovered from its log.
+
+    Returns:
+        Whether the run is QUEUED now (moved, or it was already): it needs a job.
+    """
     run = await session.scalar(select(FlowRunRow).where(FlowRunRow.id == run_id).with_for_update())
     if run is None or run.status != RunStatus.RUNNING:
         await session.rollback()
-        return False
+        return run is not None and run.status == RunStatus.QUEUED
     check_transition(RunStatus.RUNNING, RunStatus.QUEUED)
     run.status = RunStatus.QUEUED
     await session.commit()

@@ -35,11 +35,12 @@ def build_run_executor(
     file_storage: FileStorage,
 ) -> RunExecutor:
     """The body of the run job, reading and writing runs through `sessions`."""
+    run_store = PostgresRunStore(sessions)
     executor = FlowExecutor(
         registry=registry,
         code_runtime=code_runtime,
         server=ServerInfo(public_url=settings.public_url),
-        run_store=PostgresRunStore(sessions),
+        run_store=run_store,
         outputs=PostgresOutputStore(sessions),
         waitpoints=DatabaseWaitpoints(sessions, public_url=settings.public_url),
     )
@@ -53,4 +54,5 @@ def build_run_executor(
         file_storage=file_storage,
         queue=queue,
         personal_allowed=settings.personal_piece_allowed,
+        run_store=run_store,
     )

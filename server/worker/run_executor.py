@@ -23,6 +23,7 @@ from server.services.files import DatabaseFiles
 from server.services.oauth2_refresh import fresh_connection_values
 from server.services.piece_access import PersonalPolicy, PieceNotAllowedError, check_pieces
 from server.services.queue import JobQueue
+from server.services.run_logs import PostgresRunStore
 from server.services.subflows import DatabaseSubflows
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,8 @@ class RunExecutor:
     queue: JobQueue | None = None
     #: Whether a personal_only piece may run here (Settings.personal_piece_allowed).
     personal_allowed: PersonalPolicy = lambda _name: True
+    #: The executor's run store, told when a run starts with an empty log.
+    run_store: PostgresRunStore | None = None
 
     async def __call__(self, run_id: str) -> bool:
         """Executes the run; False when its project is at its concurrency limit (retry later)."""
@@ -91,6 +94,8 @@ class RunExecutor:
                 storage=self.file_storage,
             )
             mode, payload = await self._mode(run)
+            if run.log_state is None and self.run_store is not None:
+                self.run_store.starts_empty(run_id, run.execution)  # spares execute's load
             with DEFAULT_RUN_RESOURCES.attached(run_id, store=store, files=files):
                 result = await self.executor.execute(
                     flow,

@@ -47,7 +47,20 @@ async def test_fast_steps_share_checkpoints_and_slow_ones_get_their_own(
 
     slow = flow(*(probe(f"nap{i}", "slow", seconds=0.01) for i in range(5)))
     await run.execute(slow, run_id="slow", trigger_payload=request({}))
-    assert store.saves["slow"] >= 7  # start, one per slow step, end
+    assert store.saves["slow"] >= 7  # the trigger, one per slow step, end
+
+
+async def test_a_new_run_saves_its_first_checkpoint_with_its_first_records(
+    executor: FlowExecutor,
+) -> None:
+    """No empty checkpoint as a run begins: a crash before the first one begins it again."""
+    store = InMemoryRunStore()
+    run = replace(executor, run_store=store, limits=LogLimits(checkpoint_interval_s=60))
+    steps = flow(code("one", "export const code = async () => 1;"))
+    result = await run.execute(steps, run_id="r", trigger_payload=request({}))
+    assert result.status == RunStatus.SUCCEEDED, result.error_message
+    assert store.saves["r"] == 1  # trigger and step, with the end
+    assert [e.path for e in store.logs["r"].entries] == ["trigger", "one"]
 
 
 async def test_a_step_with_effects_begins_once_the_earlier_ones_with_effects_are_saved(

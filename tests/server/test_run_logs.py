@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.model import Checkpoint, RunStatus, StepRecord, StepStatus
 from server.db.models import RunLogEntryRow
@@ -67,3 +68,26 @@ async def test_a_checkpoint_that_failed_does_not_leave_a_gap_or_a_clash(
             await store.save(run_id, Checkpoint(status=RunStatus.RUNNING, entries=records("x")))
         await store.save(run_id, Checkpoint(status=RunStatus.RUNNING, entries=records("c")))
         assert [e.name for e in (await other.load(run_id)).entries] == ["a", "b", "c"]
+
+
+async def test_a_run_started_with_an_empty_log_is_loaded_without_a_query(
+    tmp_path: Path, database_url: str
+) -> None:
+    async with server_without_worker(tmp_path, database_url) as (api, context):
+        flow_id = await publish(api, await sign_up(api), sample())
+        run_id = await queued_run(context, flow_id)
+        opened: list[str] = []
+
+        def sessions() -> AsyncSession:
+            opened.append(run_id)
+            return context.sessions()
+
+        store = PostgresRunStore(sessions)
+        store.starts_empty(run_id, 7)
+        log = await store.load(run_id)
+        assert (log.entries, log.execution, opened) == ([], 7, [])
+        # The entry numbers start at 0 without asking, and the next load asks the database.
+        await store.save(run_id, Checkpoint(status=RunStatus.RUNNING, entries=records("a")))
+        assert len(opened) == 1
+        assert [e.name for e in (await store.load(run_id)).entries] == ["a"]
+        assert len(opened) == 2

@@ -6,12 +6,16 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from procrastinate.exceptions import ConnectorException
+from procrastinate.jobs import Status
 
 from engine.model import Checkpoint, RunResult, RunStatus, StepRecord, StepStatus
 from engine.runtime.run_store import RunTakenOverError
+from server.context import recover_stalled_runs
 from server.db.engine import libpq_url
 from server.db.models import FlowRunRow
 from server.services import runs
+from server.services.queue import SYNC_RUNS_QUEUE
 from server.services.run_logs import PostgresRunStore, load_log
 from tests.engine.builders import flow, piece
 from tests.pieces.local_http import Received, Reply, local_http_server
@@ -111,3 +115,56 @@ async def test_a_superseded_execution_stops_before_its_next_step_with_effects(
             assert row is not None
             assert (row.status, row.execution) == (RunStatus.RUNNING, 2)  # left to the new one
             assert "first" not in [e.name for e in (await load_log(session, run_ids[0])).entries]
+
+
+async def test_the_old_worker_of_a_run_taken_over_cannot_end_the_new_execution_s_job(
+    tmp_path: Path, database_url: str
+) -> None:
+    async with server_without_worker(tmp_path, database_url) as (api, context):
+        owner = await sign_up(api)
+        run_id = await queued_run(context, await publish(api, owner, sample()))
+        await context.queue.defer_run(run_id, sync=True)
+        manager = context.queue.app.job_manager
+        old_worker = await manager.register_worker()
+        job = await manager.fetch_job(queues=None, worker_id=old_worker)
+        assert job is not None
+        assert job.id is not None
+        assert job.task_kwargs["run_id"] == run_id
+        async with context.sessions() as session:
+            assert (await runs.start_run(session, run_id, concurrency_limit=5)).run is not None
+
+        async def run_jobs() -> list[tuple[int, str, str]]:
+            async with await psycopg.AsyncConnection.connect(libpq_url(database_url)) as conn:
+                cursor = await conn.execute(
+                    "SELECT id, status::text, queue_name FROM procrastinate_jobs"
+                    " WHERE args->>'run_id' = %s ORDER BY id",
+                    (run_id,),
+                )
+                return [tuple(row) for row in await cursor.fetchall()]
+
+        # The old worker stops answering: its last heartbeat is an hour old.
+        async with await psycopg.AsyncConnection.connect(libpq_url(database_url)) as conn:
+            await conn.execute(
+                "UPDATE procrastinate_workers SET last_heartbeat = now() - interval '1 hour'"
+                " WHERE id = %s",
+                (old_worker,),
+            )
+        await recover_stalled_runs(context)
+        after_recovery = await run_jobs()
+        assert len(after_recovery) == 1
+        new_job_id, status, queue = after_recovery[0]
+        assert (status, queue) == ("todo", SYNC_RUNS_QUEUE)  # a caller may still wait
+        assert new_job_id != job.id
+        async with context.sessions() as session:
+            run = await session.get(FlowRunRow, run_id)
+            assert run is not None
+            assert run.status == RunStatus.QUEUED
+
+        # It was alive after all: its execution is refused (fenced) and its job ends. That end
+        # must not remove the job of the run's new execution.
+        with pytest.raises(ConnectorException):  # "Job was not found or not in doing"
+            await manager.finish_job_by_id_async(job.id, status=Status.SUCCEEDED, delete_job=True)
+        assert await run_jobs() == after_recovery
+        # A second recovery pass (another worker's) finds nothing more to do.
+        await recover_stalled_runs(context)
+        assert await run_jobs() == after_recovery
