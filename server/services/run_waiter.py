@@ -5,21 +5,36 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import psycopg
 from psycopg import sql
-from sqlalchemy import select
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from engine.model import TERMINAL, RunStatus
-from engine.model.resources import FlowRunRead
-from server.db.models import FlowRunRow
-from server.services.runs import RUN_FINISHED_CHANNEL, read_run
+from engine.model import TERMINAL, RunStatus, WebhookResponse
+from server.services.runs import RUN_FINISHED_CHANNEL
 
 log = logging.getLogger(__name__)
 
 #: How often a waiter re-reads the run in case a notification was missed (seconds).
 RECHECK_INTERVAL_S = 1.0
+
+# What a sync caller is answered with, and only that: not the run's steps and payload.
+_ANSWER = text(
+    "SELECT status, result -> 'response' AS response, result ->> 'errorMessage' AS error"
+    "  FROM flow_runs WHERE id = :run_id"
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunAnswer:
+    """A run that ended (or paused with a response to send): what its caller is answered."""
+
+    status: RunStatus
+    #: The flow's Return Response, if it gave one.
+    response: WebhookResponse | None
+    error: str | None
 
 
 class RunWaiter:
@@ -57,26 +72,23 @@ class RunWaiter:
 
     async def wait(
         self, run_id: str, *, timeout_s: float, or_paused: bool = False
-    ) -> FlowRunRead | None:
-        """Returns the run once it is terminal (or, with `or_paused`, PAUSED with a response to
+    ) -> RunAnswer | None:
+        """The run's answer once it is terminal (or, with `or_paused`, PAUSED with a response to
         send), or None when `timeout_s` passes first."""
         event = asyncio.Event()
         self._waiters.setdefault(run_id, set()).add(event)
         deadline = time.monotonic() + timeout_s
-        notified = False
         try:
             while True:
                 async with self._sessions() as session:
-                    run = await _answer(session, run_id, notified=notified, or_paused=or_paused)
-                if run is not None:
-                    return run
+                    answer = await _answer(session, run_id, or_paused=or_paused)
+                if answer is not None:
+                    return answer
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     return None
-                notified = False
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(event.wait(), min(remaining, RECHECK_INTERVAL_S))
-                    notified = True
                 event.clear()
         finally:
             waiters = self._waiters.get(run_id)
@@ -115,20 +127,14 @@ class RunWaiter:
             return self._conn
 
 
-async def _answer(
-    session: AsyncSession, run_id: str, *, notified: bool, or_paused: bool
-) -> FlowRunRead | None:
-    """The run when it is the answer: terminal, or (with `or_paused`) PAUSED with a response to
-    send. Until a notification says it may be, only its status is read; the whole run, its steps
-    validated, only when it may be the answer."""
-    if not notified:
-        status = await session.scalar(select(FlowRunRow.status).where(FlowRunRow.id == run_id))
-        if not (status in TERMINAL or (or_paused and status == RunStatus.PAUSED)):
-            return None
-    run = await read_run(session, run_id)
-    if run is not None and (
-        run.status in TERMINAL
-        or (or_paused and run.status == RunStatus.PAUSED and run.response is not None)
-    ):
-        return run
+async def _answer(session: AsyncSession, run_id: str, *, or_paused: bool) -> RunAnswer | None:
+    """The run's answer when it has one: terminal, or (with `or_paused`) PAUSED with a response
+    to send. One small read: its status, response and error."""
+    row = (await session.execute(_ANSWER, {"run_id": run_id})).one_or_none()
+    if row is None:
+        return None
+    status = RunStatus(row.status)
+    response = None if row.response is None else WebhookResponse.model_validate(row.response)
+    if status in TERMINAL or (or_paused and status == RunStatus.PAUSED and response is not None):
+        return RunAnswer(status=status, response=response, error=row.error)
     return None

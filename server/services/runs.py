@@ -262,12 +262,6 @@ async def requeue_stalled(session: AsyncSession, run_id: str) -> bool:
     return True
 
 
-async def read_run(session: AsyncSession, run_id: str) -> FlowRunRead | None:
-    """The run with its steps, with no access check (for the server's own webhook path)."""
-    run = await session.get(FlowRunRow, run_id, populate_existing=True)
-    return None if run is None else to_read(run, with_steps=True)
-
-
 async def get_run(*, session: AsyncSession, principal: Principal, run_id: str) -> FlowRunRead:
     """The run with its steps, if it is in a project the caller can access.
 
