@@ -13,7 +13,7 @@ from engine.model import RunStatus, WebhookResponse
 from server.api.deps import ContextDep, SessionDep
 from server.api.errors import error_response
 from server.context import trigger_environment
-from server.services import runs, webhook_events
+from server.services import webhook_events
 from server.services.errors import ServiceError
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
@@ -117,17 +117,11 @@ async def _queue_runs(
     )
     if outcome.handshake is not None:
         return _response(outcome.handshake, run_id=None)
-    for index, run_id in enumerate(outcome.run_ids):
-        try:
-            await context.queue.defer_run(run_id, sync=sync)
-        except Exception:
-            # The caller gets an error (503 when the database is gone) and will send again:
-            # the runs it would otherwise leave behind, never queued, must not become doubles.
-            with contextlib.suppress(Exception):
-                await session.rollback()
-                for unqueued in outcome.run_ids[index:]:
-                    await runs.forget_unqueued_run(session, unqueued)
-            raise
+    # The jobs are written in the runs' transaction: a failure (503 when the database is gone)
+    # leaves neither, and the caller sending again makes no double.
+    for run_id in outcome.run_ids:
+        await context.queue.defer_run(run_id, sync=sync, session=session)
+    await session.commit()
     return outcome.run_ids
 
 

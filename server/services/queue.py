@@ -10,6 +10,7 @@ from datetime import datetime
 import procrastinate
 import psycopg
 from procrastinate.exceptions import AlreadyEnqueued, ConnectorException
+from sqlalchemy.ext.asyncio import AsyncSession
 
 log = logging.getLogger(__name__)
 
@@ -95,14 +96,29 @@ class JobQueue:
         await self.app.close_async()
 
     async def defer_run(
-        self, run_id: str, *, sync: bool, attempt: int = 0, delay_s: float = 0
+        self,
+        run_id: str,
+        *,
+        sync: bool,
+        attempt: int = 0,
+        delay_s: float = 0,
+        session: AsyncSession | None = None,
     ) -> None:
-        """Queues a run; sync runs (a caller is waiting) are fetched first."""
+        """Queues a run; sync runs (a caller is waiting) are fetched first.
+
+        With `session`, the job is written in that session's transaction: it is queued when the
+        caller commits, together with the run, or not at all.
+        """
+        connection = None
+        if session is not None:
+            raw = await (await session.connection()).get_raw_connection()
+            connection = raw.driver_connection
         task = self.app.configure_task(
             name=RUN_TASK,
             queue=SYNC_RUNS_QUEUE if sync else ASYNC_RUNS_QUEUE,
             priority=10 if sync else 0,
             schedule_in={"seconds": delay_s} if delay_s else None,
+            connection=connection,
         )
         await task.defer_async(run_id=run_id, sync=sync, attempt=attempt)
 

@@ -56,15 +56,6 @@ SELECT pg_notify(:channel, :run_id) AS notified, EXISTS (
 )
 
 
-async def forget_unqueued_run(session: AsyncSession, run_id: str) -> None:
-    """Deletes a QUEUED run whose job could not be queued (the caller was told to try again),
-    so a retried request does not make a second run."""
-    await session.execute(
-        delete(FlowRunRow).where(FlowRunRow.id == run_id, FlowRunRow.status == RunStatus.QUEUED)
-    )
-    await session.commit()
-
-
 async def create_run(
     session: AsyncSession, *, flow: FlowRow, version_id: str, payload: Any
 ) -> FlowRunRow:

@@ -44,7 +44,8 @@ async def receive(
 ) -> WebhookOutcome:
     """Answers a handshake, or runs the trigger on the request and records one QUEUED run per
     item (of the published version; of the draft for `/test`, first item only, kept as the
-    trigger's sample data). Commits; the caller queues the runs.
+    trigger's sample data). The caller queues the runs in the same transaction and commits
+    (a `/test` run is committed already).
 
     Raises:
         NotFoundError: no such flow, or (not `test`) it is not published and enabled.
@@ -88,7 +89,6 @@ async def receive(
     runs = [
         await create_run(session, flow=flow, version_id=version.id, payload=item) for item in items
     ]
-    await session.commit()
     return WebhookOutcome(run_ids=[run.id for run in runs])
 
 

@@ -7,10 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
 from sqlalchemy import text as sql_text
 
 from server.db.base import utcnow
-from server.db.engine import create_engine, session_factory
+from server.db.engine import create_engine, libpq_url, session_factory
 from server.services.runs import delete_finished_before
 from tests.engine.builders import code, flow, piece, respond
 from tests.server.conftest import User, serve_app, sign_up
@@ -279,3 +280,43 @@ async def test_queue_metrics_count_jobs_per_queue_for_platform_admins(
     }
     anonymous = await api.get("/worker-machines/queue-metrics")
     assert anonymous.status_code == 401
+
+
+async def test_a_run_and_its_job_are_accepted_together_or_not_at_all(
+    tmp_path: Path, database_url: str
+) -> None:
+    async with serve_app(tmp_path, database_url) as client:
+        owner = await sign_up(client)
+        flow_id = await publish(client, owner, sample())
+        async with await psycopg.AsyncConnection.connect(
+            libpq_url(database_url), autocommit=True
+        ) as conn:
+
+            async def counts() -> tuple[int, int]:
+                cursor = await conn.execute(
+                    "SELECT (SELECT count(*) FROM flow_runs WHERE flow_id = %s),"
+                    " (SELECT count(*) FROM procrastinate_jobs)",
+                    (flow_id,),
+                )
+                row = await cursor.fetchone()
+                assert row is not None
+                return int(row[0]), int(row[1])
+
+            # The job cannot be written (as when the database fails right then).
+            await conn.execute(
+                "ALTER FUNCTION procrastinate_defer_jobs_v1 RENAME TO broken_defer_jobs"
+            )
+            try:
+                refused = await client.post(f"/webhooks/{flow_id}", json={"a": 1, "b": 2})
+            finally:
+                await conn.execute(
+                    "ALTER FUNCTION broken_defer_jobs RENAME TO procrastinate_defer_jobs_v1"
+                )
+            assert refused.status_code == 503, refused.text  # try again: nothing was kept
+            assert await counts() == (0, 0)  # no run left behind without its job
+
+            accepted = await client.post(f"/webhooks/{flow_id}", json={"a": 1, "b": 2})
+            assert accepted.status_code == 200, accepted.text
+            run = await finished_run(client, owner, accepted.json()["runId"])
+            assert run["status"] == "SUCCEEDED"
+            assert (await counts())[0] == 1
