@@ -34,7 +34,7 @@ from webhook_sync import flow_document, say  # noqa: E402
 
 from server.app import create_app  # noqa: E402
 from server.context import ServerContext, open_context  # noqa: E402
-from server.db.models import FlowRow  # noqa: E402
+from server.db.models import FlowRow, FlowRunRow  # noqa: E402
 from server.services import runs  # noqa: E402
 from server.settings import Settings  # noqa: E402
 
@@ -119,9 +119,9 @@ async def measure(data_dir: Path, *, count: int, show: bool) -> None:
             assert await context.run_executor(run_id)
             per_run.append(Counter(counting.counts))
         async with context.sessions() as session:
-            last = await runs.read_run(session, run_id)
+            last = await session.get(FlowRunRow, run_id)
         if last is None or last.status != "SUCCEEDED":
-            raise SystemExit(f"the last run did not succeed: {last}")
+            raise SystemExit(f"the last run did not succeed: {last and last.status}")
     for kind in ("sql", "transactions", "queue"):
         values = [counts[kind] for counts in per_run[1:]]
         say(

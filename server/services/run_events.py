@@ -31,6 +31,11 @@ from engine.model import StepRecord
 from server.services.live_events import notify, notify_many
 
 
+def run_event_message(project_id: str, run_id: str, event: dict[str, Any]) -> dict[str, Any]:
+    """The live message of a run's event (for a statement that sends it itself)."""
+    return {"kind": "run", "projectId": project_id, "runId": run_id, "event": event}
+
+
 async def publish_run_event(
     project_id: str,
     run_id: str,
@@ -52,7 +57,7 @@ async def publish_run_event(
     Raises:
         TypeError: neither `session` nor `sessions` was given.
     """
-    message = {"kind": "run", "projectId": project_id, "runId": run_id, "event": event}
+    message = run_event_message(project_id, run_id, event)
     if session is not None:
         await notify(session, message)
         return

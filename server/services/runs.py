@@ -6,7 +6,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, literal_column, select, text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    bindparam,
+    delete,
+    func,
+    literal_column,
+    select,
+    text,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.model import (
@@ -20,7 +30,7 @@ from engine.model import (
     report,
 )
 from engine.model.resources import FlowRunRead, Page
-from server.db.base import utcnow
+from server.db.base import new_id, utcnow
 from server.db.models import (
     FlowRow,
     FlowRunRow,
@@ -31,11 +41,13 @@ from server.db.models import (
 )
 from server.services.audit import AuditAction, record
 from server.services.errors import NotFoundError
+from server.services.live_events import CHANNEL as LIVE_CHANNEL
+from server.services.live_events import encode
 from server.services.pagination import seek_page
 from server.services.permissions import Permission, require_permission
 from server.services.principal import Principal
 from server.services.queue import RUN_TASK
-from server.services.run_events import publish_run_event
+from server.services.run_events import publish_run_event, run_event_message
 
 log = logging.getLogger(__name__)
 
@@ -44,15 +56,35 @@ RUN_FINISHED_CHANNEL = "pw_run_finished"
 
 # The NOTIFY of a finished run also tells whether another run of its project waits out a busy
 # backoff (a job due later; see JobQueue.wake_next_run): one statement, not a second query.
-_NOTIFY_FINISHED = text(
+# A run's end in one statement: the row, its audit event (not for a pause), the live event, the
+# notification its sync callers wait for, and whether runs of its project wait out a busy
+# backoff. (Data-modifying CTEs run to completion even though the SELECT reads neither.)
+_FINISH = text(
     """
-SELECT pg_notify(:channel, :run_id) AS notified, EXISTS (
+WITH ended AS (
+    UPDATE flow_runs
+       SET status = :status, result = :result, finished = :finished, updated = :now
+     WHERE id = :run_id
+), audited AS (
+    INSERT INTO audit_events (id, action, user_id, project_id, data, created)
+    SELECT :audit_id, :action, NULL, :project_id, :audit_data, :now
+     WHERE :audit
+)
+SELECT pg_notify(:live_channel, :event) AS announced,
+       pg_notify(:channel, :run_id) AS notified,
+       EXISTS (
     SELECT 1
       FROM procrastinate_jobs job
       JOIN flow_runs run ON run.id = job.args->>'run_id'
      WHERE job.task_name = :task AND job.status = 'todo' AND job.scheduled_at > now()
        AND run.project_id = :project_id AND run.status = 'QUEUED') AS waiting
 """
+).bindparams(
+    bindparam("result", type_=JSON),
+    bindparam("audit_data", type_=JSON),
+    bindparam("finished", type_=DateTime(timezone=True)),
+    bindparam("now", type_=DateTime(timezone=True)),
+    bindparam("audit", type_=Boolean),
 )
 
 
@@ -152,64 +184,65 @@ async def finish_run(
     """Stores a run's result and terminal status, and announces it to waiting webhook callers.
 
     With `execution`, only while the run's execution number is still that one: an execution
-    whose run was started again elsewhere leaves the run to the new one.
+    whose run was started again elsewhere leaves the run to the new one. Two statements: the
+    run's row locked and read, then its end written, audited and announced (`_FINISH`).
 
     Returns:
         Whether runs of the project wait out a busy backoff (then wake the next one).
     """
-    run = await session.scalar(select(FlowRunRow).where(FlowRunRow.id == run_id).with_for_update())
+    run = (
+        await session.execute(
+            select(
+                FlowRunRow.status, FlowRunRow.execution, FlowRunRow.project_id, FlowRunRow.flow_id
+            )
+            .where(FlowRunRow.id == run_id)
+            .with_for_update()
+        )
+    ).one_or_none()
     if run is None:
+        await session.rollback()
         return False
     if execution is not None and run.execution != execution:
         await session.rollback()
         log.warning("run %s was started again elsewhere; this execution's end is not kept", run_id)
         return False
     check_transition(RunStatus(run.status), result.status)
-    run.status = result.status
-    run.result = result.model_dump(mode="json")
     paused = result.status is RunStatus.PAUSED
-    run.finished = None if paused else utcnow()
-    if not paused:
-        _record_finished(session, run, result)
-    await publish_run_event(
-        run.project_id,
-        run.id,
+    now = utcnow()
+    event = {
+        "type": "RUN_PAUSED" if paused else "RUN_FINISHED",
+        "status": result.status,
+        "flowId": run.flow_id,
+        "duration": result.duration_ms,
+        "error": (result.error_message or "")[:200] or None,
+    }
+    ended = await session.execute(
+        _FINISH,
         {
-            "type": "RUN_PAUSED" if paused else "RUN_FINISHED",
-            "status": result.status,
-            "flowId": run.flow_id,
-            "duration": result.duration_ms,
-            "error": (result.error_message or "")[:200] or None,
-        },
-        session=session,
-    )
-    notified = await session.execute(
-        _NOTIFY_FINISHED,
-        {
-            "channel": RUN_FINISHED_CHANNEL,
             "run_id": run_id,
-            "task": RUN_TASK,
+            "status": result.status.value,
+            "result": result.model_dump(mode="json"),
+            "finished": None if paused else now,
+            "now": now,
+            "audit": not paused,
+            "audit_id": new_id(),
+            "action": AuditAction.FLOW_RUN_FINISHED.value,
             "project_id": run.project_id,
+            "audit_data": {
+                "flowRunId": run_id,
+                "flowId": run.flow_id,
+                "status": result.status,
+                "duration": result.duration_ms,
+            },
+            "live_channel": LIVE_CHANNEL,
+            "event": encode(run_event_message(run.project_id, run_id, event)),
+            "channel": RUN_FINISHED_CHANNEL,
+            "task": RUN_TASK,
         },
     )
-    waiting = bool(notified.one().waiting)
+    waiting = bool(ended.one().waiting)
     await session.commit()
     return waiting
-
-
-def _record_finished(session: AsyncSession, run: FlowRunRow, result: RunResult) -> None:
-    record(
-        session,
-        AuditAction.FLOW_RUN_FINISHED,
-        user_id=None,
-        project_id=run.project_id,
-        data={
-            "flowRunId": run.id,
-            "flowId": run.flow_id,
-            "status": result.status,
-            "duration": result.duration_ms,
-        },
-    )
 
 
 async def end_run(
