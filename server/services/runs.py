@@ -39,7 +39,7 @@ from server.db.models import (
     ProjectRow,
     RunOutputRow,
 )
-from server.services.audit import AuditAction, record
+from server.services.audit import AuditAction
 from server.services.errors import NotFoundError
 from server.services.live_events import CHANNEL as LIVE_CHANNEL
 from server.services.live_events import encode
@@ -47,7 +47,7 @@ from server.services.pagination import seek_page
 from server.services.permissions import Permission, require_permission
 from server.services.principal import Principal
 from server.services.queue import RUN_TASK
-from server.services.run_events import publish_run_event, run_event_message
+from server.services.run_events import run_event_message
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +56,24 @@ RUN_FINISHED_CHANNEL = "pw_run_finished"
 
 # The NOTIFY of a finished run also tells whether another run of its project waits out a busy
 # backoff (a job due later; see JobQueue.wake_next_run): one statement, not a second query.
+# A run's start in one statement: the row, its audit event and the live event.
+_START = text(
+    """
+WITH started AS (
+    UPDATE flow_runs
+       SET status = 'RUNNING', started = :now, execution = :execution, updated = :now
+     WHERE id = :run_id
+), audited AS (
+    INSERT INTO audit_events (id, action, user_id, project_id, data, created)
+    VALUES (:audit_id, :action, NULL, :project_id, :audit_data, :now)
+)
+SELECT pg_notify(:live_channel, :event)
+"""
+).bindparams(
+    bindparam("audit_data", type_=JSON),
+    bindparam("now", type_=DateTime(timezone=True)),
+)
+
 # A run's end in one statement: the row, its audit event (not for a pause), the live event, the
 # notification its sync callers wait for, and whether runs of its project wait out a busy
 # backoff. (Data-modifying CTEs run to completion even though the SELECT reads neither.)
@@ -153,21 +171,31 @@ async def start_run(session: AsyncSession, run_id: str, *, concurrency_limit: in
         await session.rollback()
         return StartOutcome(busy=True)
     check_transition(RunStatus(run.status), RunStatus.RUNNING)
+    # The caller gets the row as it is after this start; the start itself is one statement.
+    session.expunge(run)
+    now = utcnow()
     run.status = RunStatus.RUNNING
-    run.started = utcnow()
+    run.started = now
+    run.updated = now
     run.execution += 1  # this execution's own: an older one's writes are refused from now on
-    record(
-        session,
-        AuditAction.FLOW_RUN_STARTED,
-        user_id=None,
-        project_id=run.project_id,
-        data={"flowRunId": run.id, "flowId": run.flow_id, "flowVersionId": run.flow_version_id},
-    )
-    await publish_run_event(
-        run.project_id,
-        run.id,
-        {"type": "RUN_STARTED", "status": RunStatus.RUNNING, "flowId": run.flow_id},
-        session=session,
+    event = {"type": "RUN_STARTED", "status": RunStatus.RUNNING, "flowId": run.flow_id}
+    await session.execute(
+        _START,
+        {
+            "run_id": run.id,
+            "execution": run.execution,
+            "now": now,
+            "audit_id": new_id(),
+            "action": AuditAction.FLOW_RUN_STARTED.value,
+            "project_id": run.project_id,
+            "audit_data": {
+                "flowRunId": run.id,
+                "flowId": run.flow_id,
+                "flowVersionId": run.flow_version_id,
+            },
+            "live_channel": LIVE_CHANNEL,
+            "event": encode(run_event_message(run.project_id, run.id, event)),
+        },
     )
     await session.commit()
     return StartOutcome(
