@@ -1,8 +1,10 @@
 """Webhooks: an HTTP request to a flow's URL starts a run; `/sync` answers with the flow's response."""
 
+import asyncio
 import base64
 import contextlib
 import json
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -37,7 +39,8 @@ async def webhook(
     queued = await _queue_runs(flow_id, request, context, session, sync=False)
     if isinstance(queued, Response):
         return queued
-    return JSONResponse({"runId": queued[0] if queued else None, "runIds": queued})
+    run_ids = queued.run_ids
+    return JSONResponse({"runId": run_ids[0] if run_ids else None, "runIds": run_ids})
 
 
 async def webhook_sync(
@@ -48,17 +51,22 @@ async def webhook_sync(
     queued = await _queue_runs(flow_id, request, context, session, sync=True)
     if isinstance(queued, Response):
         return queued
-    if not queued:
+    if not queued.run_ids:
         return Response(status_code=204)
-    return await answer_when_done(queued[0], context)
+    return await answer_when_done(queued.run_ids[0], context, expected=queued.expected)
 
 
-async def answer_when_done(run_id: str, context: ContextDep) -> Response:
+async def answer_when_done(
+    run_id: str, context: ContextDep, *, expected: asyncio.Event | None = None
+) -> Response:
     """The sync answer for a run: its response once it ends (or pauses with a response to send,
-    as an approval that answers first); 408 on timeout while the run goes on or waits."""
+    as an approval that answers first); 408 on timeout while the run goes on or waits.
+    `expected`: the waiter listened since before the run was queued (`RunWaiter.expect`)."""
     queued = run_id
     timeout_s = context.settings.webhook_timeout_s
-    finished = await context.waiter.wait(queued, timeout_s=timeout_s, or_paused=True)
+    finished = await context.waiter.wait(
+        queued, timeout_s=timeout_s, or_paused=True, expected=expected
+    )
     if finished is None:
         return JSONResponse(
             {
@@ -87,9 +95,9 @@ async def webhook_test(
     queued = await _queue_runs(flow_id, request, context, session, sync=True, test=True)
     if isinstance(queued, Response):
         return queued
-    if not queued:
+    if not queued.run_ids:
         return Response(status_code=204)
-    return await answer_when_done(queued[0], context)
+    return await answer_when_done(queued.run_ids[0], context, expected=queued.expected)
 
 
 async def _queue_runs(
@@ -100,9 +108,10 @@ async def _queue_runs(
     *,
     sync: bool,
     test: bool = False,
-) -> list[str] | Response:
+) -> "_Queued | Response":
     """Hands the request to the flow's trigger and queues a run per item it gives; returns the
-    run ids, or the answer itself (413, a handshake)."""
+    run ids (sync: the waiter listening for the first), or the answer itself (413, a
+    handshake)."""
     try:
         payload = await request_payload(request, max_mb=context.settings.max_webhook_payload_mb)
     except PayloadTooLargeError as err:
@@ -117,12 +126,26 @@ async def _queue_runs(
     )
     if outcome.handshake is not None:
         return _response(outcome.handshake, run_id=None)
-    # The jobs are written in the runs' transaction: a failure (503 when the database is gone)
-    # leaves neither, and the caller sending again makes no double.
-    for run_id in outcome.run_ids:
-        await context.queue.defer_run(run_id, sync=sync, session=session)
-    await session.commit()
-    return outcome.run_ids
+    run_ids = outcome.run_ids
+    expected = context.waiter.expect(run_ids[0]) if sync and run_ids else None
+    try:
+        # The jobs are written in the runs' transaction: a failure (503 when the database is
+        # gone) leaves neither, and the caller sending again makes no double.
+        for run_id in run_ids:
+            await context.queue.defer_run(run_id, sync=sync, session=session)
+        await session.commit()
+    except BaseException:
+        if expected is not None:
+            context.waiter.discard(run_ids[0], expected)
+        raise
+    return _Queued(run_ids=run_ids, expected=expected)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Queued:
+    run_ids: list[str]
+    #: For a sync call, the waiter's event for the first run, set up before it was queued.
+    expected: asyncio.Event | None = None
 
 
 # One route per method: OpenAPI needs a distinct operation id for each.

@@ -72,21 +72,24 @@ async def publish_step_events(
     session: AsyncSession, project_id: str, run_id: str, records: list[StepRecord]
 ) -> None:
     """Announces STEP_FINISHED for each record when the session (the checkpoint) commits."""
-    await notify_many(
-        session,
-        [
+    await notify_many(session, step_event_messages(project_id, run_id, records))
+
+
+def step_event_messages(
+    project_id: str, run_id: str, records: list[StepRecord]
+) -> list[dict[str, Any]]:
+    """The live messages of STEP_FINISHED for each record (for a statement that sends them)."""
+    return [
+        run_event_message(
+            project_id,
+            run_id,
             {
-                "kind": "run",
-                "projectId": project_id,
-                "runId": run_id,
-                "event": {
-                    "type": "STEP_FINISHED",
-                    "step": record.name,
-                    "path": record.path,
-                    "status": record.status,
-                    "duration": record.duration_ms,
-                },
-            }
-            for record in records
-        ],
-    )
+                "type": "STEP_FINISHED",
+                "step": record.name,
+                "path": record.path,
+                "status": record.status,
+                "duration": record.duration_ms,
+            },
+        )
+        for record in records
+    ]

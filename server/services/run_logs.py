@@ -3,14 +3,17 @@
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import JSON, Boolean, DateTime, bindparam, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.model import TERMINAL, Checkpoint, RunLog, RunStatus, StepRecord
 from engine.runtime.output_store import OutputMissingError
 from engine.runtime.run_store import RunTakenOverError
+from server.db.base import utcnow
 from server.db.models import FlowRunRow, RunLogEntryRow, RunOutputRow
-from server.services.run_events import publish_step_events
+from server.services.live_events import CHANNEL as LIVE_CHANNEL
+from server.services.live_events import encode
+from server.services.run_events import publish_step_events, step_event_messages
 
 #: RunLog fields not kept in flow_runs.log_state (the entries have their own table, the
 #: execution number its own column).
@@ -19,6 +22,30 @@ _STATE_FIELDS = {"entries", "execution"}
 _EXECUTION_ENDS = TERMINAL | {RunStatus.PAUSED}
 #: Runs whose next entry number a store keeps at most (far more than a process runs at once).
 _MAX_TRACKED_RUNS = 10_000
+
+
+# A checkpoint with entries in one statement: the run's log state (only while the execution
+# number matches, when the checkpoint carries one), its entries and their step events. It
+# returns one row per entry, or none when no row was updated (nothing is inserted then).
+_CHECKPOINT = text(
+    """
+WITH saved AS (
+    UPDATE flow_runs SET log_state = :state, updated = :now
+     WHERE id = :run_id AND (NOT :fenced OR execution = :execution)
+    RETURNING id
+), entries AS (
+    INSERT INTO run_log_entries (run_id, seq, record)
+    SELECT saved.id, :start + entry.n - 1, CAST(entry.record AS json)
+      FROM saved, unnest(CAST(:records AS text[])) WITH ORDINALITY AS entry(record, n)
+)
+SELECT pg_notify(:channel, payload)
+  FROM saved, unnest(CAST(:payloads AS text[])) AS payload
+"""
+).bindparams(
+    bindparam("state", type_=JSON),
+    bindparam("now", type_=DateTime(timezone=True)),
+    bindparam("fenced", type_=Boolean),
+)
 
 
 class PostgresRunStore:
@@ -39,32 +66,42 @@ class PostgresRunStore:
         self._sessions = sessions
         #: The next `seq` of each run executing in this process.
         self._next_seq: dict[str, int] = {}
-        #: Runs whose log is known to be empty, with their execution number (`starts_empty`).
-        self._empty: dict[str, int] = {}
+        #: Runs whose log is known to be empty: their execution number and project.
+        self._empty: dict[str, tuple[int, str]] = {}
+        #: The project of each run executing in this process (its step events name it).
+        self._projects: dict[str, str] = {}
 
-    def starts_empty(self, run_id: str, execution: int) -> None:
+    def starts_empty(self, run_id: str, execution: int, project_id: str) -> None:
         """The run's next `load` answers an empty log of this execution without a query: the
         caller has just started the run and read no log state in its row. Nothing can write
         the log in between: an older execution's checkpoints are refused by the number."""
         if len(self._empty) >= _MAX_TRACKED_RUNS:
             self._empty.clear()  # started and never loaded (a crash): ask the database again
-        self._empty[run_id] = execution
+        self._empty[run_id] = (execution, project_id)
 
     async def load(self, run_id: str) -> RunLog:
-        execution = self._empty.pop(run_id, None)
-        if execution is not None:
-            log, next_seq = RunLog(execution=execution), 0
+        empty = self._empty.pop(run_id, None)
+        project_id: str | None
+        if empty is not None:
+            log, next_seq, project_id = RunLog(execution=empty[0]), 0, empty[1]
         else:
             async with self._sessions() as session:
-                log, next_seq = await _load(session, run_id)
+                log, next_seq, project_id = await _load(session, run_id)
         if len(self._next_seq) >= _MAX_TRACKED_RUNS:
             # Executions the engine left without a last checkpoint (a crash of the engine) are
             # never popped; forgetting every count is safe, the next saves ask the database.
             self._next_seq.clear()
+            self._projects.clear()
         self._next_seq[run_id] = next_seq
+        if project_id is not None:
+            self._projects[run_id] = project_id
         return log
 
     async def save(self, run_id: str, checkpoint: Checkpoint) -> None:
+        project_id = self._projects.get(run_id)
+        if checkpoint.entries and project_id is not None and run_id in self._next_seq:
+            await self._save_in_one_statement(run_id, checkpoint, project_id)
+            return
         try:
             async with self._sessions() as session:
                 state = checkpoint.model_dump(mode="json", exclude=_STATE_FIELDS)
@@ -101,8 +138,52 @@ class PostgresRunStore:
         except BaseException:
             self._next_seq.pop(run_id, None)  # what was reserved may not be written: ask again
             raise
+        self._after_save(run_id, checkpoint)
+
+    async def _save_in_one_statement(
+        self, run_id: str, checkpoint: Checkpoint, project_id: str
+    ) -> None:
+        """A checkpoint with entries of a run loaded here: state, entries and their step events
+        in one statement (`_CHECKPOINT`), the state first so the row is locked until commit."""
+        count = len(checkpoint.entries)
+        start = self._next_seq[run_id]
+        self._next_seq[run_id] = start + count
+        try:
+            async with self._sessions() as session:
+                told = await session.execute(
+                    _CHECKPOINT,
+                    {
+                        "run_id": run_id,
+                        "state": checkpoint.model_dump(mode="json", exclude=_STATE_FIELDS),
+                        "now": utcnow(),
+                        "fenced": bool(checkpoint.execution),
+                        "execution": checkpoint.execution,
+                        "start": start,
+                        "records": [entry.model_dump_json() for entry in checkpoint.entries],
+                        "channel": LIVE_CHANNEL,
+                        "payloads": [
+                            encode(message)
+                            for message in step_event_messages(
+                                project_id, run_id, checkpoint.entries
+                            )
+                        ],
+                    },
+                )
+                if len(told.all()) != count:  # no row updated: taken over, or gone
+                    await session.rollback()
+                    if checkpoint.execution:
+                        raise RunTakenOverError(run_id)
+                    return
+                await session.commit()
+        except BaseException:
+            self._next_seq.pop(run_id, None)  # what was reserved may not be written: ask again
+            raise
+        self._after_save(run_id, checkpoint)
+
+    def _after_save(self, run_id: str, checkpoint: Checkpoint) -> None:
         if checkpoint.status in _EXECUTION_ENDS:
             self._next_seq.pop(run_id, None)
+            self._projects.pop(run_id, None)
 
     async def _reserve(self, session: AsyncSession, run_id: str, count: int) -> int:
         """The first of `count` entry numbers for the run's next entries."""
@@ -118,21 +199,25 @@ class PostgresRunStore:
 
 async def load_log(session: AsyncSession, run_id: str) -> RunLog:
     """A run's whole log (empty for a run that never executed)."""
-    log, _next_seq = await _load(session, run_id)
+    log, _next_seq, _project_id = await _load(session, run_id)
     return log
 
 
-async def _load(session: AsyncSession, run_id: str) -> tuple[RunLog, int]:
-    """The run's log (with the run's execution number) and the `seq` its next entry gets."""
+async def _load(session: AsyncSession, run_id: str) -> tuple[RunLog, int, str | None]:
+    """The run's log (with the run's execution number), the `seq` its next entry gets, and its
+    project (None for no such run)."""
     row = (
         await session.execute(
-            select(FlowRunRow.log_state, FlowRunRow.execution).where(FlowRunRow.id == run_id)
+            select(FlowRunRow.log_state, FlowRunRow.execution, FlowRunRow.project_id).where(
+                FlowRunRow.id == run_id
+            )
         )
     ).one_or_none()
     execution = 0 if row is None else row.execution
     state = None if row is None else row.log_state
+    project_id = None if row is None else str(row.project_id)
     if state is None:
-        return RunLog(execution=execution), 0
+        return RunLog(execution=execution), 0, project_id
     rows = (
         await session.execute(
             select(RunLogEntryRow.seq, RunLogEntryRow.record)
@@ -143,7 +228,7 @@ async def _load(session: AsyncSession, run_id: str) -> tuple[RunLog, int]:
     entries = [StepRecord.model_validate(row.record) for row in rows]
     next_seq = rows[-1].seq + 1 if rows else 0
     log = RunLog.model_validate({**state, "entries": entries, "execution": execution})
-    return log, next_seq
+    return log, next_seq, project_id
 
 
 async def write_log(session: AsyncSession, run_id: str, log: RunLog) -> None:

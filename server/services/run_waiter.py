@@ -70,20 +70,44 @@ class RunWaiter:
         if self._conn is not None:
             await self._conn.close()
 
-    async def wait(
-        self, run_id: str, *, timeout_s: float, or_paused: bool = False
-    ) -> RunAnswer | None:
-        """The run's answer once it is terminal (or, with `or_paused`, PAUSED with a response to
-        send), or None when `timeout_s` passes first."""
+    def expect(self, run_id: str) -> asyncio.Event:
+        """Listens for the run's end from now on. Called before the run can start (before its
+        job is committed), its `wait(expected=...)` need not read the run first: no end can
+        have been missed. Give it to `wait`, or to `discard` if the run is not queued after all."""
         event = asyncio.Event()
         self._waiters.setdefault(run_id, set()).add(event)
+        return event
+
+    def discard(self, run_id: str, event: asyncio.Event) -> None:
+        """Stops listening with `event` (from `expect`)."""
+        waiters = self._waiters.get(run_id)
+        if waiters is not None:
+            waiters.discard(event)
+            if not waiters:
+                del self._waiters[run_id]
+
+    async def wait(
+        self,
+        run_id: str,
+        *,
+        timeout_s: float,
+        or_paused: bool = False,
+        expected: asyncio.Event | None = None,
+    ) -> RunAnswer | None:
+        """The run's answer once it is terminal (or, with `or_paused`, PAUSED with a response to
+        send), or None when `timeout_s` passes first. With `expected` (from `expect`), the run is
+        read only once a notification came (or at each re-check)."""
+        event = expected if expected is not None else self.expect(run_id)
+        read = expected is None
         deadline = time.monotonic() + timeout_s
         try:
             while True:
-                async with self._sessions() as session:
-                    answer = await _answer(session, run_id, or_paused=or_paused)
-                if answer is not None:
-                    return answer
+                if read:
+                    async with self._sessions() as session:
+                        answer = await _answer(session, run_id, or_paused=or_paused)
+                    if answer is not None:
+                        return answer
+                read = True
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     return None
@@ -91,11 +115,7 @@ class RunWaiter:
                     await asyncio.wait_for(event.wait(), min(remaining, RECHECK_INTERVAL_S))
                 event.clear()
         finally:
-            waiters = self._waiters.get(run_id)
-            if waiters is not None:
-                waiters.discard(event)
-                if not waiters:
-                    del self._waiters[run_id]
+            self.discard(run_id, event)
 
     async def _listen(self, conn: psycopg.AsyncConnection[object]) -> None:
         while True:

@@ -26,7 +26,6 @@ from engine.model import (
     RunResult,
     RunStatus,
     check_transition,
-    load_flow,
     report,
 )
 from engine.model.resources import FlowRunRead, Page
@@ -34,13 +33,13 @@ from server.db.base import new_id, utcnow
 from server.db.models import (
     FlowRow,
     FlowRunRow,
-    FlowVersionRow,
     HiddenPieceRow,
     ProjectRow,
     RunOutputRow,
 )
 from server.services.audit import AuditAction
 from server.services.errors import NotFoundError
+from server.services.frozen_versions import flow_version
 from server.services.live_events import CHANNEL as LIVE_CHANNEL
 from server.services.live_events import encode
 from server.services.pagination import seek_page
@@ -145,7 +144,7 @@ async def start_run(session: AsyncSession, run_id: str, *, concurrency_limit: in
     run = await session.scalar(select(FlowRunRow).where(FlowRunRow.id == run_id).with_for_update())
     if run is None or run.status != RunStatus.QUEUED:
         return StartOutcome()
-    version = await session.get(FlowVersionRow, run.flow_version_id)
+    version = await flow_version(session, run.flow_version_id)
     if version is None:
         return StartOutcome()
     # Locking the project row also reads its hidden pieces: the worker checks them per run.
@@ -200,7 +199,7 @@ async def start_run(session: AsyncSession, run_id: str, *, concurrency_limit: in
     await session.commit()
     return StartOutcome(
         run=run,
-        flow=load_flow(version.definition),
+        flow=version.flow,
         testing=version.state == "TEST",
         hidden_pieces=frozenset(hidden or ()),
     )

@@ -20,6 +20,7 @@ from engine.runtime.errors import EngineError
 from pieces.framework import PieceError, PieceRegistry
 from server.db.models import FlowRow, FlowVersionRow
 from server.services.errors import InvalidRequestError, NotFoundError
+from server.services.frozen_versions import FrozenVersion, flow_version
 from server.services.runs import create_run
 from server.services.test_runs import create_webhook_test_run
 from server.services.trigger_hooks import FlowTrigger, TriggerEnvironment, open_trigger
@@ -52,15 +53,20 @@ async def receive(
         InvalidRequestError: the trigger failed on the request (its message says why).
     """
     flow = await session.get(FlowRow, flow_id)
-    version = await _version(session, flow, test=test)
-    if flow is None or version is None:
+    draft = await _draft(session, flow) if test else None
+    published = None if test else await _published(session, flow)
+    if flow is None or (draft is None and published is None):
         raise NotFoundError(
             "No flow listens at this test URL"
             if test
             else "No enabled flow listens at this webhook URL; publish the flow and turn it on",
             code="FLOW_NOT_FOUND",
         )
-    document = load_flow(version.definition)
+    if published is not None:
+        document = published.flow
+    else:
+        assert draft is not None
+        document = load_flow(draft.definition)
     trigger = document.trigger
     if not isinstance(trigger, PieceTrigger) or not trigger.settings.trigger_name:
         items: list[Any] = [_without_raw_body(payload)]
@@ -82,31 +88,35 @@ async def receive(
     if test:
         if not items:
             return WebhookOutcome()
+        assert draft is not None
         run = await create_webhook_test_run(
-            session, flow=flow, draft=version, document=document, payload=items[0]
+            session, flow=flow, draft=draft, document=document, payload=items[0]
         )
         return WebhookOutcome(run_ids=[run.id])
+    assert published is not None
     runs = [
-        await create_run(session, flow=flow, version_id=version.id, payload=item) for item in items
+        await create_run(session, flow=flow, version_id=published.id, payload=item)
+        for item in items
     ]
     return WebhookOutcome(run_ids=[run.id for run in runs])
 
 
-async def _version(
-    session: AsyncSession, flow: FlowRow | None, *, test: bool
-) -> FlowVersionRow | None:
+async def _draft(session: AsyncSession, flow: FlowRow | None) -> FlowVersionRow | None:
     if flow is None:
         return None
-    if test:
-        draft: FlowVersionRow | None = await session.scalar(
-            select(FlowVersionRow).where(
-                FlowVersionRow.flow_id == flow.id, FlowVersionRow.state == "DRAFT"
-            )
+    draft: FlowVersionRow | None = await session.scalar(
+        select(FlowVersionRow).where(
+            FlowVersionRow.flow_id == flow.id, FlowVersionRow.state == "DRAFT"
         )
-        return draft
-    if flow.published_version_id is None or flow.status != FlowStatus.ENABLED:
+    )
+    return draft
+
+
+async def _published(session: AsyncSession, flow: FlowRow | None) -> FrozenVersion | None:
+    """The version an enabled flow runs (parsed once per process: it never changes)."""
+    if flow is None or flow.published_version_id is None or flow.status != FlowStatus.ENABLED:
         return None
-    return await session.get(FlowVersionRow, flow.published_version_id)
+    return await flow_version(session, flow.published_version_id)
 
 
 def _without_raw_body(payload: dict[str, Any]) -> dict[str, Any]:

@@ -95,7 +95,7 @@ class RunExecutor:
             )
             mode, payload = await self._mode(run)
             if run.log_state is None and self.run_store is not None:
-                self.run_store.starts_empty(run_id, run.execution)  # spares execute's load
+                self.run_store.starts_empty(run_id, run.execution, run.project_id)  # no load
             with DEFAULT_RUN_RESOURCES.attached(run_id, store=store, files=files):
                 result = await self.executor.execute(
                     flow,

@@ -83,7 +83,7 @@ async def test_a_run_started_with_an_empty_log_is_loaded_without_a_query(
             return context.sessions()
 
         store = PostgresRunStore(sessions)
-        store.starts_empty(run_id, 7)
+        store.starts_empty(run_id, 7, "project")
         log = await store.load(run_id)
         assert (log.entries, log.execution, opened) == ([], 7, [])
         # The entry numbers start at 0 without asking, and the next load asks the database.
