@@ -18,7 +18,7 @@ from server.db.base import utcnow
 from server.db.models import FlowRow, FlowRunRow
 from server.services import runs
 from tests.conftest import SAMPLES
-from tests.server.conftest import User, make_settings
+from tests.server.conftest import User, make_settings, sign_up
 
 
 async def create(api: httpx.AsyncClient, owner: User, name: str = "My flow") -> dict[str, object]:
@@ -112,6 +112,16 @@ async def server_without_worker(
             transport=transport, base_url="http://testserver/api/v1"
         ) as api:
             yield api, app.state.context
+
+
+@contextlib.asynccontextmanager
+async def queued_sample_run(
+    tmp_path: Path, database_url: str
+) -> AsyncIterator[tuple[ServerContext, str]]:
+    """The app with no worker, and one QUEUED run of the published sample flow (no job)."""
+    async with server_without_worker(tmp_path, database_url) as (api, context):
+        flow_id = await publish(api, await sign_up(api), sample())
+        yield context, await queued_run(context, flow_id)
 
 
 async def queued_run(context: ServerContext, flow_id: str, *, age: timedelta = timedelta(0)) -> str:

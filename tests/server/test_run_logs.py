@@ -10,8 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from engine.model import Checkpoint, RunStatus, StepRecord, StepStatus
 from server.db.models import RunLogEntryRow
 from server.services.run_logs import PostgresRunStore
-from tests.server.conftest import sign_up
-from tests.server.helpers import publish, queued_run, sample, server_without_worker
+from tests.server.helpers import (
+    queued_sample_run,
+)
 
 
 def records(*names: str) -> list[StepRecord]:
@@ -23,9 +24,7 @@ def records(*names: str) -> list[StepRecord]:
 async def test_entry_numbers_continue_when_another_process_resumes_the_run(
     tmp_path: Path, database_url: str
 ) -> None:
-    async with server_without_worker(tmp_path, database_url) as (api, context):
-        flow_id = await publish(api, await sign_up(api), sample())
-        run_id = await queued_run(context, flow_id)
+    async with queued_sample_run(tmp_path, database_url) as (context, run_id):
         # Two stores, as two worker processes: each keeps its own count in memory.
         first, second = PostgresRunStore(context.sessions), PostgresRunStore(context.sessions)
 
@@ -55,9 +54,7 @@ async def test_entry_numbers_continue_when_another_process_resumes_the_run(
 async def test_a_checkpoint_that_failed_does_not_leave_a_gap_or_a_clash(
     tmp_path: Path, database_url: str
 ) -> None:
-    async with server_without_worker(tmp_path, database_url) as (api, context):
-        flow_id = await publish(api, await sign_up(api), sample())
-        run_id = await queued_run(context, flow_id)
+    async with queued_sample_run(tmp_path, database_url) as (context, run_id):
         store, other = PostgresRunStore(context.sessions), PostgresRunStore(context.sessions)
         await store.load(run_id)
         await store.save(run_id, Checkpoint(status=RunStatus.RUNNING, entries=records("a")))
@@ -73,9 +70,7 @@ async def test_a_checkpoint_that_failed_does_not_leave_a_gap_or_a_clash(
 async def test_a_run_started_with_an_empty_log_is_loaded_without_a_query(
     tmp_path: Path, database_url: str
 ) -> None:
-    async with server_without_worker(tmp_path, database_url) as (api, context):
-        flow_id = await publish(api, await sign_up(api), sample())
-        run_id = await queued_run(context, flow_id)
+    async with queued_sample_run(tmp_path, database_url) as (context, run_id):
         opened: list[str] = []
 
         def sessions() -> AsyncSession:

@@ -20,7 +20,12 @@ from server.services.run_logs import PostgresRunStore, load_log
 from tests.engine.builders import flow, piece
 from tests.pieces.local_http import Received, Reply, local_http_server
 from tests.server.conftest import sign_up
-from tests.server.helpers import publish, queued_run, sample, server_without_worker
+from tests.server.helpers import (
+    publish,
+    queued_run,
+    queued_sample_run,
+    server_without_worker,
+)
 
 
 def record(name: str) -> StepRecord:
@@ -30,9 +35,7 @@ def record(name: str) -> StepRecord:
 async def test_checkpoints_and_the_end_of_a_superseded_execution_are_refused(
     tmp_path: Path, database_url: str
 ) -> None:
-    async with server_without_worker(tmp_path, database_url) as (api, context):
-        owner = await sign_up(api)
-        run_id = await queued_run(context, await publish(api, owner, sample()))
+    async with queued_sample_run(tmp_path, database_url) as (context, run_id):
 
         async def start() -> int:
             async with context.sessions() as session:
@@ -120,9 +123,7 @@ async def test_a_superseded_execution_stops_before_its_next_step_with_effects(
 async def test_the_old_worker_of_a_run_taken_over_cannot_end_the_new_execution_s_job(
     tmp_path: Path, database_url: str
 ) -> None:
-    async with server_without_worker(tmp_path, database_url) as (api, context):
-        owner = await sign_up(api)
-        run_id = await queued_run(context, await publish(api, owner, sample()))
+    async with queued_sample_run(tmp_path, database_url) as (context, run_id):
         await context.queue.defer_run(run_id, sync=True)
         manager = context.queue.app.job_manager
         old_worker = await manager.register_worker()
