@@ -53,9 +53,8 @@ log = logging.getLogger(__name__)
 #: NOTIFY channel a run's id is sent on when it reaches a terminal status.
 RUN_FINISHED_CHANNEL = "pw_run_finished"
 
-# The NOTIFY of a finished run also tells whether another run of its project waits out a busy
-# backoff (a job due later; see JobQueue.wake_next_run): one statement, not a second query.
-# A run's start in one statement: the row, its audit event and the live event.
+# A run's start in one statement: the row, its audit event and the live event (the audit row
+# as `audit.record` would add it; written here so the start is one round trip).
 _START = text(
     """
 WITH started AS (
@@ -74,8 +73,9 @@ SELECT pg_notify(:live_channel, :event)
 )
 
 # A run's end in one statement: the row, its audit event (not for a pause), the live event, the
-# notification its sync callers wait for, and whether runs of its project wait out a busy
-# backoff. (Data-modifying CTEs run to completion even though the SELECT reads neither.)
+# notification its sync callers wait for, and whether another run of its project waits out a
+# busy backoff (a job due later; see JobQueue.wake_next_run). Data-modifying CTEs run to
+# completion even though the SELECT reads neither.
 _FINISH = text(
     """
 WITH ended AS (
