@@ -43,16 +43,6 @@ async def notify(session: AsyncSession, message: dict[str, Any]) -> None:
     )
 
 
-async def notify_many(session: AsyncSession, messages: list[dict[str, Any]]) -> None:
-    """Like notify(), for several messages in one statement (they arrive in this order)."""
-    if not messages:
-        return
-    await session.execute(
-        text("SELECT pg_notify(:channel, payload) FROM unnest(CAST(:payloads AS text[])) payload"),
-        {"channel": CHANNEL, "payloads": [encode(message) for message in messages]},
-    )
-
-
 async def publish_flow_event(
     session: AsyncSession, project_id: str, flow_id: str, event: dict[str, Any]
 ) -> None:

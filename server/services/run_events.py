@@ -5,9 +5,10 @@ Usage from a worker (any process or machine that reaches the database)::
     await publish_run_event(project_id, run_id, {"type": "STEP_STARTED", "step": "step_1"},
                             sessions=self.sessions)   # its own short transaction
 
-or, inside the transaction that records the change itself (as `runs.start_run` and
-`runs.finish_run` do), `session=session`: the event is sent when that transaction commits, so
-it and the stored state appear together.
+or, inside the transaction that records the change itself, `session=session`: the event is
+sent when that transaction commits, so it and the stored state appear together. The hot path
+(`runs.start_run`, `runs.finish_run`, `run_logs.PostgresRunStore`) sends its events inside its
+own write statement, with the messages of `run_event_message` and `step_event_messages`.
 
 Events are dicts with a `type`; the server sends them as they are to WebSocket clients that
 subscribed to the run or to the project's runs, as
@@ -28,7 +29,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.model import StepRecord
-from server.services.live_events import notify, notify_many
+from server.services.live_events import notify
 
 
 def run_event_message(project_id: str, run_id: str, event: dict[str, Any]) -> dict[str, Any]:
@@ -66,13 +67,6 @@ async def publish_run_event(
     async with sessions() as own:
         await notify(own, message)
         await own.commit()
-
-
-async def publish_step_events(
-    session: AsyncSession, project_id: str, run_id: str, records: list[StepRecord]
-) -> None:
-    """Announces STEP_FINISHED for each record when the session (the checkpoint) commits."""
-    await notify_many(session, step_event_messages(project_id, run_id, records))
 
 
 def step_event_messages(

@@ -13,7 +13,7 @@ from server.db.base import utcnow
 from server.db.models import FlowRunRow, RunLogEntryRow, RunOutputRow
 from server.services.live_events import CHANNEL as LIVE_CHANNEL
 from server.services.live_events import encode
-from server.services.run_events import publish_step_events, step_event_messages
+from server.services.run_events import step_event_messages
 
 #: RunLog fields not kept in flow_runs.log_state (the entries have their own table, the
 #: execution number its own column).
@@ -98,87 +98,67 @@ class PostgresRunStore:
         return log
 
     async def save(self, run_id: str, checkpoint: Checkpoint) -> None:
-        project_id = self._projects.get(run_id)
-        if checkpoint.entries and project_id is not None and run_id in self._next_seq:
-            await self._save_in_one_statement(run_id, checkpoint, project_id)
-            return
         try:
             async with self._sessions() as session:
-                state = checkpoint.model_dump(mode="json", exclude=_STATE_FIELDS)
-                fence = (
-                    [FlowRunRow.execution == checkpoint.execution] if checkpoint.execution else []
-                )
-                # First, so the run's row is locked against a start elsewhere until the commit.
-                project_id = await session.scalar(
-                    update(FlowRunRow)
-                    .where(FlowRunRow.id == run_id, *fence)
-                    .values(log_state=state)
-                    .returning(FlowRunRow.project_id)
-                )
-                if project_id is None:
+                if checkpoint.entries:
+                    saved = await self._save_with_entries(session, run_id, checkpoint)
+                else:
+                    fence = [FlowRunRow.execution == checkpoint.execution]
+                    saved = (
+                        await session.scalar(
+                            update(FlowRunRow)
+                            .where(
+                                FlowRunRow.id == run_id, *(fence if checkpoint.execution else [])
+                            )
+                            .values(log_state=_state(checkpoint))
+                            .returning(FlowRunRow.id)
+                        )
+                        is not None
+                    )
+                if not saved:  # no row updated
                     await session.rollback()
-                    if fence:
+                    if checkpoint.execution:
                         raise RunTakenOverError(run_id)
                     return  # the run is gone (deleted)
-                if checkpoint.entries:
-                    start = await self._reserve(session, run_id, len(checkpoint.entries))
-                    await session.execute(
-                        insert(RunLogEntryRow),
-                        [
-                            {
-                                "run_id": run_id,
-                                "seq": start + index,
-                                "record": entry.model_dump(mode="json"),
-                            }
-                            for index, entry in enumerate(checkpoint.entries)
-                        ],
-                    )
-                    await publish_step_events(session, project_id, run_id, checkpoint.entries)
                 await session.commit()
         except BaseException:
             self._next_seq.pop(run_id, None)  # what was reserved may not be written: ask again
             raise
         self._after_save(run_id, checkpoint)
 
-    async def _save_in_one_statement(
-        self, run_id: str, checkpoint: Checkpoint, project_id: str
-    ) -> None:
-        """A checkpoint with entries of a run loaded here: state, entries and their step events
-        in one statement (`_CHECKPOINT`), the state first so the row is locked until commit."""
+    async def _save_with_entries(
+        self, session: AsyncSession, run_id: str, checkpoint: Checkpoint
+    ) -> bool:
+        """State, entries and their step events in one statement (`_CHECKPOINT`), the state
+        first so the run's row is locked against a start elsewhere until the commit. False when
+        no row was updated (taken over, or gone)."""
+        project_id = self._projects.get(run_id)
+        if project_id is None:  # saved without a load in this process (not the engine's way)
+            project_id = await session.scalar(
+                select(FlowRunRow.project_id).where(FlowRunRow.id == run_id)
+            )
+            if project_id is None:
+                return False
         count = len(checkpoint.entries)
-        start = self._next_seq[run_id]
-        self._next_seq[run_id] = start + count
-        try:
-            async with self._sessions() as session:
-                told = await session.execute(
-                    _CHECKPOINT,
-                    {
-                        "run_id": run_id,
-                        "state": checkpoint.model_dump(mode="json", exclude=_STATE_FIELDS),
-                        "now": utcnow(),
-                        "fenced": bool(checkpoint.execution),
-                        "execution": checkpoint.execution,
-                        "start": start,
-                        "records": [entry.model_dump_json() for entry in checkpoint.entries],
-                        "channel": LIVE_CHANNEL,
-                        "payloads": [
-                            encode(message)
-                            for message in step_event_messages(
-                                project_id, run_id, checkpoint.entries
-                            )
-                        ],
-                    },
-                )
-                if len(told.all()) != count:  # no row updated: taken over, or gone
-                    await session.rollback()
-                    if checkpoint.execution:
-                        raise RunTakenOverError(run_id)
-                    return
-                await session.commit()
-        except BaseException:
-            self._next_seq.pop(run_id, None)  # what was reserved may not be written: ask again
-            raise
-        self._after_save(run_id, checkpoint)
+        start = await self._reserve(session, run_id, count)
+        told = await session.execute(
+            _CHECKPOINT,
+            {
+                "run_id": run_id,
+                "state": _state(checkpoint),
+                "now": utcnow(),
+                "fenced": bool(checkpoint.execution),
+                "execution": checkpoint.execution,
+                "start": start,
+                "records": [entry.model_dump_json() for entry in checkpoint.entries],
+                "channel": LIVE_CHANNEL,
+                "payloads": [
+                    encode(message)
+                    for message in step_event_messages(project_id, run_id, checkpoint.entries)
+                ],
+            },
+        )
+        return len(told.all()) == count
 
     def _after_save(self, run_id: str, checkpoint: Checkpoint) -> None:
         if checkpoint.status in _EXECUTION_ENDS:
@@ -195,6 +175,11 @@ class PostgresRunStore:
             start = 0 if last is None else last + 1
         self._next_seq[run_id] = start + count
         return start
+
+
+def _state(checkpoint: Checkpoint) -> dict[str, Any]:
+    """What flow_runs.log_state keeps of a checkpoint."""
+    return checkpoint.model_dump(mode="json", exclude=_STATE_FIELDS)
 
 
 async def load_log(session: AsyncSession, run_id: str) -> RunLog:
