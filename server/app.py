@@ -61,7 +61,11 @@ def create_app(settings: Settings, *, context: ServerContext | None = None) -> F
     )
     install_error_handlers(app)
     api = APIRouter(prefix="/api/v1")
+    # Routes are matched in order: the paths called most (webhooks, the engine's waitpoints)
+    # first. No path of theirs matches another router's, so the order changes nothing else.
     for module in (
+        webhooks,
+        waitpoints,
         health,
         authentication,
         api_keys,
@@ -74,8 +78,6 @@ def create_app(settings: Settings, *, context: ServerContext | None = None) -> F
         flow_runs,
         pieces,
         app_connections,
-        webhooks,
-        waitpoints,
         store_entries,
         files,
         audit_events,

@@ -17,7 +17,7 @@ _bearer = HTTPBearer(
 )
 
 
-def get_context(request: Request) -> ServerContext:
+async def get_context(request: Request) -> ServerContext:
     """The process-wide server context the lifespan created."""
     context: ServerContext = request.app.state.context
     return context

@@ -1,6 +1,5 @@
 """Webhooks: an HTTP request to a flow's URL starts a run; `/sync` answers with the flow's response."""
 
-import asyncio
 import base64
 import contextlib
 import json
@@ -17,6 +16,7 @@ from server.api.errors import error_response
 from server.context import trigger_environment
 from server.services import webhook_events
 from server.services.errors import ServiceError
+from server.services.run_waiter import Waiting
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 
@@ -57,7 +57,7 @@ async def webhook_sync(
 
 
 async def answer_when_done(
-    run_id: str, context: ContextDep, *, expected: asyncio.Event | None = None
+    run_id: str, context: ContextDep, *, expected: Waiting | None = None
 ) -> Response:
     """The sync answer for a run: its response once it ends (or pauses with a response to send,
     as an approval that answers first); 408 on timeout while the run goes on or waits.
@@ -122,6 +122,8 @@ async def _queue_runs(
         payload=payload,
         registry=context.registry,
         environment=trigger_environment(context),
+        queue=context.queue,
+        sync=sync,
         test=test,
     )
     if outcome.handshake is not None:
@@ -129,10 +131,8 @@ async def _queue_runs(
     run_ids = outcome.run_ids
     expected = context.waiter.expect(run_ids[0]) if sync and run_ids else None
     try:
-        # The jobs are written in the runs' transaction: a failure (503 when the database is
+        # The jobs were written in the runs' transaction: a failure (503 when the database is
         # gone) leaves neither, and the caller sending again makes no double.
-        for run_id in run_ids:
-            await context.queue.defer_run(run_id, sync=sync, session=session)
         await session.commit()
     except BaseException:
         if expected is not None:
@@ -145,7 +145,7 @@ async def _queue_runs(
 class _Queued:
     run_ids: list[str]
     #: For a sync call, the waiter's event for the first run, set up before it was queued.
-    expected: asyncio.Event | None = None
+    expected: Waiting | None = None
 
 
 # One route per method: OpenAPI needs a distinct operation id for each.

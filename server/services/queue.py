@@ -1,11 +1,13 @@
 """The job queue on PostgreSQL (procrastinate): run jobs, sync-webhook runs ahead of others, trigger polls."""
 
 import asyncio
+import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import procrastinate
 import psycopg
@@ -56,6 +58,33 @@ SELECT id,
        pg_notify('procrastinate_any_queue_v1', payload)
   FROM woken
 """
+
+
+#: A new run's job as procrastinate's own defer function writes it (what `defer_async` calls; the
+#: jobs table's trigger wakes the workers), for a statement that also inserts the run: the run
+#: and its job are then one round trip. Its parameters: `run_job_params`.
+DEFER_RUN_JOB_SQL = (
+    "procrastinate_defer_jobs_v1(ARRAY[ROW(:job_queue, :job_task, :job_priority, NULL, NULL,"
+    " CAST(:job_args AS jsonb), NULL)::procrastinate_job_to_defer_v1])"
+)
+
+
+def run_job_params(run_id: str, *, sync: bool) -> dict[str, Any]:
+    """The parameters of DEFER_RUN_JOB_SQL: the job `defer_run(run_id, sync=sync)` would queue."""
+    return {
+        "job_queue": _run_queue(sync),
+        "job_task": RUN_TASK,
+        "job_priority": _run_priority(sync),
+        "job_args": json.dumps({"run_id": run_id, "sync": sync, "attempt": 0}),
+    }
+
+
+def _run_queue(sync: bool) -> str:
+    return SYNC_RUNS_QUEUE if sync else ASYNC_RUNS_QUEUE
+
+
+def _run_priority(sync: bool) -> int:
+    return 10 if sync else 0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -115,8 +144,8 @@ class JobQueue:
             connection = raw.driver_connection
         task = self.app.configure_task(
             name=RUN_TASK,
-            queue=SYNC_RUNS_QUEUE if sync else ASYNC_RUNS_QUEUE,
-            priority=10 if sync else 0,
+            queue=_run_queue(sync),
+            priority=_run_priority(sync),
             schedule_in={"seconds": delay_s} if delay_s else None,
             connection=connection,
         )

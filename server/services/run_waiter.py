@@ -1,19 +1,24 @@
-"""Waiting for runs to finish: LISTEN for the worker's NOTIFY, with a periodic re-check as a safety net."""
+"""Waiting for runs to finish: LISTEN for the worker's NOTIFY (which carries the answer), with a periodic re-check as a safety net."""
 
 import asyncio
 import contextlib
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import psycopg
 from psycopg import sql
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from engine.model import TERMINAL, RunStatus, WebhookResponse
-from server.services.runs import RUN_FINISHED_CHANNEL
+from engine.model import TERMINAL, RunStatus
+from server.services.run_answers import (
+    RUN_FINISHED_CHANNEL,
+    RunAnswer,
+    answer_of,
+    read_answer_message,
+)
 
 log = logging.getLogger(__name__)
 
@@ -27,14 +32,13 @@ _ANSWER = text(
 )
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RunAnswer:
-    """A run that ended (or paused with a response to send): what its caller is answered."""
+@dataclass(eq=False, slots=True)
+class Waiting:
+    """One caller waiting for a run: set when a notification about the run came, with the
+    answer it carried (None when it carried only the run's id)."""
 
-    status: RunStatus
-    #: The flow's Return Response, if it gave one.
-    response: WebhookResponse | None
-    error: str | None
+    event: asyncio.Event = field(default_factory=asyncio.Event)
+    answer: RunAnswer | None = None
 
 
 class RunWaiter:
@@ -43,7 +47,7 @@ class RunWaiter:
     def __init__(self, *, conninfo: str, sessions: Callable[[], AsyncSession]) -> None:
         self._conninfo = conninfo
         self._sessions = sessions
-        self._waiters: dict[str, set[asyncio.Event]] = {}
+        self._waiters: dict[str, set[Waiting]] = {}
         self._conn: psycopg.AsyncConnection[object] | None = None
         self._task: asyncio.Task[None] | None = None
 
@@ -70,19 +74,19 @@ class RunWaiter:
         if self._conn is not None:
             await self._conn.close()
 
-    def expect(self, run_id: str) -> asyncio.Event:
+    def expect(self, run_id: str) -> Waiting:
         """Listens for the run's end from now on. Called before the run can start (before its
         job is committed), its `wait(expected=...)` need not read the run first: no end can
         have been missed. Give it to `wait`, or to `discard` if the run is not queued after all."""
-        event = asyncio.Event()
-        self._waiters.setdefault(run_id, set()).add(event)
-        return event
+        waiting = Waiting()
+        self._waiters.setdefault(run_id, set()).add(waiting)
+        return waiting
 
-    def discard(self, run_id: str, event: asyncio.Event) -> None:
-        """Stops listening with `event` (from `expect`)."""
+    def discard(self, run_id: str, waiting: Waiting) -> None:
+        """Stops listening with `waiting` (from `expect`)."""
         waiters = self._waiters.get(run_id)
         if waiters is not None:
-            waiters.discard(event)
+            waiters.discard(waiting)
             if not waiters:
                 del self._waiters[run_id]
 
@@ -92,37 +96,46 @@ class RunWaiter:
         *,
         timeout_s: float,
         or_paused: bool = False,
-        expected: asyncio.Event | None = None,
+        expected: Waiting | None = None,
     ) -> RunAnswer | None:
         """The run's answer once it is terminal (or, with `or_paused`, PAUSED with a response to
         send), or None when `timeout_s` passes first. With `expected` (from `expect`), the run is
-        read only once a notification came (or at each re-check)."""
-        event = expected if expected is not None else self.expect(run_id)
-        read = expected is None
+        read only at a re-check or when a notification came without the answer."""
+        waiting = expected if expected is not None else self.expect(run_id)
+        read = expected is None  # whether to read the run's row this round
         deadline = time.monotonic() + timeout_s
         try:
             while True:
-                if read:
+                waiting.event.clear()  # cleared first: a notification from now on is kept
+                told, waiting.answer = waiting.answer, None
+                if told is not None:
+                    if _ready(told, or_paused=or_paused):
+                        return told
+                elif read:
                     async with self._sessions() as session:
                         answer = await _answer(session, run_id, or_paused=or_paused)
                     if answer is not None:
                         return answer
-                read = True
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     return None
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(event.wait(), min(remaining, RECHECK_INTERVAL_S))
-                event.clear()
+                try:
+                    await asyncio.wait_for(waiting.event.wait(), min(remaining, RECHECK_INTERVAL_S))
+                except TimeoutError:
+                    read = True  # the safety net: a notification may have been missed
+                else:
+                    read = waiting.answer is None  # notified without the answer: read it
         finally:
-            self.discard(run_id, event)
+            self.discard(run_id, waiting)
 
     async def _listen(self, conn: psycopg.AsyncConnection[object]) -> None:
         while True:
             try:
                 async for notify in conn.notifies():
-                    for event in self._waiters.get(notify.payload, ()):
-                        event.set()
+                    run_id, answer = read_answer_message(notify.payload)
+                    for waiting in self._waiters.get(run_id, ()):
+                        waiting.answer = answer
+                        waiting.event.set()
             except psycopg.Error as err:
                 log.warning(
                     "the run notification connection was lost (%s); waiting requests re-check "
@@ -141,9 +154,9 @@ class RunWaiter:
                 self._conn = await self._connect()
             except psycopg.Error:
                 continue
-            for events in self._waiters.values():  # anything may have finished meanwhile
-                for event in events:
-                    event.set()
+            for waiters in self._waiters.values():  # anything may have finished meanwhile
+                for waiting in waiters:
+                    waiting.event.set()
             return self._conn
 
 
@@ -153,8 +166,12 @@ async def _answer(session: AsyncSession, run_id: str, *, or_paused: bool) -> Run
     row = (await session.execute(_ANSWER, {"run_id": run_id})).one_or_none()
     if row is None:
         return None
-    status = RunStatus(row.status)
-    response = None if row.response is None else WebhookResponse.model_validate(row.response)
-    if status in TERMINAL or (or_paused and status == RunStatus.PAUSED and response is not None):
-        return RunAnswer(status=status, response=response, error=row.error)
-    return None
+    answer = answer_of(row.status, row.response, row.error)
+    return answer if _ready(answer, or_paused=or_paused) else None
+
+
+def _ready(answer: RunAnswer, *, or_paused: bool) -> bool:
+    """Whether the caller is answered now: the run ended, or paused with a response to send."""
+    return answer.status in TERMINAL or (
+        or_paused and answer.status == RunStatus.PAUSED and answer.response is not None
+    )

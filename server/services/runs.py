@@ -12,8 +12,6 @@ from sqlalchemy import (
     DateTime,
     bindparam,
     delete,
-    func,
-    literal_column,
     select,
     text,
 )
@@ -33,8 +31,6 @@ from server.db.base import new_id, utcnow
 from server.db.models import (
     FlowRow,
     FlowRunRow,
-    HiddenPieceRow,
-    ProjectRow,
     RunOutputRow,
 )
 from server.services.audit import AuditAction
@@ -45,27 +41,45 @@ from server.services.live_events import encode
 from server.services.pagination import seek_page
 from server.services.permissions import Permission, require_permission
 from server.services.principal import Principal
-from server.services.queue import RUN_TASK
+from server.services.queue import DEFER_RUN_JOB_SQL, RUN_TASK, run_job_params
+from server.services.run_answers import RUN_FINISHED_CHANNEL, answer_message
 from server.services.run_events import run_event_message
 
 log = logging.getLogger(__name__)
 
-#: NOTIFY channel a run's id is sent on when it reaches a terminal status.
-RUN_FINISHED_CHANNEL = "pw_run_finished"
 
-# A run's start in one statement: the row, its audit event and the live event (the audit row
-# as `audit.record` would add it; written here so the start is one round trip).
+# A queued run, its project's row locked (starts within a project are serialized) and the pieces
+# the project hides (the worker checks them per run).
+_LOCK_RUN = text(
+    """
+SELECT run.id, run.project_id, run.flow_id, run.flow_version_id, run.status, run.trigger_payload,
+       run.log_state, run.execution, run.created,
+       (SELECT array_agg(hidden.piece_name) FROM project_hidden_pieces hidden
+         WHERE hidden.project_id = run.project_id) AS hidden
+  FROM flow_runs run JOIN projects project ON project.id = run.project_id
+ WHERE run.id = :run_id
+   FOR UPDATE OF run, project
+"""
+).columns(trigger_payload=JSON, log_state=JSON)
+
+# A run's start in one statement, unless its project runs `limit` runs already: the row, its
+# audit event and the live event (the audit row as `audit.record` would add it). The count is
+# this statement's own, taken once the project's row is locked by `_LOCK_RUN`; the status is a
+# literal, so that the active runs' index is read.
 _START = text(
     """
 WITH started AS (
     UPDATE flow_runs
        SET status = 'RUNNING', started = :now, execution = :execution, updated = :now
      WHERE id = :run_id
+       AND (SELECT count(*) FROM flow_runs active
+             WHERE active.project_id = :project_id AND active.status = 'RUNNING') < :limit
+    RETURNING id
 ), audited AS (
     INSERT INTO audit_events (id, action, user_id, project_id, data, created)
-    VALUES (:audit_id, :action, NULL, :project_id, :audit_data, :now)
+    SELECT :audit_id, :action, NULL, :project_id, :audit_data, :now FROM started
 )
-SELECT pg_notify(:live_channel, :event)
+SELECT pg_notify(:live_channel, :event) FROM started
 """
 ).bindparams(
     bindparam("audit_data", type_=JSON),
@@ -88,7 +102,7 @@ WITH ended AS (
      WHERE :audit
 )
 SELECT pg_notify(:live_channel, :event) AS announced,
-       pg_notify(:channel, :run_id) AS notified,
+       pg_notify(:channel, :answer) AS notified,
        EXISTS (
     SELECT 1
       FROM procrastinate_jobs job
@@ -103,6 +117,47 @@ SELECT pg_notify(:live_channel, :event) AS announced,
     bindparam("now", type_=DateTime(timezone=True)),
     bindparam("audit", type_=Boolean),
 )
+
+
+# A new QUEUED run and its job in one statement (webhooks: the event is accepted with both).
+_QUEUE = text(
+    f"""
+WITH queued AS (
+    INSERT INTO flow_runs (id, project_id, flow_id, flow_version_id, status, trigger_payload,
+                           execution, created, updated)
+    VALUES (:run_id, :project_id, :flow_id, :version_id, 'QUEUED', :payload, 0, :now, :now)
+)
+SELECT {DEFER_RUN_JOB_SQL}
+"""
+).bindparams(bindparam("payload", type_=JSON), bindparam("now", type_=DateTime(timezone=True)))
+
+
+async def queue_run(
+    session: AsyncSession,
+    *,
+    project_id: str,
+    flow_id: str,
+    version_id: str,
+    payload: Any,
+    sync: bool,
+) -> str:
+    """Adds a QUEUED run of a flow version and its job (`JobQueue.defer_run`'s) in one statement;
+    the caller commits: both are queued, or neither. Returns the run's id."""
+    run_id = new_id()
+    now = utcnow()
+    await session.execute(
+        _QUEUE,
+        {
+            "run_id": run_id,
+            "project_id": project_id,
+            "flow_id": flow_id,
+            "version_id": version_id,
+            "payload": payload,
+            "now": now,
+            **run_job_params(run_id, sync=sync),
+        },
+    )
+    return run_id
 
 
 async def create_run(
@@ -139,51 +194,42 @@ async def start_run(session: AsyncSession, run_id: str, *, concurrency_limit: in
     """Moves a QUEUED run to RUNNING unless its project already runs `concurrency_limit` runs.
 
     Starts within a project are serialized (its row is locked), so several workers never exceed
-    the limit together. A run that is not QUEUED (a repeated job) gives an empty outcome.
+    the limit together. A run that is not QUEUED (a repeated job) gives an empty outcome. Two
+    statements: the run read and locked with its project, then its start (`_START`).
     """
-    run = await session.scalar(select(FlowRunRow).where(FlowRunRow.id == run_id).with_for_update())
-    if run is None or run.status != RunStatus.QUEUED:
-        return StartOutcome()
-    version = await flow_version(session, run.flow_version_id)
-    if version is None:
-        return StartOutcome()
-    # Locking the project row also reads its hidden pieces: the worker checks them per run.
-    hidden = await session.scalar(
-        select(
-            select(func.array_agg(HiddenPieceRow.piece_name))
-            .where(HiddenPieceRow.project_id == ProjectRow.id)
-            .scalar_subquery()
-        )
-        .where(ProjectRow.id == run.project_id)
-        .with_for_update(of=ProjectRow)
-    )
-    running = await session.scalar(
-        select(func.count())
-        .select_from(FlowRunRow)
-        .where(
-            FlowRunRow.project_id == run.project_id,
-            # A literal: the planner then reads the active runs' index, not the project's runs.
-            FlowRunRow.status == literal_column(f"'{RunStatus.RUNNING.value}'"),
-        )
-    )
-    if (running or 0) >= concurrency_limit:
+    found = (await session.execute(_LOCK_RUN, {"run_id": run_id})).one_or_none()
+    if found is None or found.status != RunStatus.QUEUED:
         await session.rollback()
-        return StartOutcome(busy=True)
-    check_transition(RunStatus(run.status), RunStatus.RUNNING)
-    # The caller gets the row as it is after this start; the start itself is one statement.
-    session.expunge(run)
+        return StartOutcome()
+    version = await flow_version(session, found.flow_version_id)
+    if version is None:
+        await session.rollback()
+        return StartOutcome()
+    check_transition(RunStatus(found.status), RunStatus.RUNNING)
     now = utcnow()
-    run.status = RunStatus.RUNNING
-    run.started = now
-    run.updated = now
-    run.execution += 1  # this execution's own: an older one's writes are refused from now on
+    # The caller gets the row as it is after this start: not loaded, not attached to a session.
+    run = FlowRunRow(
+        id=found.id,
+        project_id=found.project_id,
+        flow_id=found.flow_id,
+        flow_version_id=found.flow_version_id,
+        status=RunStatus.RUNNING,
+        trigger_payload=found.trigger_payload,
+        log_state=found.log_state,
+        started=now,
+        # This execution's own: an older one's writes are refused from now on.
+        execution=found.execution + 1,
+        created=found.created,
+        updated=now,
+    )
     event = {"type": "RUN_STARTED", "status": RunStatus.RUNNING, "flowId": run.flow_id}
-    await session.execute(
+    started = await session.execute(
         _START,
         {
             "run_id": run.id,
             "execution": run.execution,
             "now": now,
+            "limit": concurrency_limit,
             "audit_id": new_id(),
             "action": AuditAction.FLOW_RUN_STARTED.value,
             "project_id": run.project_id,
@@ -196,12 +242,15 @@ async def start_run(session: AsyncSession, run_id: str, *, concurrency_limit: in
             "event": encode(run_event_message(run.project_id, run.id, event)),
         },
     )
+    if started.first() is None:  # the project runs its limit already
+        await session.rollback()
+        return StartOutcome(busy=True)
     await session.commit()
     return StartOutcome(
         run=run,
         flow=version.flow,
         testing=version.state == "TEST",
-        hidden_pieces=frozenset(hidden or ()),
+        hidden_pieces=frozenset(found.hidden or ()),
     )
 
 
@@ -264,6 +313,7 @@ async def finish_run(
             "live_channel": LIVE_CHANNEL,
             "event": encode(run_event_message(run.project_id, run_id, event)),
             "channel": RUN_FINISHED_CHANNEL,
+            "answer": answer_message(run_id, result),
             "task": RUN_TASK,
         },
     )

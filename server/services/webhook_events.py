@@ -11,7 +11,7 @@ the trigger's `handshake_response` at once, and starts nothing.
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.model import PieceTrigger, WebhookResponse, load_flow
@@ -21,9 +21,13 @@ from pieces.framework import PieceError, PieceRegistry
 from server.db.models import FlowRow, FlowVersionRow
 from server.services.errors import InvalidRequestError, NotFoundError
 from server.services.frozen_versions import FrozenVersion, flow_version
-from server.services.runs import create_run
+from server.services.queue import JobQueue
+from server.services.runs import queue_run
 from server.services.test_runs import create_webhook_test_run
 from server.services.trigger_hooks import FlowTrigger, TriggerEnvironment, open_trigger
+
+# What a webhook reads of its flow on every request (the version it runs is kept parsed).
+_FLOW = text("SELECT id, project_id, status, published_version_id FROM flows WHERE id = :flow_id")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -41,19 +45,22 @@ async def receive(
     payload: dict[str, Any],
     registry: PieceRegistry,
     environment: TriggerEnvironment,
+    queue: JobQueue,
+    sync: bool,
     test: bool = False,
 ) -> WebhookOutcome:
-    """Answers a handshake, or runs the trigger on the request and records one QUEUED run per
-    item (of the published version; of the draft for `/test`, first item only, kept as the
-    trigger's sample data). The caller queues the runs in the same transaction and commits
-    (a `/test` run is committed already).
+    """Answers a handshake, or runs the trigger on the request and queues one run per item (of
+    the published version; of the draft for `/test`, first item only, kept as the trigger's
+    sample data), each with its job (`sync`: in the queue of runs a caller waits for). The
+    caller commits: the runs are queued with their jobs, or not at all (a `/test` run is
+    committed already, its job not).
 
     Raises:
         NotFoundError: no such flow, or (not `test`) it is not published and enabled.
         InvalidRequestError: the trigger failed on the request (its message says why).
     """
-    flow = await session.get(FlowRow, flow_id)
-    draft = await _draft(session, flow) if test else None
+    flow = (await session.execute(_FLOW, {"flow_id": flow_id})).one_or_none()
+    draft = await _draft(session, flow_id) if test and flow is not None else None
     published = None if test else await _published(session, flow)
     if flow is None or (draft is None and published is None):
         raise NotFoundError(
@@ -89,30 +96,38 @@ async def receive(
         if not items:
             return WebhookOutcome()
         assert draft is not None
+        flow_row = await session.get(FlowRow, flow_id)
+        assert flow_row is not None
         run = await create_webhook_test_run(
-            session, flow=flow, draft=draft, document=document, payload=items[0]
+            session, flow=flow_row, draft=draft, document=document, payload=items[0]
         )
+        await queue.defer_run(run.id, sync=sync, session=session)
         return WebhookOutcome(run_ids=[run.id])
     assert published is not None
-    runs = [
-        await create_run(session, flow=flow, version_id=published.id, payload=item)
+    run_ids = [
+        await queue_run(
+            session,
+            project_id=flow.project_id,
+            flow_id=flow.id,
+            version_id=published.id,
+            payload=item,
+            sync=sync,
+        )
         for item in items
     ]
-    return WebhookOutcome(run_ids=[run.id for run in runs])
+    return WebhookOutcome(run_ids=run_ids)
 
 
-async def _draft(session: AsyncSession, flow: FlowRow | None) -> FlowVersionRow | None:
-    if flow is None:
-        return None
+async def _draft(session: AsyncSession, flow_id: str) -> FlowVersionRow | None:
     draft: FlowVersionRow | None = await session.scalar(
         select(FlowVersionRow).where(
-            FlowVersionRow.flow_id == flow.id, FlowVersionRow.state == "DRAFT"
+            FlowVersionRow.flow_id == flow_id, FlowVersionRow.state == "DRAFT"
         )
     )
     return draft
 
 
-async def _published(session: AsyncSession, flow: FlowRow | None) -> FrozenVersion | None:
+async def _published(session: AsyncSession, flow: Row[Any] | None) -> FrozenVersion | None:
     """The version an enabled flow runs (parsed once per process: it never changes)."""
     if flow is None or flow.published_version_id is None or flow.status != FlowStatus.ENABLED:
         return None

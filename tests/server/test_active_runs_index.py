@@ -54,6 +54,13 @@ async def flow_with_history(
         yield context, flow_id
 
 
+def _literal(value: Any) -> str:
+    """A parameter's value as the text of a literal: JSON (psycopg's `Json`) as JSON."""
+    if hasattr(value, "obj"):
+        return json.dumps(value.obj)
+    return str(value)
+
+
 async def generic_plan(session: AsyncSession, statement: str, parameters: dict[str, Any]) -> str:
     """The plan PostgreSQL makes for a statement as the driver sent it, prepared and planned
     without its parameters' values (as prepared statements are after a few executions)."""
@@ -65,7 +72,7 @@ async def generic_plan(session: AsyncSession, statement: str, parameters: dict[s
     await conn.exec_driver_sql("SET plan_cache_mode = force_generic_plan")
     await conn.exec_driver_sql(f"PREPARE counted AS {numbered}")
     # EXPLAIN EXECUTE takes no bound parameters: the values go in as quoted literals.
-    values = [str(getattr(parameters[name], "value", parameters[name])) for name in names]
+    values = [_literal(getattr(parameters[name], "value", parameters[name])) for name in names]
     arguments = ", ".join("'" + value.replace("'", "''") + "'" for value in values)
     result = await conn.exec_driver_sql(f"EXPLAIN (FORMAT JSON) EXECUTE counted({arguments})")
     return json.dumps(result.scalar_one())

@@ -302,16 +302,20 @@ async def test_a_run_and_its_job_are_accepted_together_or_not_at_all(
                 assert row is not None
                 return int(row[0]), int(row[1])
 
-            # The job cannot be written (as when the database fails right then).
+            # The job cannot be written: the database fails right then (as when it shuts down).
             await conn.execute(
-                "ALTER FUNCTION procrastinate_defer_jobs_v1 RENAME TO broken_defer_jobs"
+                "CREATE FUNCTION pw_test_fail() RETURNS trigger LANGUAGE plpgsql AS $$"
+                " BEGIN RAISE EXCEPTION 'shutting down' USING ERRCODE = 'admin_shutdown'; END $$"
+            )
+            await conn.execute(
+                "CREATE TRIGGER pw_test_fail BEFORE INSERT ON procrastinate_jobs"
+                " FOR EACH ROW EXECUTE FUNCTION pw_test_fail()"
             )
             try:
                 refused = await client.post(f"/webhooks/{flow_id}", json={"a": 1, "b": 2})
             finally:
-                await conn.execute(
-                    "ALTER FUNCTION broken_defer_jobs RENAME TO procrastinate_defer_jobs_v1"
-                )
+                await conn.execute("DROP TRIGGER pw_test_fail ON procrastinate_jobs")
+                await conn.execute("DROP FUNCTION pw_test_fail")
             assert refused.status_code == 503, refused.text  # try again: nothing was kept
             assert await counts() == (0, 0)  # no run left behind without its job
 
