@@ -116,6 +116,10 @@ async def _queue_runs(
         payload = await request_payload(request, max_mb=context.settings.max_webhook_payload_mb)
     except PayloadTooLargeError as err:
         return error_response(413, err.code, err.message)
+    # A sync call's run is executed by this server's own worker, when it has one, without the
+    # queue's NOTIFY and fetch in between (it answers sooner, and spares the database).
+    engines = context.engines
+    take_with = context.queue.worker_id if sync and not test and engines is not None else None
     outcome = await webhook_events.receive(
         session,
         flow_id=flow_id,
@@ -125,6 +129,7 @@ async def _queue_runs(
         queue=context.queue,
         sync=sync,
         test=test,
+        take_with=take_with,
     )
     if outcome.handshake is not None:
         return _response(outcome.handshake, run_id=None)
@@ -138,6 +143,9 @@ async def _queue_runs(
         if expected is not None:
             context.waiter.discard(run_ids[0], expected)
         raise
+    if engines is not None:
+        for run_id, job_id in outcome.taken_jobs.items():
+            context.queue.run_taken_job(job_id, run_id, engines.execute)
     return _Queued(run_ids=run_ids, expected=expected)
 
 

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 import procrastinate
+import procrastinate.worker
 import psycopg
 from procrastinate.exceptions import AlreadyEnqueued, ConnectorException
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -69,14 +70,29 @@ DEFER_RUN_JOB_SQL = (
 )
 
 
-def run_job_params(run_id: str, *, sync: bool) -> dict[str, Any]:
-    """The parameters of DEFER_RUN_JOB_SQL: the job `defer_run(run_id, sync=sync)` would queue."""
-    return {
+#: A new run's job, written as taken by the worker `:job_worker` (a job procrastinate's fetch
+#: would have given it): the server that accepts a sync webhook executes the run itself
+#: (`JobQueue.run_taken_job`) instead of waiting for the queue's NOTIFY and a fetch. The job
+#: is its worker's as any other: if the worker's heartbeat stops, it is recovered as stalled.
+TAKE_RUN_JOB_SQL = (
+    "INSERT INTO procrastinate_jobs (queue_name, task_name, priority, args, status, worker_id)"
+    " VALUES (:job_queue, :job_task, :job_priority, CAST(:job_args AS jsonb), 'doing',"
+    " :job_worker) RETURNING id"
+)
+
+
+def run_job_params(run_id: str, *, sync: bool, worker_id: int | None = None) -> dict[str, Any]:
+    """The parameters of DEFER_RUN_JOB_SQL (and, with `worker_id`, of TAKE_RUN_JOB_SQL): the
+    job `defer_run(run_id, sync=sync)` would queue."""
+    params: dict[str, Any] = {
         "job_queue": _run_queue(sync),
         "job_task": RUN_TASK,
         "job_priority": _run_priority(sync),
         "job_args": json.dumps({"run_id": run_id, "sync": sync, "attempt": 0}),
     }
+    if worker_id is not None:
+        params["job_worker"] = worker_id
+    return params
 
 
 def _run_queue(sync: bool) -> str:
@@ -115,14 +131,57 @@ class JobQueue:
             max_size=pool_size,
         )
         self.app = procrastinate.App(connector=connector)
+        self._worker: procrastinate.worker.Worker | None = None
+        self._taken: set[asyncio.Task[None]] = set()
 
     async def open(self) -> None:
         """Opens the queue's connection pool."""
         await self.app.open_async()
 
     async def close(self) -> None:
-        """Closes the queue's connection pool."""
+        """Stops the runs this process took (their jobs are recovered as stalled once its
+        worker is gone) and closes the queue's connection pool."""
+        for task in list(self._taken):
+            task.cancel()
+        await asyncio.gather(*self._taken, return_exceptions=True)
         await self.app.close_async()
+
+    @property
+    def worker_id(self) -> int | None:
+        """This process's worker in the queue's table while it runs (None: no worker here, or
+        it is starting again): runs queued as taken by it (TAKE_RUN_JOB_SQL) are recovered
+        if its heartbeat stops."""
+        return None if self._worker is None else self._worker.worker_id
+
+    def run_taken_job(
+        self, job_id: int, run_id: str, execute_run: Callable[[str], Awaitable[bool]]
+    ) -> None:
+        """Executes, in the background, a run whose job this process's worker took as it was
+        queued (TAKE_RUN_JOB_SQL), as the worker's `run_flow` would: the job ends after the
+        run; a run whose project is at its limit gets a new job, due after the busy backoff."""
+        task = asyncio.create_task(self._run_taken(job_id, run_id, execute_run), name=run_id)
+        self._taken.add(task)
+        task.add_done_callback(self._taken.discard)
+
+    async def _run_taken(
+        self, job_id: int, run_id: str, execute_run: Callable[[str], Awaitable[bool]]
+    ) -> None:
+        status = _SUCCEEDED
+        try:
+            started = await execute_run(run_id)
+        except Exception:  # as procrastinate keeps a job whose task raised: failed
+            log.exception("run %s failed in the worker that took it", run_id)
+            status, started = _FAILED, True
+        try:
+            await self.app.job_manager.finish_job_by_id_async(
+                job_id, status=status, delete_job=status is _SUCCEEDED
+            )
+            if not started:
+                await self.defer_run(run_id, sync=True, attempt=1, delay_s=busy_backoff_s(0))
+        except (ConnectorException, psycopg.Error) as err:
+            # The job stays with this worker; once the worker starts again (it lost the
+            # database too), the job is stalled and its run queued again if it needs to be.
+            log.warning("the job of run %s could not be ended: %s", run_id, err)
 
     async def defer_run(
         self,
@@ -248,20 +307,24 @@ class JobQueue:
             # procrastinate's worker stops when it loses the database (a restart, the network):
             # start it again, as a new worker; jobs the old one held are recovered as stalled.
             started = time.monotonic()
+            self._worker = procrastinate.worker.Worker(
+                app=self.app,
+                queues=[SYNC_RUNS_QUEUE, ASYNC_RUNS_QUEUE, TRIGGER_POLLS_QUEUE],
+                concurrency=concurrency,
+                name=name,
+                fetch_job_polling_interval=FETCH_POLLING_INTERVAL_S,
+                install_signal_handlers=False,
+                delete_jobs="successful",
+                update_heartbeat_interval=max(stalled_s / 3, 0.5),
+                stalled_worker_timeout=stalled_s,
+            )
             try:
-                await self.app.run_worker_async(
-                    queues=[SYNC_RUNS_QUEUE, ASYNC_RUNS_QUEUE, TRIGGER_POLLS_QUEUE],
-                    concurrency=concurrency,
-                    name=name,
-                    fetch_job_polling_interval=FETCH_POLLING_INTERVAL_S,
-                    install_signal_handlers=False,
-                    delete_jobs="successful",
-                    update_heartbeat_interval=max(stalled_s / 3, 0.5),
-                    stalled_worker_timeout=stalled_s,
-                )
+                await self._worker.run()  # type: ignore[no-untyped-call]
                 reason = "it stopped"
             except (ConnectorException, psycopg.Error, OSError) as err:
                 reason = str(err).strip().splitlines()[0] if str(err).strip() else repr(err)
+            finally:
+                self._worker = None
             if time.monotonic() - started > RESTART_DELAY_MAX_S:
                 pause_s = RESTART_DELAY_S
             log.warning(
@@ -271,6 +334,10 @@ class JobQueue:
             )
             await asyncio.sleep(pause_s)
             pause_s = min(pause_s * 2, RESTART_DELAY_MAX_S)
+
+
+_SUCCEEDED = procrastinate.jobs.Status.SUCCEEDED
+_FAILED = procrastinate.jobs.Status.FAILED
 
 
 def busy_backoff_s(attempt: int) -> float:

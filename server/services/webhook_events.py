@@ -36,6 +36,9 @@ class WebhookOutcome:
 
     run_ids: list[str] = field(default_factory=list)
     handshake: WebhookResponse | None = None
+    #: Runs whose jobs were written as taken by the worker `take_with` (run id → job id): once
+    #: committed, that worker executes them (`JobQueue.run_taken_job`).
+    taken_jobs: dict[str, int] = field(default_factory=dict)
 
 
 async def receive(
@@ -48,12 +51,14 @@ async def receive(
     queue: JobQueue,
     sync: bool,
     test: bool = False,
+    take_with: int | None = None,
 ) -> WebhookOutcome:
     """Answers a handshake, or runs the trigger on the request and queues one run per item (of
     the published version; of the draft for `/test`, first item only, kept as the trigger's
     sample data), each with its job (`sync`: in the queue of runs a caller waits for). The
     caller commits: the runs are queued with their jobs, or not at all (a `/test` run is
-    committed already, its job not).
+    committed already, its job not). With `take_with` (a worker's id), the jobs of the runs of
+    the published version are that worker's already.
 
     Raises:
         NotFoundError: no such flow, or (not `test`) it is not published and enabled.
@@ -104,7 +109,7 @@ async def receive(
         await queue.defer_run(run.id, sync=sync, session=session)
         return WebhookOutcome(run_ids=[run.id])
     assert published is not None
-    run_ids = [
+    queued = [
         await queue_run(
             session,
             project_id=flow.project_id,
@@ -112,10 +117,14 @@ async def receive(
             version_id=published.id,
             payload=item,
             sync=sync,
+            take_with=take_with,
         )
         for item in items
     ]
-    return WebhookOutcome(run_ids=run_ids)
+    return WebhookOutcome(
+        run_ids=[run.run_id for run in queued],
+        taken_jobs={run.run_id: run.job_id for run in queued if run.taken},
+    )
 
 
 async def _draft(session: AsyncSession, flow_id: str) -> FlowVersionRow | None:

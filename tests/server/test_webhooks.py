@@ -8,6 +8,8 @@ from typing import Any
 
 import httpx
 import psycopg
+import pytest
+from procrastinate.manager import JobManager
 from sqlalchemy import text as sql_text
 
 from server.db.base import utcnow
@@ -324,3 +326,54 @@ async def test_a_run_and_its_job_are_accepted_together_or_not_at_all(
             run = await finished_run(client, owner, accepted.json()["runId"])
             assert run["status"] == "SUCCEEDED"
             assert (await counts())[0] == 1
+
+
+async def test_a_sync_webhook_s_run_is_executed_by_the_server_that_accepted_it(
+    tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def no_job(*_: Any, **__: Any) -> None:
+        return None
+
+    # The queue's workers fetch nothing: only the accepting server can run the flow.
+    monkeypatch.setattr(JobManager, "fetch_job", no_job)
+    async with serve_app(tmp_path, database_url, webhook_timeout_s=10.0) as client:
+        owner = await sign_up(client)
+        flow_id = await publish(client, owner, sample())
+        answered = await client.post(f"/webhooks/{flow_id}/sync", json={"a": 2, "b": 3})
+        assert answered.status_code == 200, answered.text
+        assert answered.json()["sum"] == 5
+        engine = create_engine(database_url)
+        try:
+            async with session_factory(engine)() as session:
+                jobs = await session.scalar(sql_text("SELECT count(*) FROM procrastinate_jobs"))
+        finally:
+            await engine.dispose()
+        assert jobs == 0  # its job ended with the run
+
+
+async def test_sync_runs_taken_while_their_project_is_busy_wait_their_turn(
+    tmp_path: Path, database_url: str
+) -> None:
+    async with serve_app(tmp_path, database_url, concurrent_jobs_limit=1) as client:
+        owner = await sign_up(client)
+        slow = (
+            "export const code = async (inputs) => {"
+            " await new Promise((r) => setTimeout(r, 400)); return inputs.n }"
+        )
+        document = flow(
+            code("step_1", slow, n="{{trigger.body.n}}"),
+            respond("step_2", body={"n": "{{step_1}}"}),
+        )
+        flow_id = await publish(client, owner, document.model_dump(mode="json"))
+        answers = await asyncio.gather(
+            *(client.post(f"/webhooks/{flow_id}/sync", json={"n": n}) for n in range(3))
+        )
+        assert [answer.status_code for answer in answers] == [200] * 3
+        assert [answer.json()["n"] for answer in answers] == [0, 1, 2]
+        finished = [
+            await finished_run(client, owner, answer.headers["x-piecework-run-id"])
+            for answer in answers
+        ]
+    spans = sorted((run["startTime"], run["finishTime"]) for run in finished)
+    for (_, earlier_end), (later_start, _) in itertools.pairwise(spans):
+        assert later_start >= earlier_end, spans
