@@ -1,6 +1,7 @@
 """Run logs in Postgres: the engine's RunStore and OutputStore for the server's runs."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, DateTime, bindparam, func, insert, select, text, update
@@ -48,6 +49,19 @@ SELECT pg_notify(:channel, payload)
 )
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LastCheckpoint:
+    """An execution's last checkpoint, held back to be written with the run's end, in the same
+    statement (`runs.finish_run`): the log state and the entries, with their step events."""
+
+    state: dict[str, Any]
+    #: The entries as JSON text, numbered from `start`.
+    records: list[str]
+    start: int
+    #: Their step events, as `live_events` messages.
+    payloads: list[str]
+
+
 class PostgresRunStore:
     """Keeps each run's log: entries in `run_log_entries`, state in `flow_runs.log_state`.
 
@@ -70,6 +84,47 @@ class PostgresRunStore:
         self._empty: dict[str, tuple[int, str]] = {}
         #: The project of each run executing in this process (its step events name it).
         self._projects: dict[str, str] = {}
+        #: Runs whose last checkpoint is held for their end (`hold_last`), and the ones held.
+        self._holding: set[str] = set()
+        self._held: dict[str, Checkpoint] = {}
+
+    def hold_last(self, run_id: str) -> None:
+        """The run's next checkpoint that ends its execution (a terminal status, or PAUSED) is
+        not written but held, for `take_last`: the caller writes it with the run's end, in one
+        statement. A crash in between loses both, as a crash before that checkpoint did."""
+        self._holding.add(run_id)
+
+    async def take_last(
+        self, session: AsyncSession, run_id: str, *, project_id: str
+    ) -> LastCheckpoint | None:
+        """The held last checkpoint of the run (None: none was held), numbered and ready to be
+        written in `session` (it reads nothing, unless the run was never loaded here). The run
+        stops being tracked, whether the caller's statement is then committed or not."""
+        self._holding.discard(run_id)
+        checkpoint = self._held.pop(run_id, None)
+        if checkpoint is None:
+            return None
+        try:
+            start = await self._reserve(session, run_id, len(checkpoint.entries))
+            return LastCheckpoint(
+                state=_state(checkpoint),
+                records=[entry.model_dump_json() for entry in checkpoint.entries],
+                start=start,
+                payloads=[
+                    encode(message)
+                    for message in step_event_messages(project_id, run_id, checkpoint.entries)
+                ],
+            )
+        finally:
+            self._next_seq.pop(run_id, None)
+            self._projects.pop(run_id, None)
+
+    def drop_held(self, run_id: str) -> None:
+        """Forgets what `hold_last` held for the run (its execution ended without its end)."""
+        self._holding.discard(run_id)
+        if self._held.pop(run_id, None) is not None:
+            self._next_seq.pop(run_id, None)
+            self._projects.pop(run_id, None)
 
     def starts_empty(self, run_id: str, execution: int, project_id: str) -> None:
         """The run's next `load` answers an empty log of this execution without a query: the
@@ -98,6 +153,9 @@ class PostgresRunStore:
         return log
 
     async def save(self, run_id: str, checkpoint: Checkpoint) -> None:
+        if run_id in self._holding and checkpoint.status in _EXECUTION_ENDS:
+            self._held[run_id] = checkpoint  # written with the run's end (`take_last`)
+            return
         try:
             async with self._sessions() as session:
                 if checkpoint.entries:

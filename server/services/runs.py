@@ -50,6 +50,7 @@ from server.services.queue import (
 )
 from server.services.run_answers import RUN_FINISHED_CHANNEL, answer_message
 from server.services.run_events import run_event_message
+from server.services.run_logs import LastCheckpoint
 
 log = logging.getLogger(__name__)
 
@@ -118,6 +119,51 @@ SELECT pg_notify(:live_channel, :event) AS announced,
 """
 ).bindparams(
     bindparam("result", type_=JSON),
+    bindparam("audit_data", type_=JSON),
+    bindparam("finished", type_=DateTime(timezone=True)),
+    bindparam("now", type_=DateTime(timezone=True)),
+    bindparam("audit", type_=Boolean),
+)
+
+
+# An execution's end with its last checkpoint in one statement (`finish_execution`): the run's
+# row (its end and its log state, only while it is RUNNING under this execution's number), the
+# last entries joined to that update, their step events, then what `_FINISH` does. It returns
+# no row when the run is not this execution's any more (nothing is written then). The step
+# events are sent before the run's own (the scalar subquery is read first).
+_END = text(
+    """
+WITH ended AS (
+    UPDATE flow_runs
+       SET status = :status, result = :result, finished = :finished, updated = :now,
+           log_state = :state
+     WHERE id = :run_id AND execution = :execution AND status = 'RUNNING'
+    RETURNING id
+), entries AS (
+    INSERT INTO run_log_entries (run_id, seq, record)
+    SELECT ended.id, :start + entry.n - 1, CAST(entry.record AS json)
+      FROM ended, unnest(CAST(:records AS text[])) WITH ORDINALITY AS entry(record, n)
+), stepped AS (
+    SELECT pg_notify(:live_channel, payload)
+      FROM ended, unnest(CAST(:payloads AS text[])) AS payload
+), audited AS (
+    INSERT INTO audit_events (id, action, user_id, project_id, data, created)
+    SELECT :audit_id, :action, NULL, :project_id, :audit_data, :now FROM ended WHERE :audit
+)
+SELECT (SELECT count(*) FROM stepped) AS stepped,
+       pg_notify(:live_channel, :event) AS announced,
+       pg_notify(:channel, :answer) AS notified,
+       EXISTS (
+    SELECT 1
+      FROM procrastinate_jobs job
+      JOIN flow_runs run ON run.id = job.args->>'run_id'
+     WHERE job.task_name = :task AND job.status = 'todo' AND job.scheduled_at > now()
+       AND run.project_id = :project_id AND run.status = 'QUEUED') AS waiting
+  FROM ended
+"""
+).bindparams(
+    bindparam("result", type_=JSON),
+    bindparam("state", type_=JSON),
     bindparam("audit_data", type_=JSON),
     bindparam("finished", type_=DateTime(timezone=True)),
     bindparam("now", type_=DateTime(timezone=True)),
@@ -308,43 +354,85 @@ async def finish_run(
         log.warning("run %s was started again elsewhere; this execution's end is not kept", run_id)
         return False
     check_transition(RunStatus(run.status), result.status)
+    ended = await session.execute(
+        _FINISH, _end_params(run_id, result, project_id=run.project_id, flow_id=run.flow_id)
+    )
+    waiting = bool(ended.one().waiting)
+    await session.commit()
+    return waiting
+
+
+async def finish_execution(
+    session: AsyncSession,
+    run_id: str,
+    result: RunResult,
+    *,
+    execution: int,
+    project_id: str,
+    flow_id: str,
+    last: LastCheckpoint,
+) -> bool:
+    """`finish_run` for the execution that started the run, with the last checkpoint its run
+    store held back (`PostgresRunStore.hold_last`): one statement (`_END`), written only while
+    the run is RUNNING under this execution's number.
+
+    Returns:
+        Whether runs of the project wait out a busy backoff (then wake the next one).
+    """
+    ended = (
+        await session.execute(
+            _END,
+            {
+                **_end_params(run_id, result, project_id=project_id, flow_id=flow_id),
+                "execution": execution,
+                "state": last.state,
+                "start": last.start,
+                "records": last.records,
+                "payloads": last.payloads,
+            },
+        )
+    ).one_or_none()
+    if ended is None:
+        await session.rollback()
+        log.warning("run %s was started again elsewhere; this execution's end is not kept", run_id)
+        return False
+    await session.commit()
+    return bool(ended.waiting)
+
+
+def _end_params(run_id: str, result: RunResult, *, project_id: str, flow_id: str) -> dict[str, Any]:
+    """The parameters of a run's end (`_FINISH`, `_END`): the row, audit and events."""
     paused = result.status is RunStatus.PAUSED
     now = utcnow()
     event = {
         "type": "RUN_PAUSED" if paused else "RUN_FINISHED",
         "status": result.status,
-        "flowId": run.flow_id,
+        "flowId": flow_id,
         "duration": result.duration_ms,
         "error": (result.error_message or "")[:200] or None,
     }
-    ended = await session.execute(
-        _FINISH,
-        {
-            "run_id": run_id,
-            "status": result.status.value,
-            "result": result.model_dump(mode="json"),
-            "finished": None if paused else now,
-            "now": now,
-            "audit": not paused,
-            "audit_id": new_id(),
-            "action": AuditAction.FLOW_RUN_FINISHED.value,
-            "project_id": run.project_id,
-            "audit_data": {
-                "flowRunId": run_id,
-                "flowId": run.flow_id,
-                "status": result.status,
-                "duration": result.duration_ms,
-            },
-            "live_channel": LIVE_CHANNEL,
-            "event": encode(run_event_message(run.project_id, run_id, event)),
-            "channel": RUN_FINISHED_CHANNEL,
-            "answer": answer_message(run_id, result),
-            "task": RUN_TASK,
+    return {
+        "run_id": run_id,
+        "status": result.status.value,
+        "result": result.model_dump(mode="json"),
+        "finished": None if paused else now,
+        "now": now,
+        "audit": not paused,
+        "audit_id": new_id(),
+        "action": AuditAction.FLOW_RUN_FINISHED.value,
+        "project_id": project_id,
+        "audit_data": {
+            "flowRunId": run_id,
+            "flowId": flow_id,
+            "status": result.status,
+            "duration": result.duration_ms,
         },
-    )
-    waiting = bool(ended.one().waiting)
-    await session.commit()
-    return waiting
+        "live_channel": LIVE_CHANNEL,
+        "event": encode(run_event_message(project_id, run_id, event)),
+        "channel": RUN_FINISHED_CHANNEL,
+        "answer": answer_message(run_id, result),
+        "task": RUN_TASK,
+    }
 
 
 async def end_run(

@@ -94,8 +94,10 @@ class RunExecutor:
                 storage=self.file_storage,
             )
             mode, payload = await self._mode(run)
-            if run.log_state is None and self.run_store is not None:
-                self.run_store.starts_empty(run_id, run.execution, run.project_id)  # no load
+            if self.run_store is not None:
+                if run.log_state is None:
+                    self.run_store.starts_empty(run_id, run.execution, run.project_id)  # no load
+                self.run_store.hold_last(run_id)  # written with the run's end, below
             with DEFAULT_RUN_RESOURCES.attached(run_id, store=store, files=files):
                 result = await self.executor.execute(
                     flow,
@@ -110,6 +112,7 @@ class RunExecutor:
                 )
         except RunTakenOverError as err:  # started again elsewhere: that execution goes on
             log.warning("%s", err.message)
+            self._drop_held(run_id)
             return True
         except PieceNotAllowedError as err:
             result = RunResult(status=RunStatus.FAILED, error_message=err.message)
@@ -124,12 +127,17 @@ class RunExecutor:
                 status=RunStatus.INTERNAL_ERROR,
                 error_message="An internal error stopped the run; see the server log",
             )
-        if testing:
-            async with self.sessions() as session:
-                await test_runs.save_samples(session, run, result)
-                await session.commit()
-        async with self.sessions() as session:
-            others_wait = await runs.finish_run(session, run_id, result, execution=run.execution)
+        except BaseException:
+            self._drop_held(run_id)
+            raise
+        try:
+            if testing:
+                async with self.sessions() as session:
+                    await test_runs.save_samples(session, run, result)
+                    await session.commit()
+            others_wait = await self._finish(run, result)
+        finally:
+            self._drop_held(run_id)  # taken by `_finish` unless something failed before
         if others_wait and self.queue is not None:
             await self.queue.wake_next_run(run.project_id)
         if result.status is RunStatus.PAUSED and result.pause is not None:
@@ -138,6 +146,29 @@ class RunExecutor:
             return True
         log.info("run %s finished %s in %.0f ms", run_id, result.status, result.duration_ms)
         return True
+
+    async def _finish(self, run: FlowRunRow, result: RunResult) -> bool:
+        """Stores the run's end, with the last checkpoint its store held if there is one
+        (`runs.finish_execution`); whether runs of its project wait for a free slot."""
+        async with self.sessions() as session:
+            last = None
+            if self.run_store is not None:
+                last = await self.run_store.take_last(session, run.id, project_id=run.project_id)
+            if last is None:  # the engine stopped before its last checkpoint (or has no store)
+                return await runs.finish_run(session, run.id, result, execution=run.execution)
+            return await runs.finish_execution(
+                session,
+                run.id,
+                result,
+                execution=run.execution,
+                project_id=run.project_id,
+                flow_id=run.flow_id,
+                last=last,
+            )
+
+    def _drop_held(self, run_id: str) -> None:
+        if self.run_store is not None:
+            self.run_store.drop_held(run_id)
 
     def _subflows(self, run: FlowRunRow) -> DatabaseSubflows | None:
         if self.queue is None:

@@ -82,6 +82,86 @@ async def test_checkpoints_and_the_end_of_a_superseded_execution_are_refused(
             assert row.status == RunStatus.SUCCEEDED
 
 
+async def test_an_execution_s_last_checkpoint_is_written_with_the_run_s_end(
+    tmp_path: Path, database_url: str
+) -> None:
+    async with queued_sample_run(tmp_path, database_url) as (context, run_id):
+        async with context.sessions() as session:
+            started = await runs.start_run(session, run_id, concurrency_limit=5)
+        assert started.run is not None
+        store = PostgresRunStore(context.sessions)
+        store.starts_empty(run_id, 1, started.run.project_id)
+        await store.load(run_id)
+        store.hold_last(run_id)
+        await store.save(
+            run_id, Checkpoint(status=RunStatus.RUNNING, entries=[record("a")], execution=1)
+        )
+        last = Checkpoint(status=RunStatus.SUCCEEDED, entries=[record("b")], execution=1)
+        await store.save(run_id, last)  # held: not written yet
+        async with context.sessions() as session:
+            assert [e.name for e in (await load_log(session, run_id)).entries] == ["a"]
+            held = await store.take_last(session, run_id, project_id=started.run.project_id)
+            assert held is not None
+            assert await store.take_last(session, run_id, project_id="") is None  # taken once
+            await runs.finish_execution(
+                session,
+                run_id,
+                RunResult(status=RunStatus.SUCCEEDED),
+                execution=1,
+                project_id=started.run.project_id,
+                flow_id=started.run.flow_id,
+                last=held,
+            )
+        async with context.sessions() as session:
+            row = await session.get(FlowRunRow, run_id)
+            assert row is not None
+            assert row.status == RunStatus.SUCCEEDED
+            log = await load_log(session, run_id)
+        assert [e.name for e in log.entries] == ["a", "b"]
+        assert log.status == RunStatus.SUCCEEDED
+
+
+async def test_the_end_of_a_superseded_execution_leaves_its_last_checkpoint_unwritten(
+    tmp_path: Path, database_url: str
+) -> None:
+    async with queued_sample_run(tmp_path, database_url) as (context, run_id):
+
+        async def start() -> str:
+            async with context.sessions() as session:
+                started = await runs.start_run(session, run_id, concurrency_limit=5)
+            assert started.run is not None
+            return started.run.project_id
+
+        project_id = await start()
+        old = PostgresRunStore(context.sessions)
+        await old.load(run_id)
+        old.hold_last(run_id)
+        await old.save(
+            run_id, Checkpoint(status=RunStatus.FAILED, entries=[record("a")], execution=1)
+        )
+        async with context.sessions() as session:
+            assert await runs.requeue_stalled(session, run_id)
+        await start()  # execution 2, elsewhere
+        async with context.sessions() as session:
+            held = await old.take_last(session, run_id, project_id=project_id)
+            assert held is not None
+            ended = await runs.finish_execution(
+                session,
+                run_id,
+                RunResult(status=RunStatus.FAILED),
+                execution=1,
+                project_id=project_id,
+                flow_id="",
+                last=held,
+            )
+        assert not ended
+        async with context.sessions() as session:
+            row = await session.get(FlowRunRow, run_id)
+            assert row is not None
+            assert (row.status, row.execution) == (RunStatus.RUNNING, 2)
+            assert (await load_log(session, run_id)).entries == []
+
+
 async def test_a_superseded_execution_stops_before_its_next_step_with_effects(
     tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
