@@ -93,12 +93,21 @@ SELECT pg_notify(:live_channel, :event) FROM started
     bindparam("now", type_=DateTime(timezone=True)),
 )
 
+# Whether another run of the project waits out a busy backoff (a job due later; see
+# JobQueue.wake_next_run): a column of the end's statements.
+_WAITING = """EXISTS (
+    SELECT 1
+      FROM procrastinate_jobs job
+      JOIN flow_runs run ON run.id = job.args->>'run_id'
+     WHERE job.task_name = :task AND job.status = 'todo' AND job.scheduled_at > now()
+       AND run.project_id = :project_id AND run.status = 'QUEUED') AS waiting"""
+
 # A run's end in one statement: the row, its audit event (not for a pause), the live event, the
 # notification its sync callers wait for, and whether another run of its project waits out a
 # busy backoff (a job due later; see JobQueue.wake_next_run). Data-modifying CTEs run to
 # completion even though the SELECT reads neither.
 _FINISH = text(
-    """
+    f"""
 WITH ended AS (
     UPDATE flow_runs
        SET status = :status, result = :result, finished = :finished, updated = :now
@@ -110,12 +119,7 @@ WITH ended AS (
 )
 SELECT pg_notify(:live_channel, :event) AS announced,
        pg_notify(:channel, :answer) AS notified,
-       EXISTS (
-    SELECT 1
-      FROM procrastinate_jobs job
-      JOIN flow_runs run ON run.id = job.args->>'run_id'
-     WHERE job.task_name = :task AND job.status = 'todo' AND job.scheduled_at > now()
-       AND run.project_id = :project_id AND run.status = 'QUEUED') AS waiting
+       {_WAITING}
 """
 ).bindparams(
     bindparam("result", type_=JSON),
@@ -132,7 +136,7 @@ SELECT pg_notify(:live_channel, :event) AS announced,
 # no row when the run is not this execution's any more (nothing is written then). The step
 # events are sent before the run's own (the scalar subquery is read first).
 _END = text(
-    """
+    f"""
 WITH ended AS (
     UPDATE flow_runs
        SET status = :status, result = :result, finished = :finished, updated = :now,
@@ -153,12 +157,7 @@ WITH ended AS (
 SELECT (SELECT count(*) FROM stepped) AS stepped,
        pg_notify(:live_channel, :event) AS announced,
        pg_notify(:channel, :answer) AS notified,
-       EXISTS (
-    SELECT 1
-      FROM procrastinate_jobs job
-      JOIN flow_runs run ON run.id = job.args->>'run_id'
-     WHERE job.task_name = :task AND job.status = 'todo' AND job.scheduled_at > now()
-       AND run.project_id = :project_id AND run.status = 'QUEUED') AS waiting
+       {_WAITING}
   FROM ended
 """
 ).bindparams(

@@ -11,7 +11,7 @@ from procrastinate.jobs import Status
 
 from engine.model import Checkpoint, RunResult, RunStatus, StepRecord, StepStatus
 from engine.runtime.run_store import RunTakenOverError
-from server.context import recover_stalled_runs
+from server.context import ServerContext, recover_stalled_runs
 from server.db.engine import libpq_url
 from server.db.models import FlowRunRow
 from server.services import runs
@@ -32,18 +32,19 @@ def record(name: str) -> StepRecord:
     return StepRecord(name=name, type="PIECE", status=StepStatus.SUCCEEDED, path=name)
 
 
+async def start(context: ServerContext, run_id: str) -> FlowRunRow:
+    """Starts the queued run (again, after `requeue_stalled`): its row as it is now."""
+    async with context.sessions() as session:
+        started = await runs.start_run(session, run_id, concurrency_limit=5)
+    assert started.run is not None
+    return started.run
+
+
 async def test_checkpoints_and_the_end_of_a_superseded_execution_are_refused(
     tmp_path: Path, database_url: str
 ) -> None:
     async with queued_sample_run(tmp_path, database_url) as (context, run_id):
-
-        async def start() -> int:
-            async with context.sessions() as session:
-                started = await runs.start_run(session, run_id, concurrency_limit=5)
-            assert started.run is not None
-            return started.run.execution
-
-        assert await start() == 1
+        assert (await start(context, run_id)).execution == 1
         old = PostgresRunStore(context.sessions)
         assert (await old.load(run_id)).execution == 1
         await old.save(
@@ -53,7 +54,7 @@ async def test_checkpoints_and_the_end_of_a_superseded_execution_are_refused(
         # Its worker is taken for dead: the run is queued and started again elsewhere.
         async with context.sessions() as session:
             assert await runs.requeue_stalled(session, run_id)
-        assert await start() == 2
+        assert (await start(context, run_id)).execution == 2
         new = PostgresRunStore(context.sessions)
         log = await new.load(run_id)
         assert (log.execution, [e.name for e in log.entries]) == (2, ["a"])
@@ -86,11 +87,9 @@ async def test_an_execution_s_last_checkpoint_is_written_with_the_run_s_end(
     tmp_path: Path, database_url: str
 ) -> None:
     async with queued_sample_run(tmp_path, database_url) as (context, run_id):
-        async with context.sessions() as session:
-            started = await runs.start_run(session, run_id, concurrency_limit=5)
-        assert started.run is not None
+        run = await start(context, run_id)
         store = PostgresRunStore(context.sessions)
-        store.starts_empty(run_id, 1, started.run.project_id)
+        store.starts_empty(run_id, 1, run.project_id)
         await store.load(run_id)
         store.hold_last(run_id)
         await store.save(
@@ -100,7 +99,7 @@ async def test_an_execution_s_last_checkpoint_is_written_with_the_run_s_end(
         await store.save(run_id, last)  # held: not written yet
         async with context.sessions() as session:
             assert [e.name for e in (await load_log(session, run_id)).entries] == ["a"]
-            held = await store.take_last(session, run_id, project_id=started.run.project_id)
+            held = await store.take_last(session, run_id, project_id=run.project_id)
             assert held is not None
             assert await store.take_last(session, run_id, project_id="") is None  # taken once
             await runs.finish_execution(
@@ -108,8 +107,8 @@ async def test_an_execution_s_last_checkpoint_is_written_with_the_run_s_end(
                 run_id,
                 RunResult(status=RunStatus.SUCCEEDED),
                 execution=1,
-                project_id=started.run.project_id,
-                flow_id=started.run.flow_id,
+                project_id=run.project_id,
+                flow_id=run.flow_id,
                 last=held,
             )
         async with context.sessions() as session:
@@ -125,14 +124,7 @@ async def test_the_end_of_a_superseded_execution_leaves_its_last_checkpoint_unwr
     tmp_path: Path, database_url: str
 ) -> None:
     async with queued_sample_run(tmp_path, database_url) as (context, run_id):
-
-        async def start() -> str:
-            async with context.sessions() as session:
-                started = await runs.start_run(session, run_id, concurrency_limit=5)
-            assert started.run is not None
-            return started.run.project_id
-
-        project_id = await start()
+        project_id = (await start(context, run_id)).project_id
         old = PostgresRunStore(context.sessions)
         await old.load(run_id)
         old.hold_last(run_id)
@@ -141,7 +133,7 @@ async def test_the_end_of_a_superseded_execution_leaves_its_last_checkpoint_unwr
         )
         async with context.sessions() as session:
             assert await runs.requeue_stalled(session, run_id)
-        await start()  # execution 2, elsewhere
+        await start(context, run_id)  # execution 2, elsewhere
         async with context.sessions() as session:
             held = await old.take_last(session, run_id, project_id=project_id)
             assert held is not None
