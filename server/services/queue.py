@@ -139,12 +139,17 @@ class JobQueue:
         await self.app.open_async()
 
     async def close(self) -> None:
-        """Stops the runs this process took (their jobs are recovered as stalled once its
-        worker is gone) and closes the queue's connection pool."""
+        """Closes the queue's connection pool (after the runs this process took, if any)."""
+        await self._stop_taken()
+        await self.app.close_async()
+
+    async def _stop_taken(self) -> None:
+        """Stops the runs this process's worker took as they were queued, as procrastinate's
+        worker stops the jobs it fetched: their jobs are recovered as stalled once the worker
+        is gone, and the runs continue from their logs."""
         for task in list(self._taken):
             task.cancel()
         await asyncio.gather(*self._taken, return_exceptions=True)
-        await self.app.close_async()
 
     @property
     def worker_id(self) -> int | None:
@@ -302,6 +307,14 @@ class JobQueue:
             self.app.task(name=RESUME_TASK, queue=ASYNC_RUNS_QUEUE)(resume_delay)
         if POLL_TASK not in self.app.tasks:
             self.app.task(name=POLL_TASK, queue=TRIGGER_POLLS_QUEUE)(poll)
+        try:
+            await self._work(concurrency=concurrency, name=name, stalled_s=stalled_s)
+        finally:
+            # Stopped (the process stops): before the engine pool, so that the runs it took
+            # are stopped as the fetched ones are, not ended as engine deaths.
+            await self._stop_taken()
+
+    async def _work(self, *, concurrency: int, name: str, stalled_s: float) -> None:
         pause_s = RESTART_DELAY_S
         while True:
             # procrastinate's worker stops when it loses the database (a restart, the network):

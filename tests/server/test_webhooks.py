@@ -377,3 +377,50 @@ async def test_sync_runs_taken_while_their_project_is_busy_wait_their_turn(
     spans = sorted((run["startTime"], run["finishTime"]) for run in finished)
     for (_, earlier_end), (later_start, _) in itertools.pairwise(spans):
         assert later_start >= earlier_end, spans
+
+
+async def test_a_sync_run_in_flight_when_its_server_stops_is_recovered_by_the_next(
+    tmp_path: Path, database_url: str
+) -> None:
+    slow = "export const code = async () => { await new Promise((r) => setTimeout(r, 5000)); return 7 }"
+    document = flow(code("step_1", slow), respond("step_2", body={"n": "{{step_1}}"}))
+    engine = create_engine(database_url)
+
+    async def state(run_id: str) -> tuple[str | None, list[str]]:
+        async with session_factory(engine)() as session:
+            status = await session.scalar(
+                sql_text("SELECT status FROM flow_runs WHERE id = :id"), {"id": run_id}
+            )
+            jobs = await session.scalars(
+                sql_text("SELECT status::text FROM procrastinate_jobs WHERE args->>'run_id' = :id"),
+                {"id": run_id},
+            )
+            return status, list(jobs)
+
+    try:
+        async with serve_app(tmp_path, database_url, worker_stalled_s=3.0) as client:
+            owner = await sign_up(client)
+            flow_id = await publish(client, owner, document.model_dump(mode="json"))
+            call = asyncio.create_task(client.post(f"/webhooks/{flow_id}/sync", json={}))
+            run_id = None
+            for _ in range(200):  # the run is RUNNING in this server's engine
+                await asyncio.sleep(0.05)
+                listed = await client.get(
+                    "/flow-runs",
+                    params={"projectId": owner.project_id, "flowId": flow_id},
+                    headers=owner.headers,
+                )
+                runs_now = listed.json()["data"]
+                if runs_now and runs_now[0]["status"] == "RUNNING":
+                    run_id = runs_now[0]["id"]
+                    break
+            assert run_id is not None
+            call.cancel()
+        # Stopped mid-run: the run and its job are left for recovery, not ended.
+        assert await state(run_id) == ("RUNNING", ["doing"])
+        async with serve_app(tmp_path, database_url, worker_stalled_s=3.0) as client:
+            run = await finished_run(client, owner, run_id, timeout_s=60)
+        assert run["status"] == "SUCCEEDED"
+        assert run["steps"]["step_2"]["output"] == {"status": 200, "headers": {}, "body": {"n": 7}}
+    finally:
+        await engine.dispose()
