@@ -74,11 +74,16 @@ DEFER_RUN_JOB_SQL = (
 #: would have given it): the server that accepts a sync webhook executes the run itself
 #: (`JobQueue.run_taken_job`) instead of waiting for the queue's NOTIFY and a fetch. The job
 #: is its worker's as any other: if the worker's heartbeat stops, it is recovered as stalled.
-TAKE_RUN_JOB_SQL = (
-    "INSERT INTO procrastinate_jobs (queue_name, task_name, priority, args, status, worker_id)"
-    " VALUES (:job_queue, :job_task, :job_priority, CAST(:job_args AS jsonb), 'doing',"
-    " :job_worker) RETURNING id"
-)
+#: If the worker is gone from the queue's table (it stopped meanwhile), the job is queued as
+#: `defer_run` queues it instead. Returns the job's `id` and whether it is `taken`.
+TAKE_RUN_JOB_SQL = """
+INSERT INTO procrastinate_jobs (queue_name, task_name, priority, args, status, worker_id)
+SELECT :job_queue, :job_task, :job_priority, CAST(:job_args AS jsonb),
+       CASE WHEN worker.id IS NULL THEN 'todo' ELSE 'doing' END::procrastinate_job_status,
+       worker.id
+  FROM (SELECT CAST(:job_worker AS bigint) AS id) wanted
+  LEFT JOIN procrastinate_workers worker ON worker.id = wanted.id
+RETURNING id, status = 'doing' AS taken"""
 
 
 def run_job_params(run_id: str, *, sync: bool, worker_id: int | None = None) -> dict[str, Any]:

@@ -180,12 +180,12 @@ WITH queued AS (
                            execution, created, updated)
     VALUES (:run_id, :project_id, :flow_id, :version_id, 'QUEUED', :payload, 0, :now, :now)
 ), job AS ({job})
-SELECT id FROM job
+SELECT * FROM job
 """
     ).bindparams(bindparam("payload", type_=JSON), bindparam("now", type_=DateTime(timezone=True)))
 
 
-_QUEUE = _queue_statement(f"SELECT unnest({DEFER_RUN_JOB_SQL}) AS id")
+_QUEUE = _queue_statement(f"SELECT unnest({DEFER_RUN_JOB_SQL}) AS id, false AS taken")
 _QUEUE_TAKEN = _queue_statement(TAKE_RUN_JOB_SQL)
 
 
@@ -195,7 +195,8 @@ class QueuedRun:
 
     run_id: str
     job_id: int
-    #: The job was written as taken by the worker `take_with`: that worker executes the run.
+    #: The job was written as taken by the worker `take_with`: that worker executes the run
+    #: (False: queued, as without `take_with`, when that worker is gone).
     taken: bool
 
 
@@ -211,23 +212,25 @@ async def queue_run(
 ) -> QueuedRun:
     """Adds a QUEUED run of a flow version and its job (`JobQueue.defer_run`'s) in one statement;
     the caller commits: both are queued, or neither. With `take_with` (a worker's id), the job
-    is that worker's already (`JobQueue.run_taken_job` executes it) rather than fetched."""
+    is that worker's already (`JobQueue.run_taken_job` executes it) rather than fetched, unless
+    the worker is gone from the queue's table."""
     run_id = new_id()
     now = utcnow()
-    job_id = await session.scalar(
-        _QUEUE if take_with is None else _QUEUE_TAKEN,
-        {
-            "run_id": run_id,
-            "project_id": project_id,
-            "flow_id": flow_id,
-            "version_id": version_id,
-            "payload": payload,
-            "now": now,
-            **run_job_params(run_id, sync=sync, worker_id=take_with),
-        },
-    )
-    assert job_id is not None
-    return QueuedRun(run_id=run_id, job_id=int(job_id), taken=take_with is not None)
+    job = (
+        await session.execute(
+            _QUEUE if take_with is None else _QUEUE_TAKEN,
+            {
+                "run_id": run_id,
+                "project_id": project_id,
+                "flow_id": flow_id,
+                "version_id": version_id,
+                "payload": payload,
+                "now": now,
+                **run_job_params(run_id, sync=sync, worker_id=take_with),
+            },
+        )
+    ).one()
+    return QueuedRun(run_id=run_id, job_id=int(job.id), taken=bool(job.taken))
 
 
 async def create_run(

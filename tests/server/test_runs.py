@@ -2,8 +2,11 @@
 
 from pathlib import Path
 
+from sqlalchemy import text
+
 from engine.model import RunResult, RunStatus
 from server.context import ServerContext
+from server.db.models import FlowRow
 from server.services import runs
 from tests.server.conftest import sign_up
 from tests.server.helpers import publish, queued_run, sample, server_without_worker
@@ -54,3 +57,35 @@ async def test_starting_a_run_reads_its_projects_hidden_pieces(
                 session, await queued_run(context, flow_id), concurrency_limit=10
             )
         assert started.hidden_pieces == {"slack", "rss"}
+
+
+async def test_a_run_is_queued_taken_by_its_worker_or_for_any_worker_if_that_one_is_gone(
+    tmp_path: Path, database_url: str
+) -> None:
+    async with server_without_worker(tmp_path, database_url) as (api, context):
+        owner = await sign_up(api)
+        flow_id = await publish(api, owner, sample())
+        async with context.sessions() as session:
+            flow = await session.get(FlowRow, flow_id)
+            assert flow is not None
+            assert flow.published_version_id is not None
+            worker = await session.scalar(
+                text("SELECT worker_id FROM procrastinate_register_worker_v1()")
+            )
+            assert worker is not None
+            queued = [
+                await runs.queue_run(
+                    session,
+                    project_id=flow.project_id,
+                    flow_id=flow_id,
+                    version_id=flow.published_version_id,
+                    payload={},
+                    sync=True,
+                    take_with=taker,
+                )
+                for taker in (worker, worker + 1000)  # the second stopped meanwhile
+            ]
+            await session.commit()
+            rows = await session.execute(text("SELECT id, status::text FROM procrastinate_jobs"))
+            jobs: dict[int, str] = {row.id: row.status for row in rows}
+    assert [(run.taken, jobs[run.job_id]) for run in queued] == [(True, "doing"), (False, "todo")]
