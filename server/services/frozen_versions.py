@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.model import Flow, load_flow
 from server.db.models import FlowVersionRow
+from server.services.oauth2_refresh import names_connections
 
 #: Parsed versions a process keeps at most (the least recently used go first).
 MAX_KEPT = 256
@@ -27,6 +28,8 @@ class FrozenVersion:
     #: DRAFT, LOCKED (published) or TEST (frozen for a test run).
     state: str
     flow: Flow
+    #: The flow reads connections in a template: its runs fetch the project's connection values.
+    uses_connections: bool
 
 
 _kept: OrderedDict[str, FrozenVersion] = OrderedDict()
@@ -41,7 +44,13 @@ async def flow_version(session: AsyncSession, version_id: str) -> FrozenVersion 
     row = await session.get(FlowVersionRow, version_id)
     if row is None:
         return None
-    version = FrozenVersion(id=row.id, state=row.state, flow=load_flow(row.definition))
+    flow = load_flow(row.definition)
+    version = FrozenVersion(
+        id=row.id,
+        state=row.state,
+        flow=flow,
+        uses_connections=names_connections(flow.model_dump_json()),
+    )
     if row.state != DRAFT:
         _kept[version_id] = version
         if len(_kept) > MAX_KEPT:

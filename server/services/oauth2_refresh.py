@@ -2,6 +2,7 @@
 refreshed at the piece's token URL (and saved) before a run gets them."""
 
 import logging
+import re
 import time
 from typing import Any
 
@@ -23,6 +24,16 @@ from server.secrets_box import SecretBox
 log = logging.getLogger(__name__)
 
 _OAUTH2_TYPES = frozenset({"OAUTH2", "CLOUD_OAUTH2", "PLATFORM_OAUTH2"})
+
+
+#: A template that reads connections, e.g. {{connections['openai']}}.
+_NAMES_CONNECTIONS = re.compile(r"\{\{\s*connections\b")
+
+
+def names_connections(text: str) -> bool:
+    """Whether a flow's or a trigger's settings (as text) read connections in a template: the
+    rest need no connection values (no query, no decryption)."""
+    return _NAMES_CONNECTIONS.search(text) is not None
 
 
 async def fresh_connection_values(

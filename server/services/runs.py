@@ -261,6 +261,8 @@ class StartOutcome:
     testing: bool = False
     #: Pieces the run's project hides (the run fails if its flow uses one).
     hidden_pieces: frozenset[str] = frozenset()
+    #: The flow reads connections (`FrozenVersion.uses_connections`).
+    uses_connections: bool = False
 
 
 async def start_run(session: AsyncSession, run_id: str, *, concurrency_limit: int) -> StartOutcome:
@@ -324,6 +326,7 @@ async def start_run(session: AsyncSession, run_id: str, *, concurrency_limit: in
         flow=version.flow,
         testing=version.state == "TEST",
         hidden_pieces=frozenset(found.hidden or ()),
+        uses_connections=version.uses_connections,
     )
 
 

@@ -7,7 +7,6 @@ that honours the network policy.
 """
 
 import contextlib
-import re
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -27,10 +26,7 @@ from pieces.framework import (
 )
 from server.secrets_box import SecretBox
 from server.services.database_store import DatabaseStore, TransactionStore
-from server.services.oauth2_refresh import fresh_connection_values
-
-#: A template that reads connections, e.g. {{connections['pg']}}.
-_USES_CONNECTIONS = re.compile(r"\{\{\s*connections\b")
+from server.services.oauth2_refresh import fresh_connection_values, names_connections
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -80,7 +76,7 @@ async def open_trigger(
     piece = registry.get(settings.piece_name, settings.piece_version)
     trigger = piece.trigger(settings.trigger_name or "")
     connections: dict[str, Any] = {}
-    if environment is not None and _USES_CONNECTIONS.search(str(settings.input)):
+    if environment is not None and names_connections(str(settings.input)):
         connections = await fresh_connection_values(
             session, box=environment.box, registry=registry, project_id=target.project_id
         )

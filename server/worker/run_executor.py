@@ -1,7 +1,6 @@
 """Executes one queued run: RUNNING, the engine, then the stored result."""
 
 import logging
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -27,9 +26,6 @@ from server.services.run_logs import PostgresRunStore
 from server.services.subflows import DatabaseSubflows
 
 log = logging.getLogger(__name__)
-
-#: A template that reads connections, e.g. {{connections['openai']}}.
-_USES_CONNECTIONS = re.compile(r"\{\{\s*connections\b")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -66,13 +62,27 @@ class RunExecutor:
             log.info("run %s is not queued any more; job skipped", run_id)
             return True
         run = started.run
-        with run_context(run_id=run_id, flow_id=run.flow_id, project_id=run.project_id):
-            return await self._execute(
-                run, started.flow, testing=started.testing, hidden=started.hidden_pieces
-            )
+        try:
+            with run_context(run_id=run_id, flow_id=run.flow_id, project_id=run.project_id):
+                return await self._execute(
+                    run,
+                    started.flow,
+                    testing=started.testing,
+                    hidden=started.hidden_pieces,
+                    uses_connections=started.uses_connections,
+                )
+        finally:
+            # A last checkpoint held for the end and not taken (the execution stopped first).
+            self._drop_held(run_id)
 
     async def _execute(
-        self, run: FlowRunRow, flow: Flow, *, testing: bool, hidden: frozenset[str]
+        self,
+        run: FlowRunRow,
+        flow: Flow,
+        *,
+        testing: bool,
+        hidden: frozenset[str],
+        uses_connections: bool,
     ) -> bool:
         run_id = run.id
         try:
@@ -82,7 +92,7 @@ class RunExecutor:
                 registry=self.executor.registry,
                 personal_allowed=self.personal_allowed,
             )
-            connections = await self._connections(flow, run.project_id)
+            connections = await self._connections(run.project_id) if uses_connections else {}
             store = DatabaseStore(
                 sessions=self.sessions, project_id=run.project_id, flow_id=run.flow_id
             )
@@ -112,7 +122,6 @@ class RunExecutor:
                 )
         except RunTakenOverError as err:  # started again elsewhere: that execution goes on
             log.warning("%s", err.message)
-            self._drop_held(run_id)
             return True
         except PieceNotAllowedError as err:
             result = RunResult(status=RunStatus.FAILED, error_message=err.message)
@@ -127,17 +136,11 @@ class RunExecutor:
                 status=RunStatus.INTERNAL_ERROR,
                 error_message="An internal error stopped the run; see the server log",
             )
-        except BaseException:
-            self._drop_held(run_id)
-            raise
-        try:
-            if testing:
-                async with self.sessions() as session:
-                    await test_runs.save_samples(session, run, result)
-                    await session.commit()
-            others_wait = await self._finish(run, result)
-        finally:
-            self._drop_held(run_id)  # taken by `_finish` unless something failed before
+        if testing:
+            async with self.sessions() as session:
+                await test_runs.save_samples(session, run, result)
+                await session.commit()
+        others_wait = await self._finish(run, result)
         if others_wait and self.queue is not None:
             await self.queue.wake_next_run(run.project_id)
         if result.status is RunStatus.PAUSED and result.pause is not None:
@@ -218,10 +221,7 @@ class RunExecutor:
         if outcome.queued and self.queue is not None:
             await self.queue.defer_run(run_id, sync=False)
 
-    async def _connections(self, flow: Flow, project_id: str) -> dict[str, Any]:
-        # Most flows use no connection: skip the query and the decryption for them.
-        if not _USES_CONNECTIONS.search(flow.model_dump_json()):
-            return {}
+    async def _connections(self, project_id: str) -> dict[str, Any]:
         async with self.sessions() as session:
             return await fresh_connection_values(
                 session, box=self.box, registry=self.executor.registry, project_id=project_id

@@ -51,15 +51,20 @@ async def served(
             event.remove(context.engine.sync_engine, "before_cursor_execute", capture)
 
 
+async def responding_flow(api: httpx.AsyncClient, *, body: Any, status: int = 200) -> str:
+    """A new owner's published flow that answers with a Return Response of `body`."""
+    owner = await sign_up(api)
+    document = flow(respond("step_1", body=body, status=status))
+    return await publish(api, owner, document.model_dump(mode="json"))
+
+
 async def test_a_sync_caller_is_answered_without_reading_the_run(
     tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # No re-check (its read is the safety net for a lost notification) during the test.
     monkeypatch.setattr(run_waiter, "RECHECK_INTERVAL_S", 60.0)
     async with served(tmp_path, database_url) as (api, sent):
-        owner = await sign_up(api)
-        document = flow(respond("step_1", body={"hello": "{{trigger.body.name}}"}, status=201))
-        flow_id = await publish(api, owner, document.model_dump(mode="json"))
+        flow_id = await responding_flow(api, body={"hello": "{{trigger.body.name}}"}, status=201)
         sent.clear()
         answered = await api.post(f"/webhooks/{flow_id}/sync", json={"name": "Ada"})
         assert answered.status_code == 201, answered.text
@@ -72,11 +77,8 @@ async def test_an_answer_too_large_for_a_notification_is_read_from_the_run(
 ) -> None:
     monkeypatch.setattr(run_waiter, "RECHECK_INTERVAL_S", 60.0)
     async with served(tmp_path, database_url) as (api, sent):
-        owner = await sign_up(api)
         large = "x" * (MAX_MESSAGE_BYTES + 100)
-        flow_id = await publish(
-            api, owner, flow(respond("step_1", body={"large": large})).model_dump(mode="json")
-        )
+        flow_id = await responding_flow(api, body={"large": large})
         sent.clear()
         answered = await api.post(f"/webhooks/{flow_id}/sync", json={})
         assert answered.status_code == 200, answered.text
