@@ -3,6 +3,7 @@
 import contextlib
 from collections.abc import AsyncIterator
 from importlib.metadata import version
+from typing import Any
 
 from fastapi import APIRouter, FastAPI
 
@@ -60,11 +61,20 @@ def create_app(settings: Settings, *, context: ServerContext | None = None) -> F
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    # Webhook calls are answered ahead of the routes below (see `webhooks`).
+    app.add_middleware(webhooks.WebhookRoutes)
+    described = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            webhooks.document(described())
+        return app.openapi_schema or {}
+
+    app.openapi = openapi  # type: ignore[method-assign]
     api = APIRouter(prefix="/api/v1")
-    # Routes are matched in order: the paths called most (webhooks, the engine's waitpoints)
-    # first. No path of theirs matches another router's, so the order changes nothing else.
+    # Routes are matched in order: the paths called most (the engine's waitpoints) first. No
+    # path of theirs matches another router's, so the order changes nothing else.
     for module in (
-        webhooks,
         waitpoints,
         health,
         authentication,

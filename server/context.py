@@ -6,9 +6,10 @@ import logging
 import os
 import socket
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from server.services import files, piece_installations, polling, runs, schedules
 from server.services.event_hub import EventHub
 from server.services.file_storage import FileStorage, open_file_storage
 from server.services.queue import JobQueue
+from server.services.run_intake import QueuedRun, RunIntake
 from server.services.run_sweeper import requeue_orphaned_runs
 from server.services.run_waiter import RunWaiter
 from server.services.tokens import TokenSettings
@@ -72,6 +74,8 @@ class ServerContext:
     engines: "EnginePool | None"
     #: Where file contents live (the files table, or S3 with PW_FILE_STORAGE=S3).
     file_storage: FileStorage
+    #: Writes webhook events' runs and jobs, the events of the same moment together.
+    intake: RunIntake
 
 
 @contextlib.asynccontextmanager
@@ -143,6 +147,14 @@ async def open_context(
             await engines.start()
             stack.push_async_callback(engines.close)
             pool.append(engines)
+        # Runs of sync calls taken by this process's worker start as soon as they are stored.
+        intake = RunIntake(
+            libpq_url(database_url),
+            on_taken=None
+            if engines is None
+            else partial(_run_taken, queue=queue, execute=engines.execute),
+        )
+        stack.push_async_callback(intake.close)
         context = ServerContext(
             settings=settings,
             database_url=database_url,
@@ -170,11 +182,18 @@ async def open_context(
             ),
             engines=engines,
             file_storage=file_storage,
+            intake=intake,
         )
         if worker:
             task = asyncio.create_task(run_worker(context), name="worker")
             stack.push_async_callback(_cancel, task)
         yield context
+
+
+def _run_taken(
+    run: QueuedRun, *, queue: JobQueue, execute: Callable[[str], Awaitable[bool]]
+) -> None:
+    queue.run_taken_job(run.job_id, run.run_id, execute)
 
 
 async def run_worker(context: ServerContext) -> None:

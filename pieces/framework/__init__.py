@@ -27,7 +27,11 @@ from pieces.framework.errors import (
     PropsValidationError,
 )
 from pieces.framework.files import FileError, Files, InMemoryFiles, StoredFile
-from pieces.framework.http_client import BlockedAddressError, create_http_client
+from pieces.framework.http_client import (
+    BlockedAddressError,
+    OnDemandHttpClient,
+    create_http_client,
+)
 from pieces.framework.network import NetworkMode, NetworkPolicy
 from pieces.framework.piece import Piece
 from pieces.framework.props import (
@@ -109,6 +113,7 @@ __all__ = [
     "OAuth2",
     "OAuth2GrantType",
     "Object",
+    "OnDemandHttpClient",
     "Option",
     "OptionsRequest",
     "Piece",

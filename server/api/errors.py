@@ -12,6 +12,7 @@ from procrastinate.exceptions import ConnectorException
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException
 
+from server.db.engine import database_gone
 from server.services.errors import (
     AuthenticationError,
     ConflictError,
@@ -70,13 +71,64 @@ def database_unavailable(request: Request, err: Exception) -> JSONResponse:
     )
 
 
+def error_for(request: Request, err: Exception) -> JSONResponse:
+    """The answer to a request that failed with `err`, as the handlers `install_error_handlers`
+    installs give it (routes served ahead of FastAPI's, as webhooks, answer with this)."""
+    if isinstance(err, ServiceError):
+        return service_error(err)
+    if isinstance(err, DBAPIError | psycopg.Error):
+        return database_error(request, err)
+    if isinstance(err, psycopg_pool.PoolTimeout | ConnectorException):
+        return database_unavailable(request, err)
+    return crash(request, err)
+
+
+def service_error(err: ServiceError) -> JSONResponse:
+    """A service's error with its HTTP status (400 when it names none)."""
+    status = next((code for kind, code in _STATUS.items() if isinstance(err, kind)), 400)
+    return error_response(status, err.code, err.message, err.params)
+
+
+def database_error(request: Request, err: DBAPIError | psycopg.Error) -> JSONResponse:
+    """503 when the database is gone, 400 for a value it cannot store, else a crash. `err` is
+    SQLAlchemy's wrapper or psycopg's own error (from code that uses psycopg directly)."""
+    cause = err.orig if isinstance(err, DBAPIError) else err
+    if (isinstance(err, DBAPIError) and database_gone(err)) or isinstance(
+        cause, psycopg.OperationalError | psycopg.InterfaceError
+    ):
+        return database_unavailable(request, err)
+    if isinstance(cause, psycopg.DataError):
+        # A value the database cannot store (a NUL character, a number out of range): the caller's input.
+        reason = str(cause).strip().splitlines()[0]
+        return error_response(
+            400, "INVALID_VALUE", f"The request has a value that cannot be stored: {reason}"
+        )
+    return crash(request, err)
+
+
+def crash(request: Request, err: Exception) -> JSONResponse:
+    """500 with a reference to the logged traceback (the caller sees no traceback)."""
+    reference = uuid.uuid4().hex[:12]
+    log.error(
+        "request %s %s failed (reference %s)",
+        request.method,
+        request.url.path,
+        reference,
+        exc_info=err,
+    )
+    return error_response(
+        500,
+        "INTERNAL_ERROR",
+        f"Something went wrong on the server; its log has the details (reference {reference})",
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Maps service errors, validation errors, HTTP errors and crashes to JSON error bodies."""
 
     @app.exception_handler(ServiceError)
-    async def service_error(_: Request, err: ServiceError) -> JSONResponse:
-        status = next((code for kind, code in _STATUS.items() if isinstance(err, kind)), 400)
-        return error_response(status, err.code, err.message, err.params)
+    async def on_service_error(_: Request, err: ServiceError) -> JSONResponse:
+        return service_error(err)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, err: RequestValidationError) -> JSONResponse:
@@ -96,37 +148,15 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(err.status_code, f"HTTP_{err.status_code}", message)
 
     @app.exception_handler(DBAPIError)
-    async def database_error(request: Request, err: DBAPIError) -> JSONResponse:
-        if err.connection_invalidated or isinstance(
-            err.orig, psycopg.OperationalError | psycopg.InterfaceError
-        ):
-            return database_unavailable(request, err)
-        if isinstance(err.orig, psycopg.DataError):
-            # A value the database cannot store (a NUL character, a number out of range): the caller's input.
-            reason = str(err.orig).strip().splitlines()[0]
-            return error_response(
-                400, "INVALID_VALUE", f"The request has a value that cannot be stored: {reason}"
-            )
-        return await crash(request, err)
+    async def on_database_error(request: Request, err: DBAPIError) -> JSONResponse:
+        return database_error(request, err)
 
     @app.exception_handler(psycopg.OperationalError)
     @app.exception_handler(psycopg_pool.PoolTimeout)
     @app.exception_handler(ConnectorException)  # the job queue's wrapper of the same errors
-    async def database_gone(request: Request, err: Exception) -> JSONResponse:
+    async def on_database_gone(request: Request, err: Exception) -> JSONResponse:
         return database_unavailable(request, err)
 
     @app.exception_handler(Exception)
-    async def crash(request: Request, err: Exception) -> JSONResponse:
-        reference = uuid.uuid4().hex[:12]
-        log.error(
-            "request %s %s failed (reference %s)",
-            request.method,
-            request.url.path,
-            reference,
-            exc_info=err,
-        )
-        return error_response(
-            500,
-            "INTERNAL_ERROR",
-            f"Something went wrong on the server; its log has the details (reference {reference})",
-        )
+    async def on_crash(request: Request, err: Exception) -> JSONResponse:
+        return crash(request, err)

@@ -1,26 +1,35 @@
-"""Webhooks: an HTTP request to a flow's URL starts a run; `/sync` answers with the flow's response."""
+"""Webhooks: an HTTP request to a flow's URL starts a run; `/sync` answers with the flow's response.
+
+Webhook calls are the server's hottest path, so they are served ahead of FastAPI's routing by
+an ASGI middleware (`WebhookRoutes`): no dependency solving, no route table, and errors
+answered as the app's handlers answer them (`errors.error_for`). Their OpenAPI description is
+added to the app's (`document`).
+"""
 
 import base64
 import contextlib
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
-from fastapi import APIRouter, Request, Response
-from fastapi.responses import JSONResponse
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from engine.model import RunStatus, WebhookResponse
-from server.api.deps import ContextDep, SessionDep
-from server.api.errors import error_response
-from server.context import trigger_environment
+from server.api.errors import error_for, error_response
+from server.context import ServerContext, trigger_environment
 from server.services import webhook_events
 from server.services.errors import ServiceError
 from server.services.run_waiter import Waiting
 
-router = APIRouter(prefix="/webhooks", tags=["webhooks"])
-
-_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+PREFIX = "/api/v1/webhooks/"
+_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+_BODY_METHODS = ("POST", "PUT", "PATCH")
+#: `/api/v1/webhooks/{flow_id}`, `.../sync` and `.../test`.
+_PATH = re.compile(r"/api/v1/webhooks/([^/]+)(?:/(sync|test))?/?")
 #: Response headers the server sets itself.
 _SKIPPED_HEADERS = frozenset({"content-length", "transfer-encoding", "connection"})
 
@@ -31,24 +40,55 @@ class PayloadTooLargeError(ServiceError):
     code = "PAYLOAD_TOO_LARGE"
 
 
-async def webhook(
-    flow_id: str, request: Request, context: ContextDep, session: SessionDep
-) -> Response:
+class WebhookRoutes:
+    """ASGI middleware that answers webhook calls itself and hands every other request on."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        matched = (
+            _PATH.fullmatch(scope["path"])
+            if scope["type"] == "http" and scope["path"].startswith(PREFIX)
+            else None
+        )
+        if matched is None:
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        flow_id, kind = matched.groups()
+        try:
+            response = await _answer(request, flow_id, kind)
+        except Exception as err:
+            response = error_for(request, err)
+        await response(scope, receive, send)
+
+
+async def _answer(request: Request, flow_id: str, kind: str | None) -> Response:
+    if request.method not in _METHODS:
+        return error_response(405, "HTTP_405", "This method is not allowed here")
+    context: ServerContext = request.app.state.context
+    if kind == "test":
+        return await webhook_test(flow_id, request, context)
+    if kind == "sync":
+        return await webhook_sync(flow_id, request, context)
+    return await webhook(flow_id, request, context)
+
+
+async def webhook(flow_id: str, request: Request, context: ServerContext) -> Response:
     """Queues a run of the flow and answers 200 `{runId}` at once (`runId` null when the
     trigger ignored the request; `runIds` when it made several runs of it)."""
-    queued = await _queue_runs(flow_id, request, context, session, sync=False)
+    queued = await _queue_runs(flow_id, request, context, sync=False)
     if isinstance(queued, Response):
         return queued
     run_ids = queued.run_ids
     return JSONResponse({"runId": run_ids[0] if run_ids else None, "runIds": run_ids})
 
 
-async def webhook_sync(
-    flow_id: str, request: Request, context: ContextDep, session: SessionDep
-) -> Response:
+async def webhook_sync(flow_id: str, request: Request, context: ServerContext) -> Response:
     """Runs the flow and answers with its Return Response; 204 if it set none (or the trigger
     ignored the request), 408 on timeout, 500 if it failed."""
-    queued = await _queue_runs(flow_id, request, context, session, sync=True)
+    queued = await _queue_runs(flow_id, request, context, sync=True)
     if isinstance(queued, Response):
         return queued
     if not queued.run_ids:
@@ -57,7 +97,7 @@ async def webhook_sync(
 
 
 async def answer_when_done(
-    run_id: str, context: ContextDep, *, expected: Waiting | None = None
+    run_id: str, context: ServerContext, *, expected: Waiting | None = None
 ) -> Response:
     """The sync answer for a run: its response once it ends (or pauses with a response to send,
     as an approval that answers first); 408 on timeout while the run goes on or waits.
@@ -87,27 +127,32 @@ async def answer_when_done(
     return _response(finished.response, run_id=queued)
 
 
-async def webhook_test(
-    flow_id: str, request: Request, context: ContextDep, session: SessionDep
-) -> Response:
+async def webhook_test(flow_id: str, request: Request, context: ServerContext) -> Response:
     """Runs the flow's draft with this request (published or not) and keeps the request as the
     trigger's sample data; answers like `/sync`."""
-    queued = await _queue_runs(flow_id, request, context, session, sync=True, test=True)
-    if isinstance(queued, Response):
-        return queued
-    if not queued.run_ids:
+    try:
+        payload = await request_payload(request, max_mb=context.settings.max_webhook_payload_mb)
+    except PayloadTooLargeError as err:
+        return error_response(413, err.code, err.message)
+    async with context.sessions() as session:
+        outcome = await webhook_events.receive_test(
+            session,
+            flow_id=flow_id,
+            payload=payload,
+            registry=context.registry,
+            environment=trigger_environment(context),
+            queue=context.queue,
+            waiter=context.waiter,
+        )
+    if outcome.handshake is not None:
+        return _response(outcome.handshake, run_id=None)
+    if not outcome.run_ids:
         return Response(status_code=204)
-    return await answer_when_done(queued.run_ids[0], context, expected=queued.expected)
+    return await answer_when_done(outcome.run_ids[0], context, expected=outcome.expected)
 
 
 async def _queue_runs(
-    flow_id: str,
-    request: Request,
-    context: ContextDep,
-    session: SessionDep,
-    *,
-    sync: bool,
-    test: bool = False,
+    flow_id: str, request: Request, context: ServerContext, *, sync: bool
 ) -> "_Queued | Response":
     """Hands the request to the flow's trigger and queues a run per item it gives; returns the
     run ids (sync: the waiter listening for the first), or the answer itself (413, a
@@ -118,35 +163,20 @@ async def _queue_runs(
         return error_response(413, err.code, err.message)
     # A sync call's run is executed by this server's own worker, when it has one, without the
     # queue's NOTIFY and fetch in between (it answers sooner, and spares the database).
-    engines = context.engines
-    take_with = context.queue.worker_id if sync and not test and engines is not None else None
+    take_with = context.queue.worker_id if sync and context.engines is not None else None
     outcome = await webhook_events.receive(
-        session,
+        sessions=context.sessions,
+        intake=context.intake,
         flow_id=flow_id,
         payload=payload,
         registry=context.registry,
         environment=trigger_environment(context),
-        queue=context.queue,
-        sync=sync,
-        test=test,
+        waiter=context.waiter if sync else None,
         take_with=take_with,
     )
     if outcome.handshake is not None:
         return _response(outcome.handshake, run_id=None)
-    run_ids = outcome.run_ids
-    expected = context.waiter.expect(run_ids[0]) if sync and run_ids else None
-    try:
-        # The jobs were written in the runs' transaction: a failure (503 when the database is
-        # gone) leaves neither, and the caller sending again makes no double.
-        await session.commit()
-    except BaseException:
-        if expected is not None:
-            context.waiter.discard(run_ids[0], expected)
-        raise
-    if engines is not None:
-        for run_id, job_id in outcome.taken_jobs.items():
-            context.queue.run_taken_job(job_id, run_id, engines.execute)
-    return _Queued(run_ids=run_ids, expected=expected)
+    return _Queued(run_ids=outcome.run_ids, expected=outcome.expected)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -156,17 +186,41 @@ class _Queued:
     expected: Waiting | None = None
 
 
-# One route per method: OpenAPI needs a distinct operation id for each.
-for _method in _METHODS:
-    router.add_api_route(
-        "/{flow_id}", webhook, methods=[_method], name=f"webhook_{_method.lower()}"
-    )
-    router.add_api_route(
-        "/{flow_id}/sync", webhook_sync, methods=[_method], name=f"webhook_sync_{_method.lower()}"
-    )
-    router.add_api_route(
-        "/{flow_id}/test", webhook_test, methods=[_method], name=f"webhook_test_{_method.lower()}"
-    )
+def document(schema: dict[str, Any]) -> None:
+    """Adds the webhook operations to the app's OpenAPI description."""
+    paths = schema.setdefault("paths", {})
+    summaries = {
+        "": "Start a run of the flow (answers 200 {runId} once it is queued)",
+        "/sync": "Run the flow and answer with its response",
+        "/test": "Run the flow's draft with this request and keep it as sample data",
+    }
+    for suffix, summary in summaries.items():
+        item: dict[str, Any] = {}
+        for method in _METHODS:
+            item[method.lower()] = {
+                "tags": ["webhooks"],
+                "summary": summary,
+                "operationId": f"webhook{suffix.replace('/', '_')}_{method.lower()}",
+                "parameters": [
+                    {
+                        "name": "flow_id",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string", "title": "Flow Id"},
+                    }
+                ],
+                "responses": {
+                    "200": {"description": "The run's id, or (sync) the flow's response"},
+                    "404": {"description": "No enabled flow listens at this URL"},
+                    "413": {"description": "The body is over PW_MAX_WEBHOOK_PAYLOAD_MB"},
+                },
+            }
+            if method in _BODY_METHODS:
+                item[method.lower()]["requestBody"] = {
+                    "required": False,
+                    "content": {"application/json": {"schema": {}}, "text/plain": {"schema": {}}},
+                }
+        paths[f"{PREFIX}{{flow_id}}{suffix}"] = item
 
 
 def _response(response: WebhookResponse, *, run_id: str | None) -> Response:

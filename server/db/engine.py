@@ -1,5 +1,7 @@
 """Database URLs, the async SQLAlchemy engine and its session factory."""
 
+import psycopg
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -45,3 +47,11 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Sessions that keep loaded objects usable after commit."""
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def database_gone(err: DBAPIError) -> bool:
+    """The statement failed because the database could not be reached (restarting, network
+    down), not because of what it asked: trying again later may succeed."""
+    return err.connection_invalidated or isinstance(
+        err.orig, psycopg.OperationalError | psycopg.InterfaceError
+    )

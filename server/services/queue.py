@@ -7,7 +7,6 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 import procrastinate
 import procrastinate.worker
@@ -61,43 +60,44 @@ SELECT id,
 """
 
 
-#: A new run's job as procrastinate's own defer function writes it (what `defer_async` calls; the
-#: jobs table's trigger wakes the workers), for a statement that also inserts the run: the run
-#: and its job are then one round trip. Its parameters: `run_job_params`.
-DEFER_RUN_JOB_SQL = (
-    "procrastinate_defer_jobs_v1(ARRAY[ROW(:job_queue, :job_task, :job_priority, NULL, NULL,"
-    " CAST(:job_args AS jsonb), NULL)::procrastinate_job_to_defer_v1])"
-)
-
-
-#: A new run's job, written as taken by the worker `:job_worker` (a job procrastinate's fetch
-#: would have given it): the server that accepts a sync webhook executes the run itself
-#: (`JobQueue.run_taken_job`) instead of waiting for the queue's NOTIFY and a fetch. The job
-#: is its worker's as any other: if the worker's heartbeat stops, it is recovered as stalled.
-#: If the worker is gone from the queue's table (it stopped meanwhile), the job is queued as
-#: `defer_run` queues it instead. Returns the job's `id` and whether it is `taken`.
-TAKE_RUN_JOB_SQL = """
+#: The jobs of new runs, as procrastinate's own defer function writes them (its
+#: `procrastinate_defer_jobs_v1` is this INSERT; the jobs table's trigger wakes the workers), for
+#: a statement that also inserts the runs: an event's runs and jobs are then one round trip.
+#: Reads the relation `ready`: `run_id`, and `job_queue`, `job_priority`, `job_args` from
+#: `run_job_columns`, and `worker`. A row with a `worker` is written as taken by that worker (a
+#: job procrastinate's fetch would have given it): the server that accepts a sync webhook
+#: executes its run itself (`JobQueue.run_taken_job`) instead of waiting for the queue's NOTIFY
+#: and a fetch. Such a job is its worker's as any other: if the worker's heartbeat stops, it is
+#: recovered as stalled. If the worker is gone from the queue's table (it stopped meanwhile),
+#: the job is queued as `defer_run` queues it. Returns each job's `id`, its `run_id` and
+#: whether it is `taken`.
+RUN_JOBS_SQL = f"""
 INSERT INTO procrastinate_jobs (queue_name, task_name, priority, args, status, worker_id)
-SELECT :job_queue, :job_task, :job_priority, CAST(:job_args AS jsonb),
+SELECT ready.job_queue, '{RUN_TASK}', ready.job_priority, ready.job_args,
        CASE WHEN worker.id IS NULL THEN 'todo' ELSE 'doing' END::procrastinate_job_status,
        worker.id
-  FROM (SELECT CAST(:job_worker AS bigint) AS id) wanted
-  LEFT JOIN procrastinate_workers worker ON worker.id = wanted.id
-RETURNING id, status = 'doing' AS taken"""
+  FROM ready
+  LEFT JOIN procrastinate_workers worker ON worker.id = ready.worker
+RETURNING id, args->>'run_id' AS run_id, status = 'doing' AS taken"""
 
 
-def run_job_params(run_id: str, *, sync: bool, worker_id: int | None = None) -> dict[str, Any]:
-    """The parameters of DEFER_RUN_JOB_SQL (and, with `worker_id`, of TAKE_RUN_JOB_SQL): the
-    job `defer_run(run_id, sync=sync)` would queue."""
-    params: dict[str, Any] = {
-        "job_queue": _run_queue(sync),
-        "job_task": RUN_TASK,
-        "job_priority": _run_priority(sync),
-        "job_args": json.dumps({"run_id": run_id, "sync": sync, "attempt": 0}),
-    }
-    if worker_id is not None:
-        params["job_worker"] = worker_id
-    return params
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunJobColumns:
+    """The job `defer_run(run_id, sync=sync)` would queue, as RUN_JOBS_SQL's columns."""
+
+    queue: str
+    priority: int
+    #: The task's arguments, as JSON.
+    args: str
+
+
+def run_job_columns(run_id: str, *, sync: bool) -> RunJobColumns:
+    """The columns of a new run's job for RUN_JOBS_SQL."""
+    return RunJobColumns(
+        queue=_run_queue(sync),
+        priority=_run_priority(sync),
+        args=json.dumps({"run_id": run_id, "sync": sync, "attempt": 0}),
+    )
 
 
 def _run_queue(sync: bool) -> str:
@@ -159,7 +159,7 @@ class JobQueue:
     @property
     def worker_id(self) -> int | None:
         """This process's worker in the queue's table while it runs (None: no worker here, or
-        it is starting again): runs queued as taken by it (TAKE_RUN_JOB_SQL) are recovered
+        it is starting again): runs queued as taken by it (RUN_JOBS_SQL) are recovered
         if its heartbeat stops."""
         return None if self._worker is None else self._worker.worker_id
 
@@ -167,7 +167,7 @@ class JobQueue:
         self, job_id: int, run_id: str, execute_run: Callable[[str], Awaitable[bool]]
     ) -> None:
         """Executes, in the background, a run whose job this process's worker took as it was
-        queued (TAKE_RUN_JOB_SQL), as the worker's `run_flow` would: the job ends after the
+        queued (RUN_JOBS_SQL), as the worker's `run_flow` would: the job ends after the
         run; a run whose project is at its limit gets a new job, due after the busy backoff."""
         task = asyncio.create_task(self._run_taken(job_id, run_id, execute_run), name=run_id)
         self._taken.add(task)

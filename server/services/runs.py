@@ -16,7 +16,6 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.elements import TextClause
 
 from engine.model import (
     ALLOWED_TRANSITIONS,
@@ -42,12 +41,7 @@ from server.services.live_events import encode
 from server.services.pagination import seek_page
 from server.services.permissions import Permission, require_permission
 from server.services.principal import Principal
-from server.services.queue import (
-    DEFER_RUN_JOB_SQL,
-    RUN_TASK,
-    TAKE_RUN_JOB_SQL,
-    run_job_params,
-)
+from server.services.queue import RUN_TASK
 from server.services.run_answers import RUN_FINISHED_CHANNEL, answer_message
 from server.services.run_events import run_event_message
 from server.services.run_logs import LastCheckpoint
@@ -168,69 +162,6 @@ SELECT (SELECT count(*) FROM stepped) AS stepped,
     bindparam("now", type_=DateTime(timezone=True)),
     bindparam("audit", type_=Boolean),
 )
-
-
-# A new QUEUED run and its job in one statement (webhooks: the event is accepted with both);
-# the job queued, or taken at once by a worker (`take_with`).
-def _queue_statement(job: str) -> TextClause:
-    return text(
-        f"""
-WITH queued AS (
-    INSERT INTO flow_runs (id, project_id, flow_id, flow_version_id, status, trigger_payload,
-                           execution, created, updated)
-    VALUES (:run_id, :project_id, :flow_id, :version_id, 'QUEUED', :payload, 0, :now, :now)
-), job AS ({job})
-SELECT * FROM job
-"""
-    ).bindparams(bindparam("payload", type_=JSON), bindparam("now", type_=DateTime(timezone=True)))
-
-
-_QUEUE = _queue_statement(f"SELECT unnest({DEFER_RUN_JOB_SQL}) AS id, false AS taken")
-_QUEUE_TAKEN = _queue_statement(TAKE_RUN_JOB_SQL)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class QueuedRun:
-    """A new run and its job."""
-
-    run_id: str
-    job_id: int
-    #: The job was written as taken by the worker `take_with`: that worker executes the run
-    #: (False: queued, as without `take_with`, when that worker is gone).
-    taken: bool
-
-
-async def queue_run(
-    session: AsyncSession,
-    *,
-    project_id: str,
-    flow_id: str,
-    version_id: str,
-    payload: Any,
-    sync: bool,
-    take_with: int | None = None,
-) -> QueuedRun:
-    """Adds a QUEUED run of a flow version and its job (`JobQueue.defer_run`'s) in one statement;
-    the caller commits: both are queued, or neither. With `take_with` (a worker's id), the job
-    is that worker's already (`JobQueue.run_taken_job` executes it) rather than fetched, unless
-    the worker is gone from the queue's table."""
-    run_id = new_id()
-    now = utcnow()
-    job = (
-        await session.execute(
-            _QUEUE if take_with is None else _QUEUE_TAKEN,
-            {
-                "run_id": run_id,
-                "project_id": project_id,
-                "flow_id": flow_id,
-                "version_id": version_id,
-                "payload": payload,
-                "now": now,
-                **run_job_params(run_id, sync=sync, worker_id=take_with),
-            },
-        )
-    ).one()
-    return QueuedRun(run_id=run_id, job_id=int(job.id), taken=bool(job.taken))
 
 
 async def create_run(

@@ -17,12 +17,12 @@ from engine.model import PieceTriggerSettings
 from engine.runtime.trigger_input import trigger_input
 from pieces.framework import (
     NetworkPolicy,
+    OnDemandHttpClient,
     PieceRegistry,
     ServerInfo,
     Trigger,
     TriggerContext,
     TriggerSchedule,
-    create_http_client,
 )
 from server.secrets_box import SecretBox
 from server.services.database_store import DatabaseStore, TransactionStore
@@ -54,7 +54,7 @@ class FlowTrigger:
 
 @contextlib.asynccontextmanager
 async def open_trigger(
-    session: AsyncSession,
+    session: AsyncSession | None,
     *,
     registry: PieceRegistry,
     target: FlowTrigger,
@@ -63,10 +63,12 @@ async def open_trigger(
     schedule: TriggerSchedule | None = None,
     store_in_session: bool = False,
 ) -> AsyncIterator[tuple[Trigger, TriggerContext]]:
-    """The trigger and its context, with an HTTP client closed on exit.
+    """The trigger and its context, with an HTTP client (made at first use) closed on exit.
 
     With `store_in_session`, the trigger's store writes in `session`'s transaction (a poll
     commits its dedupe state with its runs); otherwise each store call commits on its own.
+    `session` may be None when neither that nor the trigger's input needs it (the input names
+    no connection).
 
     Raises:
         PieceError: the piece or trigger is not installed, or the connection does not fit.
@@ -77,11 +79,13 @@ async def open_trigger(
     trigger = piece.trigger(settings.trigger_name or "")
     connections: dict[str, Any] = {}
     if environment is not None and names_connections(str(settings.input)):
+        if session is None:
+            raise ValueError("a trigger whose input names a connection needs a session")
         connections = await fresh_connection_values(
             session, box=environment.box, registry=registry, project_id=target.project_id
         )
     given = await trigger_input(piece, trigger, settings.input, connections)
-    async with create_http_client(NetworkPolicy.from_env()) as http:
+    async with OnDemandHttpClient(NetworkPolicy.from_env()) as http:
         yield (
             trigger,
             TriggerContext(

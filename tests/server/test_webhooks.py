@@ -424,3 +424,34 @@ async def test_a_sync_run_in_flight_when_its_server_stops_is_recovered_by_the_ne
         assert run["steps"]["step_2"]["output"] == {"status": 200, "headers": {}, "body": {"n": 7}}
     finally:
         await engine.dispose()
+
+
+async def test_a_flow_turned_off_or_republished_after_a_call_is_read_again(
+    api: httpx.AsyncClient, owner: User
+) -> None:
+    flow_id = await publish(api, owner, flow(respond("step_1", body={"v": 1})).model_dump())
+    first = await api.post(f"/webhooks/{flow_id}/sync", json={})
+    assert first.json() == {"v": 1}  # the server now remembers the flow as enabled, at v1
+    for operation in (
+        {"type": "IMPORT_FLOW", "request": flow(respond("step_1", body={"v": 2})).model_dump()},
+        {"type": "LOCK_AND_PUBLISH", "request": {}},
+    ):
+        changed = await api.post(f"/flows/{flow_id}", json=operation, headers=owner.headers)
+        assert changed.status_code == 200, changed.text
+    republished = await api.post(f"/webhooks/{flow_id}/sync", json={})
+    assert republished.json() == {"v": 2}
+    off = await api.post(
+        f"/flows/{flow_id}",
+        json={"type": "CHANGE_STATUS", "request": {"status": "DISABLED"}},
+        headers=owner.headers,
+    )
+    assert off.status_code == 200, off.text
+    refused = await api.post(f"/webhooks/{flow_id}", json={})
+    assert refused.status_code == 404
+    assert refused.json()["code"] == "FLOW_NOT_FOUND"
+    listed = await api.get(
+        "/flow-runs",
+        params={"projectId": owner.project_id, "flowId": flow_id},
+        headers=owner.headers,
+    )
+    assert len(listed.json()["data"]) == 2

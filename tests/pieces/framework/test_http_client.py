@@ -3,7 +3,13 @@
 import httpx
 import pytest
 
-from pieces.framework import BlockedAddressError, NetworkMode, NetworkPolicy, create_http_client
+from pieces.framework import (
+    BlockedAddressError,
+    NetworkMode,
+    NetworkPolicy,
+    OnDemandHttpClient,
+    create_http_client,
+)
 from pieces.framework.http_client import GuardedTransport
 from tests.pieces.local_http import Received, Reply, local_http_server
 
@@ -88,3 +94,19 @@ async def test_an_unreachable_first_address_falls_back_to_the_next() -> None:
             response = await http.get(f"http://service.test:{port}/fallback")
         assert response.json() == {"path": "/fallback"}
         assert server.received[0].headers["host"] == f"service.test:{port}"
+
+
+async def test_an_on_demand_client_is_made_at_first_use_with_its_policy() -> None:
+    unused = OnDemandHttpClient(LOCAL)
+    async with unused:
+        pass
+    assert not unused.made  # a trigger that sends nothing costs no client
+    used = OnDemandHttpClient(LOCAL)
+    with local_http_server(_hello) as server:
+        async with used as http:
+            assert (await http.get(f"{server.url}/hi")).json() == {"path": "/hi"}
+            with pytest.raises(BlockedAddressError):
+                await http.get(f"{server.url}/to-metadata")  # the policy holds on redirects
+        assert used.made
+        with pytest.raises(RuntimeError, match="closed"):
+            await used.get(f"{server.url}/hi")  # closed on exit

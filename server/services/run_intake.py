@@ -1,0 +1,232 @@
+"""Webhook events accepted together: the runs and jobs of every event that arrives while one
+write is under way are written by the next, in one statement and one commit.
+
+A webhook answers once its run and its job are stored. Written one by one, every event costs a
+connection, a statement and a commit of its own, and under load most of a server's time goes
+there. Here the events of the same few milliseconds share them (a group commit); with no load
+an event is written at once, alone, so a single call waits for nothing.
+
+- An event's runs are written together or not at all.
+- A value the database refuses (a payload it cannot store) fails its own event only: a batch
+  that fails so is written again, event by event.
+- The write checks that the flow is still enabled with the version its trigger ran. An event
+  whose flow was turned off or republished meanwhile writes nothing, and `accept` returns None:
+  the caller reads the flow again.
+- A job written as taken by a worker (`NewRun.take_with`) is handed to `on_taken` right after
+  the commit, even if the caller has gone.
+
+The writer holds one connection of its own, in autocommit: a batch is one statement (atomic by
+itself), one round trip, prepared once. A connection idle for a while is checked before use,
+and one that failed is replaced by the next batch.
+"""
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+
+from engine.model.resources import FlowStatus
+from server.db.base import utcnow
+from server.services.queue import RUN_JOBS_SQL, run_job_columns
+
+log = logging.getLogger(__name__)
+
+#: Events one statement writes at most.
+MAX_BATCH = 500
+#: Seconds a connection may be idle before it is checked (the database may have restarted).
+IDLE_CHECK_S = 2.0
+#: Seconds to wait for a new connection.
+CONNECT_TIMEOUT_S = 5
+
+# The runs of a batch (one row each in `input`) that find their flow enabled with their
+# version, and their jobs (RUN_JOBS_SQL reads `ready`): one statement.
+_ACCEPT = f"""
+WITH input AS (
+    SELECT * FROM unnest(CAST(%(run_ids)s AS text[]), CAST(%(project_ids)s AS text[]),
+                         CAST(%(flow_ids)s AS text[]), CAST(%(version_ids)s AS text[]),
+                         CAST(%(payloads)s AS json[]), CAST(%(job_queues)s AS text[]),
+                         CAST(%(job_priorities)s AS integer[]), CAST(%(job_args)s AS jsonb[]),
+                         CAST(%(workers)s AS bigint[]))
+        AS t(run_id, project_id, flow_id, version_id, payload, job_queue, job_priority,
+             job_args, worker)
+), queued AS (
+    INSERT INTO flow_runs (id, project_id, flow_id, flow_version_id, status, trigger_payload,
+                           execution, created, updated)
+    SELECT input.run_id, input.project_id, input.flow_id, input.version_id, 'QUEUED',
+           input.payload, 0, %(now)s, %(now)s
+      FROM input
+      JOIN flows ON flows.id = input.flow_id AND flows.project_id = input.project_id
+                AND flows.status = '{FlowStatus.ENABLED.value}'
+                AND flows.published_version_id = input.version_id
+    RETURNING id
+), ready AS (
+    SELECT input.* FROM input JOIN queued ON queued.id = input.run_id
+), jobs AS ({RUN_JOBS_SQL})
+SELECT run_id, id AS job_id, taken FROM jobs
+"""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NewRun:
+    """A run to queue for a webhook event, of a published version."""
+
+    id: str
+    project_id: str
+    flow_id: str
+    version_id: str
+    payload: Any
+    #: A caller waits for it (a sync webhook): its job goes to the sync queue.
+    sync: bool
+    #: A worker's id: the job is written as taken by that worker (`JobQueue.run_taken_job`
+    #: executes it), unless the worker is gone from the queue's table.
+    take_with: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class QueuedRun:
+    """A run written with its job."""
+
+    run_id: str
+    job_id: int
+    #: The job was written as taken by the run's `take_with` worker.
+    taken: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Event:
+    runs: Sequence[NewRun]
+    answer: "asyncio.Future[list[QueuedRun] | None]"
+
+
+class RunIntake:
+    """Writes webhook events' runs and jobs, the events of the same moment together."""
+
+    def __init__(
+        self, conninfo: str, *, on_taken: Callable[[QueuedRun], None] | None = None
+    ) -> None:
+        self._conninfo = conninfo
+        self._on_taken = on_taken
+        self._connection: psycopg.AsyncConnection[Any] | None = None
+        self._used = 0.0  # when the connection last answered (time.monotonic)
+        self._pending: list[_Event] = []
+        self._writer: asyncio.Task[None] | None = None
+
+    async def accept(self, runs: Sequence[NewRun]) -> list[QueuedRun] | None:
+        """Writes the runs of one event with their jobs, all or none; None (nothing written)
+        when their flow is no longer enabled with their version.
+
+        Raises:
+            psycopg.Error: the database refused the event, or could not be reached
+                (`psycopg.OperationalError`).
+        """
+        answer: asyncio.Future[list[QueuedRun] | None] = asyncio.get_running_loop().create_future()
+        self._pending.append(_Event(runs, answer))
+        if self._writer is None:
+            self._writer = asyncio.create_task(self._write_pending(), name="run intake")
+        return await answer
+
+    async def close(self) -> None:
+        """Waits for the events accepted so far to be written, then closes the connection."""
+        if self._writer is not None:
+            await self._writer
+        if self._connection is not None:
+            await self._connection.close()
+            self._connection = None
+
+    async def _write_pending(self) -> None:
+        try:
+            while self._pending:
+                batch = self._pending[:MAX_BATCH]
+                del self._pending[:MAX_BATCH]
+                await self._write(batch)
+        finally:
+            self._writer = None
+
+    async def _write(self, batch: list[_Event]) -> None:
+        try:
+            written = await self._write_together(batch)
+        except psycopg.Error as err:
+            if isinstance(err, psycopg.OperationalError | psycopg.InterfaceError):
+                await self._forget_connection()
+            elif len(batch) > 1:
+                # One event's value failed the statement: each is written alone, so that only
+                # the one at fault fails.
+                for event in batch:
+                    await self._write([event])
+                return
+            for event in batch:
+                _settle(event, error=err)
+            return
+        except Exception as err:
+            log.exception("webhook events could not be written")
+            for event in batch:
+                _settle(event, error=err)
+            return
+        for event in batch:
+            queued = [written[run.id] for run in event.runs if run.id in written]
+            _settle(event, result=queued or None)
+            for run in queued:
+                if run.taken and self._on_taken is not None:
+                    self._on_taken(run)
+
+    async def _write_together(self, batch: list[_Event]) -> dict[str, QueuedRun]:
+        runs = [run for event in batch for run in event.runs]
+        jobs = [run_job_columns(run.id, sync=run.sync) for run in runs]
+        params = {
+            "run_ids": [run.id for run in runs],
+            "project_ids": [run.project_id for run in runs],
+            "flow_ids": [run.flow_id for run in runs],
+            "version_ids": [run.version_id for run in runs],
+            "payloads": [json.dumps(run.payload) for run in runs],
+            "job_queues": [job.queue for job in jobs],
+            "job_priorities": [job.priority for job in jobs],
+            "job_args": [job.args for job in jobs],
+            "workers": [run.take_with for run in runs],
+            "now": utcnow(),
+        }
+        connection = await self._connect()
+        rows = await (await connection.execute(_ACCEPT, params)).fetchall()
+        self._used = time.monotonic()
+        return {
+            run_id: QueuedRun(run_id=run_id, job_id=int(job_id), taken=bool(taken))
+            for run_id, job_id, taken in rows
+        }
+
+    async def _connect(self) -> "psycopg.AsyncConnection[Any]":
+        """The writer's connection: made when there is none, checked when it was idle."""
+        connection = self._connection
+        if connection is not None and time.monotonic() - self._used > IDLE_CHECK_S:
+            try:
+                await connection.execute("SELECT 1")
+            except psycopg.Error:
+                await self._forget_connection()
+                connection = None
+        if connection is None or connection.closed:
+            connection = await psycopg.AsyncConnection.connect(
+                self._conninfo, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S
+            )
+            self._connection = connection
+        return connection
+
+    async def _forget_connection(self) -> None:
+        if self._connection is not None:
+            with contextlib.suppress(psycopg.Error):
+                await self._connection.close()
+            self._connection = None
+
+
+def _settle(
+    event: _Event, *, result: list[QueuedRun] | None = None, error: BaseException | None = None
+) -> None:
+    if event.answer.done():  # its caller has gone
+        return
+    if error is not None:
+        event.answer.set_exception(error)
+    else:
+        event.answer.set_result(result)
