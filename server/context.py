@@ -147,13 +147,13 @@ async def open_context(
             await engines.start()
             stack.push_async_callback(engines.close)
             pool.append(engines)
-        # Runs of sync calls taken by this process's worker start as soon as they are stored.
-        intake = RunIntake(
-            libpq_url(database_url),
-            on_taken=None
-            if engines is None
-            else partial(_run_taken, queue=queue, execute=engines.execute),
-        )
+        intake = RunIntake(libpq_url(database_url))
+        if engines is not None:
+            # Runs of sync calls taken by this process's worker start as soon as they are
+            # stored, and their jobs end in the intake's next write.
+            intake.on_taken = partial(
+                _run_taken, queue=queue, execute=engines.execute, end_job=intake.end_job
+            )
         stack.push_async_callback(intake.close)
         context = ServerContext(
             settings=settings,
@@ -191,9 +191,13 @@ async def open_context(
 
 
 def _run_taken(
-    run: QueuedRun, *, queue: JobQueue, execute: Callable[[str], Awaitable[bool]]
+    run: QueuedRun,
+    *,
+    queue: JobQueue,
+    execute: Callable[[str], Awaitable[bool]],
+    end_job: Callable[[int], Awaitable[None]],
 ) -> None:
-    queue.run_taken_job(run.job_id, run.run_id, execute)
+    queue.run_taken_job(run.job_id, run.run_id, execute, end_job=end_job)
 
 
 async def run_worker(context: ServerContext) -> None:

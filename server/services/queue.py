@@ -81,6 +81,14 @@ SELECT ready.job_queue, '{RUN_TASK}', ready.job_priority, ready.job_args,
 RETURNING id, args->>'run_id' AS run_id, status = 'doing' AS taken"""
 
 
+#: Ends the jobs `%(job_ids)s` of runs that ended, as procrastinate's worker ends a job that
+#: succeeded (`procrastinate_finish_job_v1(id, 'succeeded', delete_job => true)` is this
+#: DELETE): for jobs taken as they were queued, ended in a batch with other writes.
+END_RUN_JOBS_SQL = (
+    "DELETE FROM procrastinate_jobs WHERE id = ANY(%(job_ids)s) AND status IN ('todo', 'doing')"
+)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RunJobColumns:
     """The job `defer_run(run_id, sync=sync)` would queue, as RUN_JOBS_SQL's columns."""
@@ -164,17 +172,29 @@ class JobQueue:
         return None if self._worker is None else self._worker.worker_id
 
     def run_taken_job(
-        self, job_id: int, run_id: str, execute_run: Callable[[str], Awaitable[bool]]
+        self,
+        job_id: int,
+        run_id: str,
+        execute_run: Callable[[str], Awaitable[bool]],
+        *,
+        end_job: Callable[[int], Awaitable[None]] | None = None,
     ) -> None:
         """Executes, in the background, a run whose job this process's worker took as it was
         queued (RUN_JOBS_SQL), as the worker's `run_flow` would: the job ends after the
-        run; a run whose project is at its limit gets a new job, due after the busy backoff."""
-        task = asyncio.create_task(self._run_taken(job_id, run_id, execute_run), name=run_id)
+        run (by `end_job` when given, END_RUN_JOBS_SQL in a batch, else by procrastinate); a
+        run whose project is at its limit gets a new job, due after the busy backoff."""
+        task = asyncio.create_task(
+            self._run_taken(job_id, run_id, execute_run, end_job), name=run_id
+        )
         self._taken.add(task)
         task.add_done_callback(self._taken.discard)
 
     async def _run_taken(
-        self, job_id: int, run_id: str, execute_run: Callable[[str], Awaitable[bool]]
+        self,
+        job_id: int,
+        run_id: str,
+        execute_run: Callable[[str], Awaitable[bool]],
+        end_job: Callable[[int], Awaitable[None]] | None,
     ) -> None:
         status = _SUCCEEDED
         try:
@@ -183,9 +203,12 @@ class JobQueue:
             log.exception("run %s failed in the worker that took it", run_id)
             status, started = _FAILED, True
         try:
-            await self.app.job_manager.finish_job_by_id_async(
-                job_id, status=status, delete_job=status is _SUCCEEDED
-            )
+            if status is _SUCCEEDED and end_job is not None:
+                await end_job(job_id)
+            else:
+                await self.app.job_manager.finish_job_by_id_async(
+                    job_id, status=status, delete_job=status is _SUCCEEDED
+                )
             if not started:
                 await self.defer_run(run_id, sync=True, attempt=1, delay_s=busy_backoff_s(0))
         except (ConnectorException, psycopg.Error) as err:

@@ -13,7 +13,8 @@ an event is written at once, alone, so a single call waits for nothing.
   whose flow was turned off or republished meanwhile writes nothing, and `accept` returns None:
   the caller reads the flow again.
 - A job written as taken by a worker (`NewRun.take_with`) is handed to `on_taken` right after
-  the commit, even if the caller has gone.
+  the commit, even if the caller has gone. Once its run ends, the job is ended by the same
+  writer (`end_job`), with the other jobs that ended meanwhile.
 
 The writer holds one connection of its own, in autocommit: a batch is one statement (atomic by
 itself), one round trip, prepared once. A connection idle for a while is checked before use,
@@ -33,7 +34,7 @@ import psycopg
 
 from engine.model.resources import FlowStatus
 from server.db.base import utcnow
-from server.services.queue import RUN_JOBS_SQL, run_job_columns
+from server.services.queue import END_RUN_JOBS_SQL, RUN_JOBS_SQL, run_job_columns
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +112,9 @@ class RunIntake:
         self, conninfo: str, *, on_taken: Callable[[QueuedRun], None] | None = None
     ) -> None:
         self._conninfo = conninfo
-        self._on_taken = on_taken
+        #: Called with each run whose job was written as taken, once it is committed.
+        self.on_taken = on_taken
+        self._ends: list[tuple[int, asyncio.Future[None]]] = []
         self._connection: psycopg.AsyncConnection[Any] | None = None
         self._used = 0.0  # when the connection last answered (time.monotonic)
         self._pending: list[_Event] = []
@@ -127,9 +130,23 @@ class RunIntake:
         """
         answer: asyncio.Future[list[QueuedRun] | None] = asyncio.get_running_loop().create_future()
         self._pending.append(_Event(runs, answer))
+        self._wake_writer()
+        return await answer
+
+    async def end_job(self, job_id: int) -> None:
+        """Ends a taken job whose run ended (END_RUN_JOBS_SQL), with the next write.
+
+        Raises:
+            psycopg.Error: the database could not be reached.
+        """
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._ends.append((job_id, done))
+        self._wake_writer()
+        await done
+
+    def _wake_writer(self) -> None:
         if self._writer is None:
             self._writer = asyncio.create_task(self._write_pending(), name="run intake")
-        return await answer
 
     async def close(self) -> None:
         """Waits for the events accepted so far to be written, then closes the connection."""
@@ -141,12 +158,34 @@ class RunIntake:
 
     async def _write_pending(self) -> None:
         try:
-            while self._pending:
+            while self._pending or self._ends:
+                if self._ends:
+                    ends, self._ends = self._ends, []
+                    await self._end_jobs(ends)
                 batch = self._pending[:MAX_BATCH]
                 del self._pending[:MAX_BATCH]
-                await self._write(batch)
+                if batch:
+                    await self._write(batch)
         finally:
             self._writer = None
+
+    async def _end_jobs(self, ends: list[tuple[int, "asyncio.Future[None]"]]) -> None:
+        error: BaseException | None = None
+        try:
+            connection = await self._connect()
+            await connection.execute(END_RUN_JOBS_SQL, {"job_ids": [job for job, _ in ends]})
+            self._used = time.monotonic()
+        except psycopg.Error as err:
+            if isinstance(err, psycopg.OperationalError | psycopg.InterfaceError):
+                await self._forget_connection()
+            error = err
+        for _, done in ends:
+            if done.done():
+                continue
+            if error is None:
+                done.set_result(None)
+            else:
+                done.set_exception(error)
 
     async def _write(self, batch: list[_Event]) -> None:
         try:
@@ -172,8 +211,8 @@ class RunIntake:
             queued = [written[run.id] for run in event.runs if run.id in written]
             _settle(event, result=queued or None)
             for run in queued:
-                if run.taken and self._on_taken is not None:
-                    self._on_taken(run)
+                if run.taken and self.on_taken is not None:
+                    self.on_taken(run)
 
     async def _write_together(self, batch: list[_Event]) -> dict[str, QueuedRun]:
         runs = [run for event in batch for run in event.runs]

@@ -11,6 +11,7 @@ from engine.model import TERMINAL, Checkpoint, RunLog, RunStatus, StepRecord
 from engine.runtime.output_store import OutputMissingError
 from engine.runtime.run_store import RunTakenOverError
 from server.db.base import utcnow
+from server.db.engine import one_statement
 from server.db.models import FlowRunRow, RunLogEntryRow, RunOutputRow
 from server.services.live_events import CHANNEL as LIVE_CHANNEL
 from server.services.live_events import encode
@@ -162,6 +163,7 @@ class PostgresRunStore:
                     saved = await self._save_with_entries(session, run_id, checkpoint)
                 else:
                     fence = [FlowRunRow.execution == checkpoint.execution]
+                    await one_statement(session)
                     saved = (
                         await session.scalar(
                             update(FlowRunRow)
@@ -199,6 +201,7 @@ class PostgresRunStore:
                 return False
         count = len(checkpoint.entries)
         start = await self._reserve(session, run_id, count)
+        await one_statement(session)
         told = await session.execute(
             _CHECKPOINT,
             {

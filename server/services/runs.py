@@ -28,6 +28,7 @@ from engine.model import (
 )
 from engine.model.resources import FlowRunRead, Page
 from server.db.base import new_id, utcnow
+from server.db.engine import one_statement
 from server.db.models import (
     FlowRow,
     FlowRunRow,
@@ -315,6 +316,7 @@ async def finish_execution(
     Returns:
         Whether runs of the project wait out a busy backoff (then wake the next one).
     """
+    await one_statement(session)
     ended = (
         await session.execute(
             _END,

@@ -85,7 +85,7 @@ async def receive(
     Raises:
         NotFoundError: no such flow, or it is not published and enabled.
         InvalidRequestError: the trigger failed on the request (its message says why).
-        DBAPIError: the database refused the event, or could not be reached.
+        psycopg.Error: the database refused the event, or could not be reached.
     """
     for fresh in (False, True):
         flow = None if fresh else _remembered.get(flow_id)
