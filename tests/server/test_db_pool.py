@@ -1,22 +1,35 @@
 """Pooled connections: one the database closed while it sat unused is replaced as it is taken."""
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 
 import psycopg
 import pytest
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from server.db import engine as db_engine
 from server.db.engine import create_engine, libpq_url, one_statement, session_factory
 
 
+@contextlib.asynccontextmanager
+async def pool_of_one(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, *, idle_check_s: float
+) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """Sessions on a pool of one connection, checked after `idle_check_s` unused."""
+    monkeypatch.setattr(db_engine, "IDLE_CHECK_S", idle_check_s)
+    engine = create_engine(database_url, pool_size=1)
+    try:
+        yield session_factory(engine)
+    finally:
+        await engine.dispose()
+
+
 async def test_a_connection_closed_while_idle_is_replaced_as_it_is_taken(
     database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(db_engine, "IDLE_CHECK_S", 0.2)
-    engine = create_engine(database_url, pool_size=1)
-    sessions = session_factory(engine)
-    try:
+    async with pool_of_one(database_url, monkeypatch, idle_check_s=0.2) as sessions:
         async with sessions() as session:
             backend = await session.scalar(text("SELECT pg_backend_pid()"))
         async with await psycopg.AsyncConnection.connect(
@@ -27,17 +40,12 @@ async def test_a_connection_closed_while_idle_is_replaced_as_it_is_taken(
         async with sessions() as session:
             again = await session.scalar(text("SELECT pg_backend_pid()"))
         assert again != backend  # a new connection, and no error
-    finally:
-        await engine.dispose()
 
 
 async def test_a_connection_checked_after_idling_can_run_one_statement_on_its_own(
     database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(db_engine, "IDLE_CHECK_S", 0.0)
-    engine = create_engine(database_url, pool_size=1)
-    sessions = session_factory(engine)
-    try:
+    async with pool_of_one(database_url, monkeypatch, idle_check_s=0.0) as sessions:
         for _ in range(2):  # the second takes the pooled connection, checked
             async with sessions() as session:
                 await one_statement(session)
@@ -45,5 +53,3 @@ async def test_a_connection_checked_after_idling_can_run_one_statement_on_its_ow
                 in_block = await session.scalar(text("SELECT now() = statement_timestamp()"))
             assert level is not None
             assert in_block is True  # no transaction block: each statement is its own
-    finally:
-        await engine.dispose()
