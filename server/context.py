@@ -28,7 +28,7 @@ from server.services.event_hub import EventHub
 from server.services.file_storage import FileStorage, open_file_storage
 from server.services.queue import JobQueue
 from server.services.run_intake import QueuedRun, RunIntake
-from server.services.run_sweeper import requeue_orphaned_runs
+from server.services.run_sweeper import end_stray_jobs, requeue_orphaned_runs
 from server.services.run_waiter import RunWaiter
 from server.services.tokens import TokenSettings
 from server.services.trigger_hooks import TriggerEnvironment
@@ -225,8 +225,9 @@ async def run_worker(context: ServerContext) -> None:
 
 async def run_scheduler(context: ServerContext) -> None:
     """Every second, turns due schedules into queued runs and due polling triggers into poll
-    jobs (safe with many workers); every 30 s, queues again runs that lost their job; every
-    hour, deletes runs older than the retention period."""
+    jobs (safe with many workers); every 30 s, queues again runs that lost their job and ends
+    jobs left running for runs that ended; every hour, deletes runs older than the retention
+    period."""
     last_cleanup = float("-inf")
     last_stall_check = float("-inf")
     last_sweep = float("-inf")
@@ -239,6 +240,7 @@ async def run_scheduler(context: ServerContext) -> None:
                 last_sweep = time.monotonic()
                 async with context.sessions() as session:
                     await requeue_orphaned_runs(session, queue=context.queue)
+                    await end_stray_jobs(session)
             async with context.sessions() as session:  # one connection, two transactions
                 for run_id in await schedules.fire_due(session, now=utcnow()):
                     await context.queue.defer_run(run_id, sync=False)

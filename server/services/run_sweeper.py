@@ -1,4 +1,6 @@
-"""Queues again the QUEUED runs that have no job: their server died between saving and queueing."""
+"""Loose ends between runs and their jobs: QUEUED runs that have no job (their server died
+between saving and queueing) are queued again; jobs still running for runs that ended long ago
+(their end failed while their worker lived on) are ended."""
 
 import logging
 from datetime import timedelta
@@ -59,4 +61,32 @@ async def requeue_orphaned_runs(
             log.warning("run %s was QUEUED without a job (its server stopped); queued it", run_id)
     finally:
         await session.rollback()  # releases the lock, after the jobs are committed
+    return run_ids
+
+
+# A run job still `doing` under a live worker, though its run ended a while ago: the worker's
+# end of the job failed (the database was gone for that statement) and nothing else would end
+# it. Ended as procrastinate ends a job that succeeded (`queue.END_RUN_JOBS_SQL`).
+_STRAY_JOBS = text(
+    """
+DELETE FROM procrastinate_jobs job
+ USING flow_runs run
+ WHERE job.task_name = :task AND job.status = 'doing'
+   AND run.id = job.args->>'run_id'
+   AND run.status NOT IN ('QUEUED', 'RUNNING', 'PAUSED')
+   AND run.updated < now() - make_interval(secs => :age_s)
+RETURNING run.id
+"""
+)
+
+
+async def end_stray_jobs(session: AsyncSession, *, age: timedelta = ORPHAN_AGE) -> list[str]:
+    """Ends the run jobs still running for runs that ended over `age` ago (a worker ends its
+    job within milliseconds of the run's end); returns their runs' ids."""
+    run_ids = list(
+        await session.scalars(_STRAY_JOBS, {"task": RUN_TASK, "age_s": age.total_seconds()})
+    )
+    await session.commit()
+    for run_id in run_ids:
+        log.warning("the job of run %s was still running after the run ended; ended it", run_id)
     return run_ids

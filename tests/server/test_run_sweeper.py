@@ -10,7 +10,7 @@ from sqlalchemy import func, select, text
 from server.context import ServerContext, run_worker
 from server.db.models import AuditEventRow
 from server.services.queue import RUN_TASK
-from server.services.run_sweeper import requeue_orphaned_runs
+from server.services.run_sweeper import end_stray_jobs, requeue_orphaned_runs
 from tests.server.conftest import sign_up
 from tests.server.helpers import finished_run, publish, queued_run, sample, server_without_worker
 
@@ -79,3 +79,45 @@ async def test_a_queued_run_without_a_job_is_queued_again_and_runs_once(
         assert counted == [1, 1, 1, 0]
         status = await api.get(f"/flow-runs/{young}", headers=owner.headers)
         assert status.json()["status"] == "QUEUED"  # too young to be taken for lost
+
+
+async def test_a_job_left_running_after_its_run_ended_long_ago_is_ended(
+    tmp_path: Path, database_url: str
+) -> None:
+    async with server_without_worker(tmp_path, database_url) as (api, context):
+        flow_id = await publish(api, await sign_up(api), sample())
+        async with context.sessions() as session:
+            worker = await session.scalar(
+                text("SELECT worker_id FROM procrastinate_register_worker_v1()")
+            )
+            await session.commit()
+        runs = {}
+        for name in ("ended long ago", "ended just now", "running"):
+            run_id = await queued_run(context, flow_id)
+            async with context.sessions() as session:
+                # Its job, taken by a live worker, as a sync call's job is written.
+                await session.execute(
+                    text(
+                        "INSERT INTO procrastinate_jobs (queue_name, task_name, args, status,"
+                        " worker_id) VALUES ('sync_runs', :task, :args, 'doing', :worker)"
+                    ),
+                    {"task": RUN_TASK, "args": f'{{"run_id": "{run_id}"}}', "worker": worker},
+                )
+                status, age = {
+                    "ended long ago": ("SUCCEEDED", "2 minutes"),
+                    "ended just now": ("FAILED", "1 second"),
+                    "running": ("RUNNING", "10 minutes"),
+                }[name]
+                await session.execute(
+                    text(
+                        "UPDATE flow_runs SET status = :status,"
+                        " updated = now() - CAST(:age AS interval) WHERE id = :run_id"
+                    ),
+                    {"status": status, "age": age, "run_id": run_id},
+                )
+                await session.commit()
+            runs[name] = run_id
+        async with context.sessions() as session:
+            assert await end_stray_jobs(session) == [runs["ended long ago"]]
+        left = {name: await pending_jobs(context, run_id) for name, run_id in runs.items()}
+        assert left == {"ended long ago": 0, "ended just now": 1, "running": 1}
