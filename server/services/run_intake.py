@@ -102,6 +102,9 @@ class QueuedRun:
 @dataclass(frozen=True, slots=True)
 class _Event:
     runs: Sequence[NewRun]
+    #: The runs' payloads as JSON, made as the event arrives: a payload that is not JSON fails
+    #: its own call, not the batch it would have joined.
+    payloads: list[str]
     answer: "asyncio.Future[list[QueuedRun] | None]"
 
 
@@ -127,9 +130,11 @@ class RunIntake:
         Raises:
             psycopg.Error: the database refused the event, or could not be reached
                 (`psycopg.OperationalError`).
+            TypeError: a payload is not JSON (a trigger gave an item that is not).
         """
+        payloads = [json.dumps(run.payload) for run in runs]
         answer: asyncio.Future[list[QueuedRun] | None] = asyncio.get_running_loop().create_future()
-        self._pending.append(_Event(runs, answer))
+        self._pending.append(_Event(runs, payloads, answer))
         self._wake_writer()
         return await answer
 
@@ -222,7 +227,7 @@ class RunIntake:
             "project_ids": [run.project_id for run in runs],
             "flow_ids": [run.flow_id for run in runs],
             "version_ids": [run.version_id for run in runs],
-            "payloads": [json.dumps(run.payload) for run in runs],
+            "payloads": [payload for event in batch for payload in event.payloads],
             "job_queues": [job.queue for job in jobs],
             "job_priorities": [job.priority for job in jobs],
             "job_args": [job.args for job in jobs],

@@ -112,3 +112,21 @@ async def test_an_event_of_a_flow_changed_meanwhile_writes_nothing(
         assert await context.intake.accept([new_run(flow, {"n": 1})]) is None
         assert await stored(context, flow.id) == []
         assert await job_run_ids(context) == set()
+
+
+async def test_an_event_whose_payload_is_not_json_fails_its_own_call_only(
+    tmp_path: Path, database_url: str
+) -> None:
+    async with server_without_worker(tmp_path, database_url) as (api, context):
+        flow = await published_flow(api, context)
+        events = [
+            [new_run(flow, {"n": 1})],
+            [new_run(flow, {"at": object()})],
+            [new_run(flow, {"n": 2})],
+        ]
+        answers = await asyncio.gather(
+            *(context.intake.accept(runs) for runs in events), return_exceptions=True
+        )
+        assert isinstance(answers[1], TypeError)
+        payloads = sorted(payload["n"] for _, payload, _ in await stored(context, flow.id))  # type: ignore[index]
+        assert payloads == [1, 2]
