@@ -92,11 +92,9 @@ def service_error(err: ServiceError) -> JSONResponse:
 def database_error(request: Request, err: DBAPIError | psycopg.Error) -> JSONResponse:
     """503 when the database is gone, 400 for a value it cannot store, else a crash. `err` is
     SQLAlchemy's wrapper or psycopg's own error (from code that uses psycopg directly)."""
-    cause = err.orig if isinstance(err, DBAPIError) else err
-    if (isinstance(err, DBAPIError) and database_gone(err)) or isinstance(
-        cause, psycopg.OperationalError | psycopg.InterfaceError
-    ):
+    if database_gone(err):
         return database_unavailable(request, err)
+    cause = err.orig if isinstance(err, DBAPIError) else err
     if isinstance(cause, psycopg.DataError):
         # A value the database cannot store (a NUL character, a number out of range): the caller's input.
         reason = str(cause).strip().splitlines()[0]

@@ -10,7 +10,6 @@ import base64
 import contextlib
 import json
 import re
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -65,35 +64,31 @@ class WebhookRoutes:
 
 
 async def _answer(request: Request, flow_id: str, kind: str | None) -> Response:
+    """`/webhooks/{id}` queues a run per item of the flow's trigger and answers 200 `{runId}` at
+    once (`runId` null when the trigger ignored the request; `runIds` when it made several
+    runs of it). `/sync` runs the flow and answers with its Return Response: 204 if it set none
+    (or the trigger ignored the request), 408 on timeout, 500 if it failed. `/test` runs the
+    flow's draft (published or not), keeps the request as the trigger's sample data, and
+    answers like `/sync`. A handshake is answered at once; a body over the limit is a 413."""
     if request.method not in _METHODS:
         return error_response(405, "HTTP_405", "This method is not allowed here")
     context: ServerContext = request.app.state.context
+    try:
+        payload = await request_payload(request, max_mb=context.settings.max_webhook_payload_mb)
+    except PayloadTooLargeError as err:
+        return error_response(413, err.code, err.message)
     if kind == "test":
-        return await webhook_test(flow_id, request, context)
-    if kind == "sync":
-        return await webhook_sync(flow_id, request, context)
-    return await webhook(flow_id, request, context)
-
-
-async def webhook(flow_id: str, request: Request, context: ServerContext) -> Response:
-    """Queues a run of the flow and answers 200 `{runId}` at once (`runId` null when the
-    trigger ignored the request; `runIds` when it made several runs of it)."""
-    queued = await _queue_runs(flow_id, request, context, sync=False)
-    if isinstance(queued, Response):
-        return queued
-    run_ids = queued.run_ids
-    return JSONResponse({"runId": run_ids[0] if run_ids else None, "runIds": run_ids})
-
-
-async def webhook_sync(flow_id: str, request: Request, context: ServerContext) -> Response:
-    """Runs the flow and answers with its Return Response; 204 if it set none (or the trigger
-    ignored the request), 408 on timeout, 500 if it failed."""
-    queued = await _queue_runs(flow_id, request, context, sync=True)
-    if isinstance(queued, Response):
-        return queued
-    if not queued.run_ids:
+        outcome = await _receive_test(flow_id, payload, context)
+    else:
+        outcome = await _receive(flow_id, payload, context, sync=kind == "sync")
+    if outcome.handshake is not None:
+        return _response(outcome.handshake, run_id=None)
+    run_ids = outcome.run_ids
+    if kind is None:
+        return JSONResponse({"runId": run_ids[0] if run_ids else None, "runIds": run_ids})
+    if not run_ids:
         return Response(status_code=204)
-    return await answer_when_done(queued.run_ids[0], context, expected=queued.expected)
+    return await answer_when_done(run_ids[0], context, expected=outcome.expected)
 
 
 async def answer_when_done(
@@ -102,69 +97,37 @@ async def answer_when_done(
     """The sync answer for a run: its response once it ends (or pauses with a response to send,
     as an approval that answers first); 408 on timeout while the run goes on or waits.
     `expected`: the waiter listened since before the run was queued (`RunWaiter.expect`)."""
-    queued = run_id
     timeout_s = context.settings.webhook_timeout_s
     finished = await context.waiter.wait(
-        queued, timeout_s=timeout_s, or_paused=True, expected=expected
+        run_id, timeout_s=timeout_s, or_paused=True, expected=expected
     )
     if finished is None:
         return JSONResponse(
             {
-                "runId": queued,
+                "runId": run_id,
                 "message": f"The flow did not answer within {timeout_s:g} s; it goes on running",
             },
             status_code=408,
         )
     if finished.status == RunStatus.PAUSED and finished.response is not None:
-        return _response(finished.response, run_id=queued)  # respond, then wait
+        return _response(finished.response, run_id=run_id)  # respond, then wait
     if finished.status != RunStatus.SUCCEEDED:
         message = finished.error or f"The run ended {finished.status}"
         return JSONResponse(
-            {"runId": queued, "status": finished.status, "message": message}, status_code=500
+            {"runId": run_id, "status": finished.status, "message": message}, status_code=500
         )
     if finished.response is None:
-        return Response(status_code=204, headers={"x-piecework-run-id": queued})
-    return _response(finished.response, run_id=queued)
+        return Response(status_code=204, headers={"x-piecework-run-id": run_id})
+    return _response(finished.response, run_id=run_id)
 
 
-async def webhook_test(flow_id: str, request: Request, context: ServerContext) -> Response:
-    """Runs the flow's draft with this request (published or not) and keeps the request as the
-    trigger's sample data; answers like `/sync`."""
-    try:
-        payload = await request_payload(request, max_mb=context.settings.max_webhook_payload_mb)
-    except PayloadTooLargeError as err:
-        return error_response(413, err.code, err.message)
-    async with context.sessions() as session:
-        outcome = await webhook_events.receive_test(
-            session,
-            flow_id=flow_id,
-            payload=payload,
-            registry=context.registry,
-            environment=trigger_environment(context),
-            queue=context.queue,
-            waiter=context.waiter,
-        )
-    if outcome.handshake is not None:
-        return _response(outcome.handshake, run_id=None)
-    if not outcome.run_ids:
-        return Response(status_code=204)
-    return await answer_when_done(outcome.run_ids[0], context, expected=outcome.expected)
-
-
-async def _queue_runs(
-    flow_id: str, request: Request, context: ServerContext, *, sync: bool
-) -> "_Queued | Response":
-    """Hands the request to the flow's trigger and queues a run per item it gives; returns the
-    run ids (sync: the waiter listening for the first), or the answer itself (413, a
-    handshake)."""
-    try:
-        payload = await request_payload(request, max_mb=context.settings.max_webhook_payload_mb)
-    except PayloadTooLargeError as err:
-        return error_response(413, err.code, err.message)
+async def _receive(
+    flow_id: str, payload: dict[str, Any], context: ServerContext, *, sync: bool
+) -> webhook_events.WebhookOutcome:
     # A sync call's run is executed by this server's own worker, when it has one, without the
     # queue's NOTIFY and fetch in between (it answers sooner, and spares the database).
     take_with = context.queue.worker_id if sync and context.engines is not None else None
-    outcome = await webhook_events.receive(
+    return await webhook_events.receive(
         sessions=context.sessions,
         intake=context.intake,
         flow_id=flow_id,
@@ -174,16 +137,21 @@ async def _queue_runs(
         waiter=context.waiter if sync else None,
         take_with=take_with,
     )
-    if outcome.handshake is not None:
-        return _response(outcome.handshake, run_id=None)
-    return _Queued(run_ids=outcome.run_ids, expected=outcome.expected)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class _Queued:
-    run_ids: list[str]
-    #: For a sync call, the waiter's event for the first run, set up before it was queued.
-    expected: Waiting | None = None
+async def _receive_test(
+    flow_id: str, payload: dict[str, Any], context: ServerContext
+) -> webhook_events.WebhookOutcome:
+    async with context.sessions() as session:
+        return await webhook_events.receive_test(
+            session,
+            flow_id=flow_id,
+            payload=payload,
+            registry=context.registry,
+            environment=trigger_environment(context),
+            queue=context.queue,
+            waiter=context.waiter,
+        )
 
 
 def document(schema: dict[str, Any]) -> None:

@@ -82,11 +82,13 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
-def database_gone(err: DBAPIError) -> bool:
+def database_gone(err: DBAPIError | psycopg.Error) -> bool:
     """The statement failed because the database could not be reached (restarting, network
-    down), not because of what it asked: trying again later may succeed."""
-    return err.connection_invalidated or isinstance(
-        err.orig, psycopg.OperationalError | psycopg.InterfaceError
+    down), not because of what it asked: trying again later may succeed. `err` is SQLAlchemy's
+    wrapper or psycopg's own error (from code that uses psycopg directly)."""
+    cause = err.orig if isinstance(err, DBAPIError) else err
+    return (isinstance(err, DBAPIError) and err.connection_invalidated) or isinstance(
+        cause, psycopg.OperationalError | psycopg.InterfaceError
     )
 
 

@@ -177,12 +177,13 @@ class JobQueue:
         run_id: str,
         execute_run: Callable[[str], Awaitable[bool]],
         *,
-        end_job: Callable[[int], Awaitable[None]] | None = None,
+        end_job: Callable[[int], Awaitable[None]],
     ) -> None:
         """Executes, in the background, a run whose job this process's worker took as it was
-        queued (RUN_JOBS_SQL), as the worker's `run_flow` would: the job ends after the
-        run (by `end_job` when given, END_RUN_JOBS_SQL in a batch, else by procrastinate); a
-        run whose project is at its limit gets a new job, due after the busy backoff."""
+        queued (RUN_JOBS_SQL), as the worker's `run_flow` would: the job ends after the run
+        (by `end_job`, END_RUN_JOBS_SQL in a batch, when it succeeded; else by procrastinate,
+        which keeps a failed job); a run whose project is at its limit gets a new job, due
+        after the busy backoff."""
         task = asyncio.create_task(
             self._run_taken(job_id, run_id, execute_run, end_job), name=run_id
         )
@@ -194,7 +195,7 @@ class JobQueue:
         job_id: int,
         run_id: str,
         execute_run: Callable[[str], Awaitable[bool]],
-        end_job: Callable[[int], Awaitable[None]] | None,
+        end_job: Callable[[int], Awaitable[None]],
     ) -> None:
         status = _SUCCEEDED
         try:
@@ -203,17 +204,18 @@ class JobQueue:
             log.exception("run %s failed in the worker that took it", run_id)
             status, started = _FAILED, True
         try:
-            if status is _SUCCEEDED and end_job is not None:
+            if status is _SUCCEEDED:
                 await end_job(job_id)
             else:
                 await self.app.job_manager.finish_job_by_id_async(
-                    job_id, status=status, delete_job=status is _SUCCEEDED
+                    job_id, status=status, delete_job=False
                 )
             if not started:
                 await self.defer_run(run_id, sync=True, attempt=1, delay_s=busy_backoff_s(0))
         except (ConnectorException, psycopg.Error) as err:
-            # The job stays with this worker; once the worker starts again (it lost the
-            # database too), the job is stalled and its run queued again if it needs to be.
+            # The job stays with this worker: once the worker starts again (it lost the
+            # database too), the job is stalled and its run queued again if it needs to be; if
+            # the worker lives on, the sweeper ends the job (`run_sweeper.end_stray_jobs`).
             log.warning("the job of run %s could not be ended: %s", run_id, err)
 
     async def defer_run(

@@ -28,20 +28,21 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import psycopg
 
 from engine.model.resources import FlowStatus
 from server.db.base import utcnow
+from server.db.engine import IDLE_CHECK_S, database_gone
 from server.services.queue import END_RUN_JOBS_SQL, RUN_JOBS_SQL, run_job_columns
 
 log = logging.getLogger(__name__)
 
+_T = TypeVar("_T")
+
 #: Events one statement writes at most.
 MAX_BATCH = 500
-#: Seconds a connection may be idle before it is checked (the database may have restarted).
-IDLE_CHECK_S = 2.0
 #: Seconds to wait for a new connection.
 CONNECT_TIMEOUT_S = 5
 
@@ -111,12 +112,11 @@ class _Event:
 class RunIntake:
     """Writes webhook events' runs and jobs, the events of the same moment together."""
 
-    def __init__(
-        self, conninfo: str, *, on_taken: Callable[[QueuedRun], None] | None = None
-    ) -> None:
+    def __init__(self, conninfo: str) -> None:
         self._conninfo = conninfo
-        #: Called with each run whose job was written as taken, once it is committed.
-        self.on_taken = on_taken
+        #: Called with each run whose job was written as taken, once it is committed (set by
+        #: the process that runs them: its worker's engine pool).
+        self.on_taken: Callable[[QueuedRun], None] | None = None
         self._ends: list[tuple[int, asyncio.Future[None]]] = []
         self._connection: psycopg.AsyncConnection[Any] | None = None
         self._used = 0.0  # when the connection last answered (time.monotonic)
@@ -181,22 +181,17 @@ class RunIntake:
             await connection.execute(END_RUN_JOBS_SQL, {"job_ids": [job for job, _ in ends]})
             self._used = time.monotonic()
         except psycopg.Error as err:
-            if isinstance(err, psycopg.OperationalError | psycopg.InterfaceError):
+            if database_gone(err):
                 await self._forget_connection()
             error = err
         for _, done in ends:
-            if done.done():
-                continue
-            if error is None:
-                done.set_result(None)
-            else:
-                done.set_exception(error)
+            _settle(done, result=None, error=error)
 
     async def _write(self, batch: list[_Event]) -> None:
         try:
             written = await self._write_together(batch)
         except psycopg.Error as err:
-            if isinstance(err, psycopg.OperationalError | psycopg.InterfaceError):
+            if database_gone(err):
                 await self._forget_connection()
             elif len(batch) > 1:
                 # One event's value failed the statement: each is written alone, so that only
@@ -205,16 +200,16 @@ class RunIntake:
                     await self._write([event])
                 return
             for event in batch:
-                _settle(event, error=err)
+                _settle(event.answer, result=None, error=err)
             return
         except Exception as err:
             log.exception("webhook events could not be written")
             for event in batch:
-                _settle(event, error=err)
+                _settle(event.answer, result=None, error=err)
             return
         for event in batch:
             queued = [written[run.id] for run in event.runs if run.id in written]
-            _settle(event, result=queued or None)
+            _settle(event.answer, result=queued or None)
             for run in queued:
                 if run.taken and self.on_taken is not None:
                     self.on_taken(run)
@@ -266,11 +261,12 @@ class RunIntake:
 
 
 def _settle(
-    event: _Event, *, result: list[QueuedRun] | None = None, error: BaseException | None = None
+    answer: "asyncio.Future[_T]", *, result: _T, error: BaseException | None = None
 ) -> None:
-    if event.answer.done():  # its caller has gone
+    """Gives a caller its answer (or its error), unless the caller has gone."""
+    if answer.done():
         return
     if error is not None:
-        event.answer.set_exception(error)
+        answer.set_exception(error)
     else:
-        event.answer.set_result(result)
+        answer.set_result(result)

@@ -10,13 +10,14 @@ from typing import Any
 
 import httpx
 from asgi_lifespan import LifespanManager
-from sqlalchemy import update
+from sqlalchemy import text, update
 
 from server.app import create_app
 from server.context import ServerContext
-from server.db.base import utcnow
+from server.db.base import new_id, utcnow
 from server.db.models import FlowRow, FlowRunRow
 from server.services import runs
+from server.services.run_intake import NewRun
 from tests.conftest import SAMPLES
 from tests.server.conftest import User, make_settings, sign_up
 
@@ -142,3 +143,44 @@ async def queued_run(context: ServerContext, flow_id: str, *, age: timedelta = t
         )
         await session.commit()
         return run.id
+
+
+async def published_flow(api: httpx.AsyncClient, context: ServerContext) -> FlowRow:
+    """The sample flow, published by a new account, as its row."""
+    flow_id = await publish(api, await sign_up(api), sample())
+    async with context.sessions() as session:
+        flow = await session.get(FlowRow, flow_id)
+    assert flow is not None
+    return flow
+
+
+def new_run(
+    flow: FlowRow,
+    payload: object,
+    *,
+    run_id: str | None = None,
+    sync: bool = False,
+    take_with: int | None = None,
+) -> NewRun:
+    """A run of the flow's published version for `RunIntake.accept`."""
+    assert flow.published_version_id is not None
+    return NewRun(
+        id=run_id or new_id(),
+        project_id=flow.project_id,
+        flow_id=flow.id,
+        version_id=flow.published_version_id,
+        payload=payload,
+        sync=sync,
+        take_with=take_with,
+    )
+
+
+async def registered_worker(context: ServerContext) -> int:
+    """The id of a new worker in the queue's table (alive until it is deleted)."""
+    async with context.sessions() as session:
+        worker = await session.scalar(
+            text("SELECT worker_id FROM procrastinate_register_worker_v1()")
+        )
+        await session.commit()
+    assert worker is not None
+    return int(worker)

@@ -4,37 +4,12 @@ event's runs all or none, and a refused event failing alone."""
 import asyncio
 from pathlib import Path
 
-import httpx
 import pytest
 from psycopg.errors import UniqueViolation
 from sqlalchemy import text
 
 from server.context import ServerContext
-from server.db.base import new_id
-from server.db.models import FlowRow
-from server.services.run_intake import NewRun
-from tests.server.conftest import sign_up
-from tests.server.helpers import publish, sample, server_without_worker
-
-
-async def published_flow(api: httpx.AsyncClient, context: ServerContext) -> FlowRow:
-    flow_id = await publish(api, await sign_up(api), sample())
-    async with context.sessions() as session:
-        flow = await session.get(FlowRow, flow_id)
-    assert flow is not None
-    return flow
-
-
-def new_run(flow: FlowRow, payload: object, *, run_id: str | None = None) -> NewRun:
-    assert flow.published_version_id is not None
-    return NewRun(
-        id=run_id or new_id(),
-        project_id=flow.project_id,
-        flow_id=flow.id,
-        version_id=flow.published_version_id,
-        payload=payload,
-        sync=False,
-    )
+from tests.server.helpers import new_run, published_flow, server_without_worker
 
 
 async def stored(context: ServerContext, flow_id: str) -> list[tuple[str, object, object]]:

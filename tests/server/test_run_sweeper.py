@@ -12,7 +12,14 @@ from server.db.models import AuditEventRow
 from server.services.queue import RUN_TASK
 from server.services.run_sweeper import end_stray_jobs, requeue_orphaned_runs
 from tests.server.conftest import sign_up
-from tests.server.helpers import finished_run, publish, queued_run, sample, server_without_worker
+from tests.server.helpers import (
+    finished_run,
+    publish,
+    queued_run,
+    registered_worker,
+    sample,
+    server_without_worker,
+)
 
 
 async def pending_jobs(context: ServerContext, run_id: str) -> int:
@@ -86,11 +93,7 @@ async def test_a_job_left_running_after_its_run_ended_long_ago_is_ended(
 ) -> None:
     async with server_without_worker(tmp_path, database_url) as (api, context):
         flow_id = await publish(api, await sign_up(api), sample())
-        async with context.sessions() as session:
-            worker = await session.scalar(
-                text("SELECT worker_id FROM procrastinate_register_worker_v1()")
-            )
-            await session.commit()
+        worker = await registered_worker(context)
         runs = {}
         for name in ("ended long ago", "ended just now", "running"):
             run_id = await queued_run(context, flow_id)

@@ -6,12 +6,17 @@ from sqlalchemy import text
 
 from engine.model import RunResult, RunStatus
 from server.context import ServerContext
-from server.db.base import new_id
-from server.db.models import FlowRow
 from server.services import runs
-from server.services.run_intake import NewRun
 from tests.server.conftest import sign_up
-from tests.server.helpers import publish, queued_run, sample, server_without_worker
+from tests.server.helpers import (
+    new_run,
+    publish,
+    published_flow,
+    queued_run,
+    registered_worker,
+    sample,
+    server_without_worker,
+)
 
 
 async def start_and_finish(context: ServerContext, run_id: str) -> bool:
@@ -65,20 +70,11 @@ async def test_a_run_is_queued_taken_by_its_worker_or_for_any_worker_if_that_one
     tmp_path: Path, database_url: str
 ) -> None:
     async with server_without_worker(tmp_path, database_url) as (api, context):
-        owner = await sign_up(api)
-        flow_id = await publish(api, owner, sample())
-        async with context.sessions() as session:
-            flow = await session.get(FlowRow, flow_id)
-            assert flow is not None
-            assert flow.published_version_id is not None
-            worker = await session.scalar(
-                text("SELECT worker_id FROM procrastinate_register_worker_v1()")
-            )
-            await session.commit()
-        assert worker is not None
+        flow = await published_flow(api, context)
+        worker = await registered_worker(context)
         queued = await context.intake.accept(
             [
-                new_run(flow, payload={}, take_with=taker)
+                new_run(flow, {}, sync=True, take_with=taker)
                 for taker in (worker, worker + 1000)  # the second stopped meanwhile
             ]
         )
@@ -87,16 +83,3 @@ async def test_a_run_is_queued_taken_by_its_worker_or_for_any_worker_if_that_one
             rows = await session.execute(text("SELECT id, status::text FROM procrastinate_jobs"))
             jobs: dict[int, str] = {row.id: row.status for row in rows}
     assert [(run.taken, jobs[run.job_id]) for run in queued] == [(True, "doing"), (False, "todo")]
-
-
-def new_run(flow: FlowRow, *, payload: object, take_with: int | None = None) -> NewRun:
-    assert flow.published_version_id is not None
-    return NewRun(
-        id=new_id(),
-        project_id=flow.project_id,
-        flow_id=flow.id,
-        version_id=flow.published_version_id,
-        payload=payload,
-        sync=True,
-        take_with=take_with,
-    )
