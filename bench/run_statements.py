@@ -3,22 +3,27 @@
 Starts the server's context in-process on an embedded PostgreSQL in a temp dir (no worker),
 publishes `webhook_sync.py`'s flow (Catch Webhook → Code → Return Response), then executes
 `--runs` QUEUED runs one after the other through the worker's run executor and counts, per run,
-the statements SQLAlchemy sends, its transactions, and the queue's (procrastinate's) queries the
-executor makes itself (procrastinate's own fetch and finish of the job are not included: about
+the statements sent (through SQLAlchemy, and on the run connection the executor starts and ends
+runs with), the transactions and the round trips of the run connection (a pipeline is one of
+each), and the queue's (procrastinate's) queries the executor makes itself (procrastinate's own fetch and finish of the job are not included: about
 three more per run). `--show` prints the statements of the last run.
+
+Round trips are counted on the run connection only (SQLAlchemy's are its statements plus BEGIN
+and COMMIT).
 
 Usage: .venv/bin/python bench/run_statements.py [--runs 20] [--show]
 """
 
 import argparse
 import asyncio
+import contextlib
 import os
 import shutil
 import statistics
 import sys
 import tempfile
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -51,14 +56,28 @@ class Counting:
         connector = context.queue.app.connector
         for name in ("execute_query_async", "execute_query_one_async", "execute_query_all_async"):
             setattr(connector, name, self._queue_query(getattr(connector, name)))
+        own = context.run_executor.run_connection
+        use = own.use
+
+        @contextlib.asynccontextmanager
+        async def counted_use() -> AsyncIterator[Any]:
+            async with use() as connection:
+                yield _CountedConnection(connection, self)
+
+        own.use = counted_use  # type: ignore[method-assign]
 
     def reset(self) -> None:
         self.counts.clear()
         self.statements.clear()
 
-    def _statement(self, *args: Any) -> None:
+    def add(self, statement: str, *, own: bool = False) -> None:
         self.counts["sql"] += 1
-        self.statements.append(" ".join(str(args[2]).split())[:160])
+        self.statements.append(
+            ("run connection: " if own else "") + " ".join(statement.split())[:160]
+        )
+
+    def _statement(self, *args: Any) -> None:
+        self.add(str(args[2]))
 
     def _begin(self, *_args: Any) -> None:
         self.counts["transactions"] += 1
@@ -70,6 +89,33 @@ class Counting:
             return await call(query, **arguments)
 
         return counted
+
+
+class _CountedConnection:
+    """The run connection, counting its statements, transactions and round trips."""
+
+    def __init__(self, connection: Any, counting: Counting) -> None:
+        self._connection = connection
+        self._counting = counting
+        self._piped = False
+
+    async def execute(self, query: str, *args: Any, **kwargs: Any) -> Any:
+        self._counting.add(query, own=True)
+        if not self._piped:  # autocommit: a transaction and a round trip of its own
+            self._counting.counts["transactions"] += 1
+            self._counting.counts["round trips"] += 1
+        return await self._connection.execute(query, *args, **kwargs)
+
+    @contextlib.asynccontextmanager
+    async def pipeline(self) -> AsyncIterator[Any]:
+        self._counting.counts["transactions"] += 1  # ended by the pipeline's one Sync
+        self._counting.counts["round trips"] += 1
+        self._piped = True
+        try:
+            async with self._connection.pipeline() as pipeline:
+                yield pipeline
+        finally:
+            self._piped = False
 
 
 async def publish(context: ServerContext, settings: Settings) -> str:
@@ -122,7 +168,7 @@ async def measure(data_dir: Path, *, count: int, show: bool) -> None:
             last = await session.get(FlowRunRow, run_id)
         if last is None or last.status != "SUCCEEDED":
             raise SystemExit(f"the last run did not succeed: {last and last.status}")
-    for kind in ("sql", "transactions", "queue"):
+    for kind in ("sql", "transactions", "round trips", "queue"):
         values = [counts[kind] for counts in per_run[1:]]
         say(
             f"{kind}: median {statistics.median(values):g} per run "

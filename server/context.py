@@ -21,6 +21,7 @@ from server.db import migrate
 from server.db.base import utcnow
 from server.db.engine import create_engine, libpq_url, session_factory
 from server.db.models import FlowRunRow
+from server.db.own_connection import OwnConnection
 from server.embedded_pg import EmbeddedPostgres
 from server.secrets_box import SecretBox
 from server.services import files, piece_installations, polling, runs, schedules, trigger_sources
@@ -155,6 +156,9 @@ async def open_context(
                 _run_taken, queue=queue, execute=engines.execute, end_job=intake.end_job
             )
         stack.push_async_callback(intake.close)
+        # Runs executed in this process (no engine processes, or the tests' direct calls).
+        run_connection = OwnConnection(libpq_url(database_url))
+        stack.push_async_callback(run_connection.close)
         context = ServerContext(
             settings=settings,
             database_url=database_url,
@@ -174,6 +178,7 @@ async def open_context(
             run_executor=build_run_executor(
                 settings,
                 sessions=sessions,
+                run_connection=run_connection,
                 queue=queue,
                 registry=registry,
                 code_runtime=code_runtime,

@@ -35,11 +35,18 @@ class FrozenVersion:
 _kept: OrderedDict[str, FrozenVersion] = OrderedDict()
 
 
-async def flow_version(session: AsyncSession, version_id: str) -> FrozenVersion | None:
-    """The version with its flow parsed; None if there is no such version."""
+def kept_version(version_id: str) -> FrozenVersion | None:
+    """The version if this process keeps it (no query); else None."""
     kept = _kept.get(version_id)
     if kept is not None:
         _kept.move_to_end(version_id)
+    return kept
+
+
+async def flow_version(session: AsyncSession, version_id: str) -> FrozenVersion | None:
+    """The version with its flow parsed; None if there is no such version."""
+    kept = kept_version(version_id)
+    if kept is not None:
         return kept
     row = await session.get(FlowVersionRow, version_id)
     if row is None:

@@ -16,16 +16,14 @@ an event is written at once, alone, so a single call waits for nothing.
   the commit, even if the caller has gone. Once its run ends, the job is ended by the same
   writer (`end_job`), with the other jobs that ended meanwhile.
 
-The writer holds one connection of its own, in autocommit: a batch is one statement (atomic by
-itself), one round trip, prepared once. A connection idle for a while is checked before use,
-and one that failed is replaced by the next batch.
+The writer holds one connection of its own (`db.own_connection`), in autocommit: a batch is one
+statement (atomic by itself), one round trip, prepared once. A connection idle for a while is
+checked before use, and one that failed is replaced by the next batch.
 """
 
 import asyncio
-import contextlib
 import json
 import logging
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -34,7 +32,8 @@ import psycopg
 
 from engine.model.resources import FlowStatus
 from server.db.base import utcnow
-from server.db.engine import IDLE_CHECK_S, database_gone
+from server.db.engine import database_gone
+from server.db.own_connection import OwnConnection
 from server.services.queue import END_RUN_JOBS_SQL, RUN_JOBS_SQL, run_job_columns
 
 log = logging.getLogger(__name__)
@@ -43,9 +42,6 @@ _T = TypeVar("_T")
 
 #: Events one statement writes at most.
 MAX_BATCH = 500
-#: Seconds to wait for a new connection.
-CONNECT_TIMEOUT_S = 5
-
 # The runs of a batch (one row each in `input`) that find their flow enabled with their
 # version, and their jobs (RUN_JOBS_SQL reads `ready`): one statement.
 _ACCEPT = f"""
@@ -113,13 +109,11 @@ class RunIntake:
     """Writes webhook events' runs and jobs, the events of the same moment together."""
 
     def __init__(self, conninfo: str) -> None:
-        self._conninfo = conninfo
         #: Called with each run whose job was written as taken, once it is committed (set by
         #: the process that runs them: its worker's engine pool).
         self.on_taken: Callable[[QueuedRun], None] | None = None
         self._ends: list[tuple[int, asyncio.Future[None]]] = []
-        self._connection: psycopg.AsyncConnection[Any] | None = None
-        self._used = 0.0  # when the connection last answered (time.monotonic)
+        self._database = OwnConnection(conninfo)
         self._pending: list[_Event] = []
         self._writer: asyncio.Task[None] | None = None
 
@@ -157,9 +151,7 @@ class RunIntake:
         """Waits for the events accepted so far to be written, then closes the connection."""
         if self._writer is not None:
             await self._writer
-        if self._connection is not None:
-            await self._connection.close()
-            self._connection = None
+        await self._database.close()
 
     async def _write_pending(self) -> None:
         try:
@@ -177,12 +169,9 @@ class RunIntake:
     async def _end_jobs(self, ends: list[tuple[int, "asyncio.Future[None]"]]) -> None:
         error: BaseException | None = None
         try:
-            connection = await self._connect()
-            await connection.execute(END_RUN_JOBS_SQL, {"job_ids": [job for job, _ in ends]})
-            self._used = time.monotonic()
+            async with self._database.use() as connection:
+                await connection.execute(END_RUN_JOBS_SQL, {"job_ids": [job for job, _ in ends]})
         except psycopg.Error as err:
-            if database_gone(err):
-                await self._forget_connection()
             error = err
         for _, done in ends:
             _settle(done, result=None, error=error)
@@ -191,9 +180,7 @@ class RunIntake:
         try:
             written = await self._write_together(batch)
         except psycopg.Error as err:
-            if database_gone(err):
-                await self._forget_connection()
-            elif len(batch) > 1:
+            if not database_gone(err) and len(batch) > 1:
                 # One event's value failed the statement: each is written alone, so that only
                 # the one at fault fails.
                 for event in batch:
@@ -229,35 +216,12 @@ class RunIntake:
             "workers": [run.take_with for run in runs],
             "now": utcnow(),
         }
-        connection = await self._connect()
-        rows = await (await connection.execute(_ACCEPT, params)).fetchall()
-        self._used = time.monotonic()
+        async with self._database.use() as connection:
+            rows = await (await connection.execute(_ACCEPT, params)).fetchall()
         return {
             run_id: QueuedRun(run_id=run_id, job_id=int(job_id), taken=bool(taken))
             for run_id, job_id, taken in rows
         }
-
-    async def _connect(self) -> "psycopg.AsyncConnection[Any]":
-        """The writer's connection: made when there is none, checked when it was idle."""
-        connection = self._connection
-        if connection is not None and time.monotonic() - self._used > IDLE_CHECK_S:
-            try:
-                await connection.execute("SELECT 1")
-            except psycopg.Error:
-                await self._forget_connection()
-                connection = None
-        if connection is None or connection.closed:
-            connection = await psycopg.AsyncConnection.connect(
-                self._conninfo, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S
-            )
-            self._connection = connection
-        return connection
-
-    async def _forget_connection(self) -> None:
-        if self._connection is not None:
-            with contextlib.suppress(psycopg.Error):
-                await self._connection.close()
-            self._connection = None
 
 
 def _settle(

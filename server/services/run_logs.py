@@ -53,9 +53,10 @@ SELECT pg_notify(:channel, payload)
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LastCheckpoint:
     """An execution's last checkpoint, held back to be written with the run's end, in the same
-    statement (`runs.finish_run`): the log state and the entries, with their step events."""
+    statement (`runs.finish_execution`): the log state and the entries, with their step events."""
 
-    state: dict[str, Any]
+    #: The log state as JSON text.
+    state: str
     #: The entries as JSON text, numbered from `start`.
     records: list[str]
     start: int
@@ -95,20 +96,21 @@ class PostgresRunStore:
         statement. A crash in between loses both, as a crash before that checkpoint did."""
         self._holding.add(run_id)
 
-    async def take_last(
-        self, session: AsyncSession, run_id: str, *, project_id: str
-    ) -> LastCheckpoint | None:
+    async def take_last(self, run_id: str, *, project_id: str) -> LastCheckpoint | None:
         """The held last checkpoint of the run (None: none was held), numbered and ready to be
-        written in `session` (it reads nothing, unless the run was never loaded here). The run
-        stops being tracked, whether the caller's statement is then committed or not."""
+        written (it reads nothing, unless the run was never loaded here). The run stops being
+        tracked, whether the caller's statement is then committed or not."""
         self._holding.discard(run_id)
         checkpoint = self._held.pop(run_id, None)
         if checkpoint is None:
             return None
         try:
-            start = await self._reserve(session, run_id, len(checkpoint.entries))
+            start = self._next_seq.get(run_id)
+            if start is None:  # the run was not loaded here (not the engine's way)
+                async with self._sessions() as session:
+                    start = await _first_free_seq(session, run_id)
             return LastCheckpoint(
-                state=_state(checkpoint),
+                state=checkpoint.model_dump_json(exclude=_STATE_FIELDS),
                 records=[entry.model_dump_json() for entry in checkpoint.entries],
                 start=start,
                 payloads=[
@@ -230,12 +232,17 @@ class PostgresRunStore:
         """The first of `count` entry numbers for the run's next entries."""
         start = self._next_seq.get(run_id)
         if start is None:  # saved without a load in this process (not the engine's way)
-            last = await session.scalar(
-                select(func.max(RunLogEntryRow.seq)).where(RunLogEntryRow.run_id == run_id)
-            )
-            start = 0 if last is None else last + 1
+            start = await _first_free_seq(session, run_id)
         self._next_seq[run_id] = start + count
         return start
+
+
+async def _first_free_seq(session: AsyncSession, run_id: str) -> int:
+    """The entry number after the run's last stored entry."""
+    last = await session.scalar(
+        select(func.max(RunLogEntryRow.seq)).where(RunLogEntryRow.run_id == run_id)
+    )
+    return 0 if last is None else last + 1
 
 
 def _state(checkpoint: Checkpoint) -> dict[str, Any]:

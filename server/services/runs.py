@@ -2,19 +2,13 @@
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (
-    JSON,
-    Boolean,
-    DateTime,
-    bindparam,
-    delete,
-    select,
-    text,
-)
+import psycopg
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.model import (
@@ -28,7 +22,6 @@ from engine.model import (
 )
 from engine.model.resources import FlowRunRead, Page
 from server.db.base import new_id, utcnow
-from server.db.engine import one_statement
 from server.db.models import (
     FlowRow,
     FlowRunRow,
@@ -36,7 +29,7 @@ from server.db.models import (
 )
 from server.services.audit import AuditAction
 from server.services.errors import NotFoundError
-from server.services.frozen_versions import flow_version
+from server.services.frozen_versions import flow_version, kept_version
 from server.services.live_events import CHANNEL as LIVE_CHANNEL
 from server.services.live_events import encode
 from server.services.pagination import seek_page
@@ -50,43 +43,49 @@ from server.services.run_logs import LastCheckpoint
 log = logging.getLogger(__name__)
 
 
-# A queued run, its project's row locked (starts within a project are serialized) and the pieces
-# the project hides (the worker checks them per run).
-_LOCK_RUN = text(
-    """
+# The run statements below are psycopg's (`%(name)s` parameters, JSON as text cast in SQL): the
+# engine runs `_LOCK_RUN`, `_START` and `_END` on a connection of its own (`db.own_connection`),
+# and `finish_run` runs `_FINISH` on its session's connection (`exec_driver_sql`).
+
+# A run, its project's row locked (starts within a project are serialized) and the pieces the
+# project hides (the worker checks them per run). The first of a start's two statements.
+_LOCK_RUN = """
 SELECT run.id, run.project_id, run.flow_id, run.flow_version_id, run.status, run.trigger_payload,
        run.log_state, run.execution, run.created,
        (SELECT array_agg(hidden.piece_name) FROM project_hidden_pieces hidden
          WHERE hidden.project_id = run.project_id) AS hidden
   FROM flow_runs run JOIN projects project ON project.id = run.project_id
- WHERE run.id = :run_id
+ WHERE run.id = %(run_id)s
    FOR UPDATE OF run, project
 """
-).columns(trigger_payload=JSON, log_state=JSON)
 
-# A run's start in one statement, unless its project runs `limit` runs already: the row, its
-# audit event and the live event (the audit row as `audit.record` would add it). The count is
-# this statement's own, taken once the project's row is locked by `_LOCK_RUN`; the status is a
-# literal, so that the active runs' index is read.
-_START = text(
-    """
+# A QUEUED run's start, unless its project runs `limit` runs already: the row (the next
+# execution number), its audit event and the live event, all taken from the row itself, so that
+# this statement goes in the same round trip as `_LOCK_RUN`. The count is this statement's own
+# (taken once the project's row is locked by `_LOCK_RUN`); the status is a literal, so that the
+# active runs' index is read. The live event is `run_event_message`'s, built in SQL.
+_START = """
 WITH started AS (
-    UPDATE flow_runs
-       SET status = 'RUNNING', started = :now, execution = :execution, updated = :now
-     WHERE id = :run_id
+    UPDATE flow_runs run
+       SET status = 'RUNNING', started = %(now)s, execution = run.execution + 1,
+           updated = %(now)s
+     WHERE run.id = %(run_id)s AND run.status = 'QUEUED'
        AND (SELECT count(*) FROM flow_runs active
-             WHERE active.project_id = :project_id AND active.status = 'RUNNING') < :limit
-    RETURNING id
+             WHERE active.project_id = run.project_id AND active.status = 'RUNNING') < %(limit)s
+    RETURNING run.id, run.project_id, run.flow_id, run.flow_version_id
 ), audited AS (
     INSERT INTO audit_events (id, action, user_id, project_id, data, created)
-    SELECT :audit_id, :action, NULL, :project_id, :audit_data, :now FROM started
+    SELECT %(audit_id)s, %(action)s, NULL, project_id,
+           json_build_object('flowRunId', id, 'flowId', flow_id, 'flowVersionId', flow_version_id),
+           %(now)s
+      FROM started
 )
-SELECT pg_notify(:live_channel, :event) FROM started
+SELECT pg_notify(%(live_channel)s, json_build_object(
+           'kind', 'run', 'projectId', project_id, 'runId', id,
+           'event', json_build_object('type', 'RUN_STARTED', 'status', 'RUNNING',
+                                      'flowId', flow_id))::text)
+  FROM started
 """
-).bindparams(
-    bindparam("audit_data", type_=JSON),
-    bindparam("now", type_=DateTime(timezone=True)),
-)
 
 # Whether another run of the project waits out a busy backoff (a job due later; see
 # JobQueue.wake_next_run): a column of the end's statements.
@@ -94,75 +93,62 @@ _WAITING = """EXISTS (
     SELECT 1
       FROM procrastinate_jobs job
       JOIN flow_runs run ON run.id = job.args->>'run_id'
-     WHERE job.task_name = :task AND job.status = 'todo' AND job.scheduled_at > now()
-       AND run.project_id = :project_id AND run.status = 'QUEUED') AS waiting"""
+     WHERE job.task_name = %(task)s AND job.status = 'todo' AND job.scheduled_at > now()
+       AND run.project_id = %(project_id)s AND run.status = 'QUEUED') AS waiting"""
 
 # A run's end in one statement: the row, its audit event (not for a pause), the live event, the
 # notification its sync callers wait for, and whether another run of its project waits out a
 # busy backoff (a job due later; see JobQueue.wake_next_run). Data-modifying CTEs run to
 # completion even though the SELECT reads neither.
-_FINISH = text(
-    f"""
+_FINISH = f"""
 WITH ended AS (
     UPDATE flow_runs
-       SET status = :status, result = :result, finished = :finished, updated = :now
-     WHERE id = :run_id
+       SET status = %(status)s, result = CAST(%(result)s AS json), finished = %(finished)s,
+           updated = %(now)s
+     WHERE id = %(run_id)s
 ), audited AS (
     INSERT INTO audit_events (id, action, user_id, project_id, data, created)
-    SELECT :audit_id, :action, NULL, :project_id, :audit_data, :now
-     WHERE :audit
+    SELECT %(audit_id)s, %(action)s, NULL, %(project_id)s, CAST(%(audit_data)s AS json), %(now)s
+     WHERE %(audit)s
 )
-SELECT pg_notify(:live_channel, :event) AS announced,
-       pg_notify(:channel, :answer) AS notified,
+SELECT pg_notify(%(live_channel)s, %(event)s) AS announced,
+       pg_notify(%(channel)s, %(answer)s) AS notified,
        {_WAITING}
 """
-).bindparams(
-    bindparam("result", type_=JSON),
-    bindparam("audit_data", type_=JSON),
-    bindparam("finished", type_=DateTime(timezone=True)),
-    bindparam("now", type_=DateTime(timezone=True)),
-    bindparam("audit", type_=Boolean),
-)
 
 
 # An execution's end with its last checkpoint in one statement (`finish_execution`): the run's
 # row (its end and its log state, only while it is RUNNING under this execution's number), the
 # last entries joined to that update, their step events, then what `_FINISH` does. It returns
 # no row when the run is not this execution's any more (nothing is written then). The step
-# events are sent before the run's own (the scalar subquery is read first).
-_END = text(
-    f"""
+# events are sent before the run's own (the scalar subquery is read first). The entries and
+# their events come as JSON arrays (one text each: cheaper to send than arrays of texts).
+_END = f"""
 WITH ended AS (
     UPDATE flow_runs
-       SET status = :status, result = :result, finished = :finished, updated = :now,
-           log_state = :state
-     WHERE id = :run_id AND execution = :execution AND status = 'RUNNING'
+       SET status = %(status)s, result = CAST(%(result)s AS json), finished = %(finished)s,
+           updated = %(now)s, log_state = CAST(%(state)s AS json)
+     WHERE id = %(run_id)s AND execution = %(execution)s AND status = 'RUNNING'
     RETURNING id
 ), entries AS (
     INSERT INTO run_log_entries (run_id, seq, record)
-    SELECT ended.id, :start + entry.n - 1, CAST(entry.record AS json)
-      FROM ended, unnest(CAST(:records AS text[])) WITH ORDINALITY AS entry(record, n)
+    SELECT ended.id, %(start)s + entry.n - 1, entry.record
+      FROM ended, json_array_elements(CAST(%(records)s AS json)) WITH ORDINALITY
+           AS entry(record, n)
 ), stepped AS (
-    SELECT pg_notify(:live_channel, payload)
-      FROM ended, unnest(CAST(:payloads AS text[])) AS payload
+    SELECT pg_notify(%(live_channel)s, payload)
+      FROM ended, json_array_elements_text(CAST(%(payloads)s AS json)) AS payload
 ), audited AS (
     INSERT INTO audit_events (id, action, user_id, project_id, data, created)
-    SELECT :audit_id, :action, NULL, :project_id, :audit_data, :now FROM ended WHERE :audit
+    SELECT %(audit_id)s, %(action)s, NULL, %(project_id)s, CAST(%(audit_data)s AS json), %(now)s
+      FROM ended WHERE %(audit)s
 )
 SELECT (SELECT count(*) FROM stepped) AS stepped,
-       pg_notify(:live_channel, :event) AS announced,
-       pg_notify(:channel, :answer) AS notified,
+       pg_notify(%(live_channel)s, %(event)s) AS announced,
+       pg_notify(%(channel)s, %(answer)s) AS notified,
        {_WAITING}
   FROM ended
 """
-).bindparams(
-    bindparam("result", type_=JSON),
-    bindparam("state", type_=JSON),
-    bindparam("audit_data", type_=JSON),
-    bindparam("finished", type_=DateTime(timezone=True)),
-    bindparam("now", type_=DateTime(timezone=True)),
-    bindparam("audit", type_=Boolean),
-)
 
 
 async def create_run(
@@ -197,67 +183,71 @@ class StartOutcome:
     uses_connections: bool = False
 
 
-async def start_run(session: AsyncSession, run_id: str, *, concurrency_limit: int) -> StartOutcome:
+async def start_run(
+    connection: "psycopg.AsyncConnection[Any]",
+    run_id: str,
+    *,
+    concurrency_limit: int,
+    sessions: Callable[[], AsyncSession],
+) -> StartOutcome:
     """Moves a QUEUED run to RUNNING unless its project already runs `concurrency_limit` runs.
 
     Starts within a project are serialized (its row is locked), so several workers never exceed
     the limit together. A run that is not QUEUED (a repeated job) gives an empty outcome. Two
-    statements: the run read and locked with its project, then its start (`_START`).
+    statements, `_LOCK_RUN` then `_START`, sent together in one pipeline on an autocommit
+    `connection`: one round trip, one transaction (the Sync that ends the pipeline commits it).
+    `sessions` reads the run's flow version when this process has not kept it.
     """
-    found = (await session.execute(_LOCK_RUN, {"run_id": run_id})).one_or_none()
-    if found is None or found.status != RunStatus.QUEUED:
-        await session.rollback()
-        return StartOutcome()
-    version = await flow_version(session, found.flow_version_id)
-    if version is None:
-        await session.rollback()
-        return StartOutcome()
-    check_transition(RunStatus(found.status), RunStatus.RUNNING)
     now = utcnow()
+    async with connection.pipeline():
+        locked = await connection.execute(_LOCK_RUN, {"run_id": run_id}, prepare=True)
+        started = await connection.execute(
+            _START,
+            {
+                "run_id": run_id,
+                "now": now,
+                "limit": concurrency_limit,
+                "audit_id": new_id(),
+                "action": AuditAction.FLOW_RUN_STARTED.value,
+                "live_channel": LIVE_CHANNEL,
+            },
+            prepare=True,
+        )
+    found = await locked.fetchone()
+    if found is None or found[4] != RunStatus.QUEUED:
+        return StartOutcome()
+    if await started.fetchone() is None:  # the project runs its limit already
+        return StartOutcome(busy=True)
+    run_id, project_id, flow_id, version_id, _status, payload, state, execution, created, hidden = (
+        found
+    )
+    check_transition(RunStatus.QUEUED, RunStatus.RUNNING)
+    version = kept_version(version_id)
+    if version is None:
+        async with sessions() as session:
+            version = await flow_version(session, version_id)
+    if version is None:  # deleted meanwhile, and its runs with it
+        return StartOutcome()
     # The caller gets the row as it is after this start: not loaded, not attached to a session.
     run = FlowRunRow(
-        id=found.id,
-        project_id=found.project_id,
-        flow_id=found.flow_id,
-        flow_version_id=found.flow_version_id,
+        id=run_id,
+        project_id=project_id,
+        flow_id=flow_id,
+        flow_version_id=version_id,
         status=RunStatus.RUNNING,
-        trigger_payload=found.trigger_payload,
-        log_state=found.log_state,
+        trigger_payload=payload,
+        log_state=state,
         started=now,
         # This execution's own: an older one's writes are refused from now on.
-        execution=found.execution + 1,
-        created=found.created,
+        execution=execution + 1,
+        created=created,
         updated=now,
     )
-    event = {"type": "RUN_STARTED", "status": RunStatus.RUNNING, "flowId": run.flow_id}
-    started = await session.execute(
-        _START,
-        {
-            "run_id": run.id,
-            "execution": run.execution,
-            "now": now,
-            "limit": concurrency_limit,
-            "audit_id": new_id(),
-            "action": AuditAction.FLOW_RUN_STARTED.value,
-            "project_id": run.project_id,
-            "audit_data": {
-                "flowRunId": run.id,
-                "flowId": run.flow_id,
-                "flowVersionId": run.flow_version_id,
-            },
-            "live_channel": LIVE_CHANNEL,
-            "event": encode(run_event_message(run.project_id, run.id, event)),
-        },
-    )
-    if started.first() is None:  # the project runs its limit already
-        await session.rollback()
-        return StartOutcome(busy=True)
-    await session.commit()
     return StartOutcome(
         run=run,
         flow=version.flow,
         testing=version.state == "TEST",
-        hidden_pieces=frozenset(found.hidden or ()),
+        hidden_pieces=frozenset(hidden or ()),
         uses_connections=version.uses_connections,
     )
 
@@ -291,7 +281,8 @@ async def finish_run(
         log.warning("run %s was started again elsewhere; this execution's end is not kept", run_id)
         return False
     check_transition(RunStatus(run.status), result.status)
-    ended = await session.execute(
+    connection = await session.connection()
+    ended = await connection.exec_driver_sql(
         _FINISH, _end_params(run_id, result, project_id=run.project_id, flow_id=run.flow_id)
     )
     waiting = bool(ended.one().waiting)
@@ -300,7 +291,7 @@ async def finish_run(
 
 
 async def finish_execution(
-    session: AsyncSession,
+    connection: "psycopg.AsyncConnection[Any]",
     run_id: str,
     result: RunResult,
     *,
@@ -310,32 +301,25 @@ async def finish_execution(
     last: LastCheckpoint,
 ) -> bool:
     """`finish_run` for the execution that started the run, with the last checkpoint its run
-    store held back (`PostgresRunStore.hold_last`): one statement (`_END`), written only while
-    the run is RUNNING under this execution's number.
+    store held back (`PostgresRunStore.hold_last`): one statement (`_END`) on an autocommit
+    `connection`, written only while the run is RUNNING under this execution's number.
 
     Returns:
         Whether runs of the project wait out a busy backoff (then wake the next one).
     """
-    await one_statement(session)
-    ended = (
-        await session.execute(
-            _END,
-            {
-                **_end_params(run_id, result, project_id=project_id, flow_id=flow_id),
-                "execution": execution,
-                "state": last.state,
-                "start": last.start,
-                "records": last.records,
-                "payloads": last.payloads,
-            },
-        )
-    ).one_or_none()
+    params = _end_params(run_id, result, project_id=project_id, flow_id=flow_id)
+    params.update(
+        execution=execution,
+        state=last.state,
+        start=last.start,
+        records="[" + ",".join(last.records) + "]",
+        payloads=json.dumps(last.payloads),
+    )
+    ended = await (await connection.execute(_END, params, prepare=True)).fetchone()
     if ended is None:
-        await session.rollback()
         log.warning("run %s was started again elsewhere; this execution's end is not kept", run_id)
         return False
-    await session.commit()
-    return bool(ended.waiting)
+    return bool(ended[3])
 
 
 def _end_params(run_id: str, result: RunResult, *, project_id: str, flow_id: str) -> dict[str, Any]:
@@ -352,19 +336,21 @@ def _end_params(run_id: str, result: RunResult, *, project_id: str, flow_id: str
     return {
         "run_id": run_id,
         "status": result.status.value,
-        "result": result.model_dump(mode="json"),
+        "result": result.model_dump_json(),
         "finished": None if paused else now,
         "now": now,
         "audit": not paused,
         "audit_id": new_id(),
         "action": AuditAction.FLOW_RUN_FINISHED.value,
         "project_id": project_id,
-        "audit_data": {
-            "flowRunId": run_id,
-            "flowId": flow_id,
-            "status": result.status,
-            "duration": result.duration_ms,
-        },
+        "audit_data": json.dumps(
+            {
+                "flowRunId": run_id,
+                "flowId": flow_id,
+                "status": result.status,
+                "duration": result.duration_ms,
+            }
+        ),
         "live_channel": LIVE_CHANNEL,
         "event": encode(run_event_message(project_id, run_id, event)),
         "channel": RUN_FINISHED_CHANNEL,

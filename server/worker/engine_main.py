@@ -27,6 +27,7 @@ import psutil
 from pieces.framework import PieceRegistry
 from server import event_loop
 from server.db.engine import create_engine, libpq_url, session_factory
+from server.db.own_connection import OwnConnection
 from server.logs import configure_logging
 from server.secrets_box import SecretBox
 from server.services.file_storage import open_file_storage
@@ -50,6 +51,8 @@ async def open_engine(config: EngineConfig) -> AsyncIterator[RunExecutor]:
     async with contextlib.AsyncExitStack() as stack:
         engine = create_engine(config.database_url, pool_size=POOL_SIZE)
         stack.push_async_callback(engine.dispose)
+        run_connection = OwnConnection(libpq_url(config.database_url))
+        stack.push_async_callback(run_connection.close)
         queue = JobQueue(libpq_url(config.database_url), pool_size=POOL_SIZE)
         await queue.open()
         stack.push_async_callback(queue.close)
@@ -59,6 +62,7 @@ async def open_engine(config: EngineConfig) -> AsyncIterator[RunExecutor]:
         yield build_run_executor(
             config.settings,
             sessions=session_factory(engine),
+            run_connection=run_connection,
             queue=queue,
             registry=PieceRegistry.discover(piece_dirs=[Path(config.pieces_dir)]),
             code_runtime=code_runtime,

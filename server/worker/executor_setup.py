@@ -7,6 +7,7 @@ from engine.runtime.deno_process import cache_dir_from_env
 from engine.runtime.executor import FlowExecutor
 from pieces.framework import PieceRegistry, ServerInfo
 from pieces.framework.network import NetworkPolicy
+from server.db.own_connection import OwnConnection
 from server.secrets_box import SecretBox
 from server.services.file_storage import FileStorage
 from server.services.queue import JobQueue
@@ -28,13 +29,15 @@ def build_run_executor(
     settings: Settings,
     *,
     sessions: async_sessionmaker[AsyncSession],
+    run_connection: OwnConnection,
     queue: JobQueue,
     registry: PieceRegistry,
     code_runtime: DenoCodeRuntime,
     secret_box: SecretBox,
     file_storage: FileStorage,
 ) -> RunExecutor:
-    """The body of the run job, reading and writing runs through `sessions`."""
+    """The body of the run job, reading and writing runs through `sessions`, and starting and
+    ending them on `run_connection`."""
     run_store = PostgresRunStore(sessions)
     executor = FlowExecutor(
         registry=registry,
@@ -46,6 +49,7 @@ def build_run_executor(
     )
     return RunExecutor(
         sessions=sessions,
+        run_connection=run_connection,
         executor=executor,
         flow_timeout_s=settings.flow_timeout_s,
         concurrency_limit=settings.concurrent_jobs_limit,

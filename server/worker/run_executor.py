@@ -12,6 +12,7 @@ from engine.runtime.executor import FlowExecutor
 from engine.runtime.run_resources import DEFAULT_RUN_RESOURCES
 from engine.runtime.run_store import RunTakenOverError
 from server.db.models import FlowRunRow
+from server.db.own_connection import OwnConnection
 from server.logs import run_context
 from server.secrets_box import EncryptionKeyError, SecretBox
 from server.services import runs, test_runs, waitpoints
@@ -33,6 +34,8 @@ class RunExecutor:
     """The body of the queue's run job."""
 
     sessions: Callable[[], AsyncSession]
+    #: The connection of a run's start and end (`runs.start_run`, `runs.finish_execution`).
+    run_connection: OwnConnection
     executor: FlowExecutor
     flow_timeout_s: float
     #: Decrypts the project's connection values for the run.
@@ -52,9 +55,12 @@ class RunExecutor:
 
     async def __call__(self, run_id: str) -> bool:
         """Executes the run; False when its project is at its concurrency limit (retry later)."""
-        async with self.sessions() as session:
+        async with self.run_connection.use() as connection:
             started = await runs.start_run(
-                session, run_id, concurrency_limit=self.concurrency_limit
+                connection,
+                run_id,
+                concurrency_limit=self.concurrency_limit,
+                sessions=self.sessions,
             )
         if started.busy:
             return False
@@ -153,14 +159,15 @@ class RunExecutor:
     async def _finish(self, run: FlowRunRow, result: RunResult) -> bool:
         """Stores the run's end, with the last checkpoint its store held if there is one
         (`runs.finish_execution`); whether runs of its project wait for a free slot."""
-        async with self.sessions() as session:
-            last = None
-            if self.run_store is not None:
-                last = await self.run_store.take_last(session, run.id, project_id=run.project_id)
-            if last is None:  # the engine stopped before its last checkpoint (or has no store)
+        last = None
+        if self.run_store is not None:
+            last = await self.run_store.take_last(run.id, project_id=run.project_id)
+        if last is None:  # the engine stopped before its last checkpoint (or has no store)
+            async with self.sessions() as session:
                 return await runs.finish_run(session, run.id, result, execution=run.execution)
+        async with self.run_connection.use() as connection:
             return await runs.finish_execution(
-                session,
+                connection,
                 run.id,
                 result,
                 execution=run.execution,

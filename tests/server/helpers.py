@@ -12,6 +12,7 @@ import httpx
 from asgi_lifespan import LifespanManager
 from sqlalchemy import text, update
 
+from engine.model import RunResult
 from server.app import create_app
 from server.context import ServerContext
 from server.db.base import new_id, utcnow
@@ -184,3 +185,22 @@ async def registered_worker(context: ServerContext) -> int:
         await session.commit()
     assert worker is not None
     return int(worker)
+
+
+async def start_run(
+    context: ServerContext, run_id: str, *, concurrency_limit: int = 5
+) -> runs.StartOutcome:
+    """Starts a queued run as the context's run executor does (`runs.start_run`)."""
+    async with context.run_executor.run_connection.use() as connection:
+        return await runs.start_run(
+            connection, run_id, concurrency_limit=concurrency_limit, sessions=context.sessions
+        )
+
+
+async def finish_execution(
+    context: ServerContext, run_id: str, result: RunResult, **fields: Any
+) -> bool:
+    """Ends an execution with its held last checkpoint (`runs.finish_execution`; `fields` are
+    its keyword arguments)."""
+    async with context.run_executor.run_connection.use() as connection:
+        return await runs.finish_execution(connection, run_id, result, **fields)

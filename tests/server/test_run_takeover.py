@@ -21,10 +21,12 @@ from tests.engine.builders import flow, piece
 from tests.pieces.local_http import Received, Reply, local_http_server
 from tests.server.conftest import sign_up
 from tests.server.helpers import (
+    finish_execution,
     publish,
     queued_run,
     queued_sample_run,
     server_without_worker,
+    start_run,
 )
 
 
@@ -34,8 +36,7 @@ def record(name: str) -> StepRecord:
 
 async def start(context: ServerContext, run_id: str) -> FlowRunRow:
     """Starts the queued run (again, after `requeue_stalled`): its row as it is now."""
-    async with context.sessions() as session:
-        started = await runs.start_run(session, run_id, concurrency_limit=5)
+    started = await start_run(context, run_id)
     assert started.run is not None
     return started.run
 
@@ -99,18 +100,18 @@ async def test_an_execution_s_last_checkpoint_is_written_with_the_run_s_end(
         await store.save(run_id, last)  # held: not written yet
         async with context.sessions() as session:
             assert [e.name for e in (await load_log(session, run_id)).entries] == ["a"]
-            held = await store.take_last(session, run_id, project_id=run.project_id)
-            assert held is not None
-            assert await store.take_last(session, run_id, project_id="") is None  # taken once
-            await runs.finish_execution(
-                session,
-                run_id,
-                RunResult(status=RunStatus.SUCCEEDED),
-                execution=1,
-                project_id=run.project_id,
-                flow_id=run.flow_id,
-                last=held,
-            )
+        held = await store.take_last(run_id, project_id=run.project_id)
+        assert held is not None
+        assert await store.take_last(run_id, project_id="") is None  # taken once
+        await finish_execution(
+            context,
+            run_id,
+            RunResult(status=RunStatus.SUCCEEDED),
+            execution=1,
+            project_id=run.project_id,
+            flow_id=run.flow_id,
+            last=held,
+        )
         async with context.sessions() as session:
             row = await session.get(FlowRunRow, run_id)
             assert row is not None
@@ -134,18 +135,17 @@ async def test_the_end_of_a_superseded_execution_leaves_its_last_checkpoint_unwr
         async with context.sessions() as session:
             assert await runs.requeue_stalled(session, run_id)
         await start(context, run_id)  # execution 2, elsewhere
-        async with context.sessions() as session:
-            held = await old.take_last(session, run_id, project_id=project_id)
-            assert held is not None
-            ended = await runs.finish_execution(
-                session,
-                run_id,
-                RunResult(status=RunStatus.FAILED),
-                execution=1,
-                project_id=project_id,
-                flow_id="",
-                last=held,
-            )
+        held = await old.take_last(run_id, project_id=project_id)
+        assert held is not None
+        ended = await finish_execution(
+            context,
+            run_id,
+            RunResult(status=RunStatus.FAILED),
+            execution=1,
+            project_id=project_id,
+            flow_id="",
+            last=held,
+        )
         assert not ended
         async with context.sessions() as session:
             row = await session.get(FlowRunRow, run_id)
@@ -203,8 +203,7 @@ async def test_the_old_worker_of_a_run_taken_over_cannot_end_the_new_execution_s
         assert job is not None
         assert job.id is not None
         assert job.task_kwargs["run_id"] == run_id
-        async with context.sessions() as session:
-            assert (await runs.start_run(session, run_id, concurrency_limit=5)).run is not None
+        assert (await start_run(context, run_id)).run is not None
 
         async def run_jobs() -> list[tuple[int, str, str]]:
             async with await psycopg.AsyncConnection.connect(libpq_url(database_url)) as conn:
