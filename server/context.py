@@ -27,7 +27,7 @@ from server.secrets_box import SecretBox
 from server.services import files, piece_installations, polling, runs, schedules, trigger_sources
 from server.services.event_hub import EventHub
 from server.services.file_storage import FileStorage, open_file_storage
-from server.services.queue import JobQueue
+from server.services.queue import Executed, JobQueue
 from server.services.run_intake import QueuedRun, RunIntake
 from server.services.run_sweeper import end_stray_jobs, requeue_orphaned_runs
 from server.services.run_waiter import RunWaiter
@@ -153,7 +153,7 @@ async def open_context(
             # Runs of sync calls taken by this process's worker start as soon as they are
             # stored, and their jobs end in the intake's next write.
             intake.on_taken = partial(
-                _run_taken, queue=queue, execute=engines.execute, end_job=intake.end_job
+                _run_taken, queue=queue, execute=engines.execute_taken, end_job=intake.end_job
             )
         stack.push_async_callback(intake.close)
         # Runs executed in this process (no engine processes, or the tests' direct calls).
@@ -199,7 +199,7 @@ def _run_taken(
     run: QueuedRun,
     *,
     queue: JobQueue,
-    execute: Callable[[str], Awaitable[bool]],
+    execute: Callable[[str, int], Awaitable[Executed]],
     end_job: Callable[[int], Awaitable[None]],
 ) -> None:
     queue.run_taken_job(run.job_id, run.run_id, execute, end_job=end_job)

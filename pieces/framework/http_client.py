@@ -126,6 +126,10 @@ class OnDemandHttpClient:
         error: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Closes the client, if one was made."""
         if self._client is not None:
             await self._client.aclose()
 

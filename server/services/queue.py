@@ -90,6 +90,16 @@ END_RUN_JOBS_SQL = (
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Executed:
+    """How executing a run ended, for the worker that holds its job."""
+
+    #: False: its project was at its concurrency limit (try again later).
+    started: bool
+    #: The run's end ended its job too (a job taken as the run was queued: `RUN_JOBS_SQL`).
+    job_ended: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RunJobColumns:
     """The job `defer_run(run_id, sync=sync)` would queue, as RUN_JOBS_SQL's columns."""
 
@@ -175,17 +185,18 @@ class JobQueue:
         self,
         job_id: int,
         run_id: str,
-        execute_run: Callable[[str], Awaitable[bool]],
+        execute_taken: Callable[[str, int], Awaitable[Executed]],
         *,
         end_job: Callable[[int], Awaitable[None]],
     ) -> None:
         """Executes, in the background, a run whose job this process's worker took as it was
-        queued (RUN_JOBS_SQL), as the worker's `run_flow` would: the job ends after the run
-        (by `end_job`, END_RUN_JOBS_SQL in a batch, when it succeeded; else by procrastinate,
-        which keeps a failed job); a run whose project is at its limit gets a new job, due
-        after the busy backoff."""
+        queued (RUN_JOBS_SQL), as the worker's `run_flow` would: the job ends with the run's
+        end (`execute_taken(run_id, job_id)` ends it, in the run's last statement), or after
+        it (by `end_job`, END_RUN_JOBS_SQL in a batch, when the run ended otherwise; by
+        procrastinate, which keeps a failed job, when the execution raised); a run whose
+        project is at its limit gets a new job, due after the busy backoff."""
         task = asyncio.create_task(
-            self._run_taken(job_id, run_id, execute_run, end_job), name=run_id
+            self._run_taken(job_id, run_id, execute_taken, end_job), name=run_id
         )
         self._taken.add(task)
         task.add_done_callback(self._taken.discard)
@@ -194,23 +205,23 @@ class JobQueue:
         self,
         job_id: int,
         run_id: str,
-        execute_run: Callable[[str], Awaitable[bool]],
+        execute_taken: Callable[[str, int], Awaitable[Executed]],
         end_job: Callable[[int], Awaitable[None]],
     ) -> None:
         status = _SUCCEEDED
         try:
-            started = await execute_run(run_id)
+            executed = await execute_taken(run_id, job_id)
         except Exception:  # as procrastinate keeps a job whose task raised: failed
             log.exception("run %s failed in the worker that took it", run_id)
-            status, started = _FAILED, True
+            status, executed = _FAILED, Executed(started=True)
         try:
-            if status is _SUCCEEDED:
-                await end_job(job_id)
-            else:
+            if status is not _SUCCEEDED:
                 await self.app.job_manager.finish_job_by_id_async(
                     job_id, status=status, delete_job=False
                 )
-            if not started:
+            elif not executed.job_ended:
+                await end_job(job_id)
+            if not executed.started:
                 await self.defer_run(run_id, sync=True, attempt=1, delay_s=busy_backoff_s(0))
         except (ConnectorException, psycopg.Error) as err:
             # The job stays with this worker: once the worker starts again (it lost the

@@ -122,7 +122,9 @@ SELECT pg_notify(%(live_channel)s, %(event)s) AS announced,
 # last entries joined to that update, their step events, then what `_FINISH` does. It returns
 # no row when the run is not this execution's any more (nothing is written then). The step
 # events are sent before the run's own (the scalar subquery is read first). The entries and
-# their events come as JSON arrays (one text each: cheaper to send than arrays of texts).
+# their events come as JSON arrays (one text each: cheaper to send than arrays of texts). A job
+# taken for the run as it was queued (`job_id`, else NULL) ends with it: procrastinate's DELETE
+# of a job that succeeded (`queue.END_RUN_JOBS_SQL`), joined to the run's update.
 _END = f"""
 WITH ended AS (
     UPDATE flow_runs
@@ -142,11 +144,16 @@ WITH ended AS (
     INSERT INTO audit_events (id, action, user_id, project_id, data, created)
     SELECT %(audit_id)s, %(action)s, NULL, %(project_id)s, CAST(%(audit_data)s AS json), %(now)s
       FROM ended WHERE %(audit)s
+), job_ended AS (
+    DELETE FROM procrastinate_jobs job USING ended
+     WHERE job.id = CAST(%(job_id)s AS bigint) AND job.status = 'doing'
+    RETURNING job.id
 )
 SELECT (SELECT count(*) FROM stepped) AS stepped,
        pg_notify(%(live_channel)s, %(event)s) AS announced,
        pg_notify(%(channel)s, %(answer)s) AS notified,
-       {_WAITING}
+       {_WAITING},
+       EXISTS (SELECT 1 FROM job_ended) AS job_ended
   FROM ended
 """
 
@@ -290,6 +297,18 @@ async def finish_run(
     return waiting
 
 
+@dataclass(frozen=True, slots=True)
+class ExecutionEnd:
+    """What an execution's end (`finish_execution`) wrote."""
+
+    #: False: the run is not this execution's any more (nothing was written).
+    kept: bool
+    #: Runs of the project wait out a busy backoff (then wake the next one).
+    others_wait: bool = False
+    #: The run's taken job was ended with it.
+    job_ended: bool = False
+
+
 async def finish_execution(
     connection: "psycopg.AsyncConnection[Any]",
     run_id: str,
@@ -299,13 +318,12 @@ async def finish_execution(
     project_id: str,
     flow_id: str,
     last: LastCheckpoint,
-) -> bool:
+    job_id: int | None = None,
+) -> ExecutionEnd:
     """`finish_run` for the execution that started the run, with the last checkpoint its run
     store held back (`PostgresRunStore.hold_last`): one statement (`_END`) on an autocommit
-    `connection`, written only while the run is RUNNING under this execution's number.
-
-    Returns:
-        Whether runs of the project wait out a busy backoff (then wake the next one).
+    `connection`, written only while the run is RUNNING under this execution's number. With
+    `job_id` (a job this process's worker took as the run was queued), the job ends with it.
     """
     params = _end_params(run_id, result, project_id=project_id, flow_id=flow_id)
     params.update(
@@ -314,12 +332,13 @@ async def finish_execution(
         start=last.start,
         records="[" + ",".join(last.records) + "]",
         payloads=json.dumps(last.payloads),
+        job_id=job_id,
     )
     ended = await (await connection.execute(_END, params, prepare=True)).fetchone()
     if ended is None:
         log.warning("run %s was started again elsewhere; this execution's end is not kept", run_id)
-        return False
-    return bool(ended[3])
+        return ExecutionEnd(kept=False)
+    return ExecutionEnd(kept=True, others_wait=bool(ended[3]), job_ended=bool(ended[4]))
 
 
 def _end_params(run_id: str, result: RunResult, *, project_id: str, flow_id: str) -> dict[str, Any]:

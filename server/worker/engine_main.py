@@ -2,9 +2,11 @@
 
 Its worker starts it through multiprocessing (forked from a template that has imported
 everything already, where the OS allows) with one end of a pipe. It sends `("ready", pid)` once
-it can run, then answers each run id it receives (after an `("environ", dict)` when the worker's
-environment changed) with `("done", run_id, started)` (started is
-false when the project was at its concurrency limit). It exits when the pipe closes, and at
+it can run, then answers each `("run", run_id, job_id)` it receives (after an `("environ",
+dict)` when the worker's environment changed) with `("done", run_id, started, job_ended)`:
+started is false when the project was at its concurrency limit; job_id is the run's job when the
+worker took it as the run was queued (else None), and job_ended says the run's end ended it too.
+It exits when the pipe closes, and at
 once when its worker dies, even in the middle of a run: the run is recovered elsewhere from its
 log, and this process must not go on with it. Its parent is the forkserver, which outlives the
 worker as long as any engine process is alive, so the process watches the worker itself (a
@@ -77,15 +79,16 @@ async def serve(config: EngineConfig, connection: Connection) -> None:
         connection.send(("ready", os.getpid()))
         while True:
             try:
-                run_id = await receive(connection)
+                kind, *request = await receive(connection)
             except EOFError:
                 return
-            if isinstance(run_id, tuple) and run_id[:1] == ("environ",):
+            if kind == "environ":
                 os.environ.clear()
-                os.environ.update(run_id[1])
+                os.environ.update(request[0])
                 continue
-            started = await execute(str(run_id))
-            connection.send(("done", run_id, started))
+            run_id, job_id = request
+            executed = await execute.execute(run_id, job_id=job_id)
+            connection.send(("done", run_id, executed.started, executed.job_ended))
 
 
 def die_with_parent() -> None:

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.model import RunResult, RunStatus
 from server.services import runs
-from server.services.queue import JobQueue
+from server.services.queue import Executed, JobQueue
 from server.worker.engine_config import EngineConfig
 from server.worker.engine_process import (
     Ending,
@@ -114,17 +114,23 @@ class EnginePool:
 
     async def execute(self, run_id: str) -> bool:
         """Runs the run in an engine process; False when its project is at its limit."""
+        return (await self.execute_taken(run_id, None)).started
+
+    async def execute_taken(self, run_id: str, job_id: int | None) -> Executed:
+        """Runs the run in an engine process; with `job_id` (a job this process's worker took
+        as the run was queued), the run's end ends the job too when the engine ends the run."""
         deaths = 0
         self._last_run = asyncio.get_running_loop().time()
         async with self._slots:
             while True:
                 engine = await self._take(run_id)
                 if engine is None:
-                    return True
+                    return Executed(started=True)
                 self._busy.add(engine)
                 try:
                     outcome = await engine.run(
                         run_id,
+                        job_id=job_id,
                         timeout_s=self._hard_timeout_s,
                         memory_limit_bytes=self._memory_limit_mb * 2**20,
                     )
@@ -132,7 +138,7 @@ class EnginePool:
                     self._busy.discard(engine)
                 if outcome.ending is Ending.DONE:
                     self._give_back(engine)
-                    return outcome.started
+                    return Executed(started=outcome.started, job_ended=outcome.job_ended)
                 self._wake.set()
                 if outcome.ending is Ending.MEMORY and await self._end(
                     run_id,
@@ -141,14 +147,14 @@ class EnginePool:
                     f" {self._memory_limit_mb} MB allowed (PW_SANDBOX_MEMORY_LIMIT_MB), and was"
                     " stopped",
                 ):
-                    return True
+                    return Executed(started=True)
                 if outcome.ending is Ending.TIMEOUT and await self._end(
                     run_id,
                     RunStatus.TIMEOUT,
                     f"The run did not finish within {self._flow_timeout_s:g} s"
                     " (PW_FLOW_TIMEOUT_SECONDS) and its engine process was stopped",
                 ):
-                    return True
+                    return Executed(started=True)
                 deaths += 1
                 if deaths >= DEATHS_PER_RUN:
                     await self._end(
@@ -157,7 +163,7 @@ class EnginePool:
                         f"The engine process running this run stopped {deaths} times (last:"
                         f" {outcome.detail}); see the worker log",
                     )
-                    return True
+                    return Executed(started=True)
                 log.warning(
                     "the engine process running run %s stopped (%s); the run continues from"
                     " its log in a new one",

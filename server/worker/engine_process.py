@@ -51,6 +51,8 @@ class RunOutcome:
     ending: Ending
     #: False when the run's project was at its concurrency limit (DONE only).
     started: bool = True
+    #: The run's end ended its taken job too (DONE only).
+    job_ended: bool = False
     #: What happened, for messages: "killed by signal 9", "1,204 MB".
     detail: str = ""
 
@@ -190,8 +192,12 @@ class EngineProcess:
         except psutil.Error:
             return 0
 
-    async def run(self, run_id: str, *, timeout_s: float, memory_limit_bytes: int) -> RunOutcome:
-        """Sends the run and waits for its answer, killing the process past its memory or time.
+    async def run(
+        self, run_id: str, *, job_id: int | None, timeout_s: float, memory_limit_bytes: int
+    ) -> RunOutcome:
+        """Sends the run (with its job, when the worker took it as the run was queued: the
+        run's end ends it) and waits for its answer, killing the process past its memory or
+        time.
 
         A cancelled call kills the process: the run is left where its log says, for recovery.
         """
@@ -200,7 +206,7 @@ class EngineProcess:
             if environ != self._environ:  # the engine sees the worker's environment as it is now
                 self._connection.send(("environ", environ))
                 self._environ = environ
-            self._connection.send(run_id)
+            self._connection.send(("run", run_id, job_id))
         except OSError:
             return await self._died()
         loop = asyncio.get_running_loop()
@@ -230,10 +236,10 @@ class EngineProcess:
             message = answer.result()
         except (EOFError, OSError):
             return await self._died()
-        if not (isinstance(message, tuple) and len(message) == 3 and message[0] == "done"):
+        if not (isinstance(message, tuple) and len(message) == 4 and message[0] == "done"):
             await self.kill()
             return RunOutcome(Ending.DIED, detail=f"it answered {message!r:.80}")
-        return RunOutcome(Ending.DONE, started=bool(message[2]))
+        return RunOutcome(Ending.DONE, started=bool(message[2]), job_ended=bool(message[3]))
 
     async def _died(self) -> RunOutcome:
         await self._wait(STOP_GRACE_S)

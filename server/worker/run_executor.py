@@ -22,7 +22,7 @@ from server.services.file_storage import DATABASE_STORAGE, FileStorage
 from server.services.files import DatabaseFiles
 from server.services.oauth2_refresh import fresh_connection_values
 from server.services.piece_access import PersonalPolicy, PieceNotAllowedError, check_pieces
-from server.services.queue import JobQueue
+from server.services.queue import Executed, JobQueue
 from server.services.run_logs import PostgresRunStore
 from server.services.subflows import DatabaseSubflows
 
@@ -55,6 +55,11 @@ class RunExecutor:
 
     async def __call__(self, run_id: str) -> bool:
         """Executes the run; False when its project is at its concurrency limit (retry later)."""
+        return (await self.execute(run_id)).started
+
+    async def execute(self, run_id: str, *, job_id: int | None = None) -> Executed:
+        """Executes the run; with `job_id` (a job this process's worker took as the run was
+        queued), its end ends the job too, when the execution ends the run itself."""
         async with self.run_connection.use() as connection:
             started = await runs.start_run(
                 connection,
@@ -63,10 +68,10 @@ class RunExecutor:
                 sessions=self.sessions,
             )
         if started.busy:
-            return False
+            return Executed(started=False)
         if started.run is None or started.flow is None:
             log.info("run %s is not queued any more; job skipped", run_id)
-            return True
+            return Executed(started=True)
         run = started.run
         try:
             with run_context(run_id=run_id, flow_id=run.flow_id, project_id=run.project_id):
@@ -76,6 +81,7 @@ class RunExecutor:
                     testing=started.testing,
                     hidden=started.hidden_pieces,
                     uses_connections=started.uses_connections,
+                    job_id=job_id,
                 )
         finally:
             # A last checkpoint held for the end and not taken (the execution stopped first).
@@ -89,7 +95,8 @@ class RunExecutor:
         testing: bool,
         hidden: frozenset[str],
         uses_connections: bool,
-    ) -> bool:
+        job_id: int | None,
+    ) -> Executed:
         run_id = run.id
         try:
             check_pieces(
@@ -128,7 +135,7 @@ class RunExecutor:
                 )
         except RunTakenOverError as err:  # started again elsewhere: that execution goes on
             log.warning("%s", err.message)
-            return True
+            return Executed(started=True)
         except PieceNotAllowedError as err:
             result = RunResult(status=RunStatus.FAILED, error_message=err.message)
         except EncryptionKeyError as err:
@@ -146,25 +153,31 @@ class RunExecutor:
             async with self.sessions() as session:
                 await test_runs.save_samples(session, run, result)
                 await session.commit()
-        others_wait = await self._finish(run, result)
-        if others_wait and self.queue is not None:
+        ended = await self._finish(run, result, job_id=job_id)
+        if ended.others_wait and self.queue is not None:
             await self.queue.wake_next_run(run.project_id)
+        executed = Executed(started=True, job_ended=ended.job_ended)
         if result.status is RunStatus.PAUSED and result.pause is not None:
             await self._after_pause(run_id, result.pause.waitpoint)
             log.info("run %s paused at %s", run_id, result.pause.path)
-            return True
+            return executed
         log.info("run %s finished %s in %.0f ms", run_id, result.status, result.duration_ms)
-        return True
+        return executed
 
-    async def _finish(self, run: FlowRunRow, result: RunResult) -> bool:
+    async def _finish(
+        self, run: FlowRunRow, result: RunResult, *, job_id: int | None
+    ) -> runs.ExecutionEnd:
         """Stores the run's end, with the last checkpoint its store held if there is one
-        (`runs.finish_execution`); whether runs of its project wait for a free slot."""
+        (`runs.finish_execution`, which ends the taken job `job_id` too)."""
         last = None
         if self.run_store is not None:
             last = await self.run_store.take_last(run.id, project_id=run.project_id)
         if last is None:  # the engine stopped before its last checkpoint (or has no store)
             async with self.sessions() as session:
-                return await runs.finish_run(session, run.id, result, execution=run.execution)
+                others_wait = await runs.finish_run(
+                    session, run.id, result, execution=run.execution
+                )
+            return runs.ExecutionEnd(kept=True, others_wait=others_wait)
         async with self.run_connection.use() as connection:
             return await runs.finish_execution(
                 connection,
@@ -174,6 +187,7 @@ class RunExecutor:
                 project_id=run.project_id,
                 flow_id=run.flow_id,
                 last=last,
+                job_id=job_id,
             )
 
     def _drop_held(self, run_id: str) -> None:

@@ -1,9 +1,12 @@
 """The PIECE handler runs core pieces with a store, files and a policy-checked HTTP client."""
 
+import httpx
+import pytest
+
 from engine.model import RunStatus, StepStatus
 from engine.runtime.executor import FlowExecutor
 from engine.runtime.run_resources import RunResources
-from pieces.framework import InMemoryFiles, InMemoryStore
+from pieces.framework import InMemoryFiles, InMemoryStore, NetworkPolicy, http_client
 from tests.engine.builders import flow, request
 from tests.engine.builders import piece as piece_step
 
@@ -76,3 +79,23 @@ async def test_a_connection_on_a_piece_without_auth_is_refused(executor: FlowExe
     assert result.error_message == (
         "Step 'sum' failed: piece 'math_helper' takes no connection; remove it from the step"
     )
+
+
+async def test_an_execution_makes_an_http_client_only_when_a_step_sends_a_request(
+    executor: FlowExecutor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made: list[object] = []
+    real = http_client.create_http_client
+
+    def counted(policy: NetworkPolicy) -> httpx.AsyncClient:
+        made.append(policy)
+        return real(policy)
+
+    monkeypatch.setattr(http_client, "create_http_client", counted)
+    quiet = flow(piece_step("sum", "math_helper", "add", first_number=1, second_number=2))
+    result = await executor.execute(quiet, run_id="quiet", trigger_payload=request({}))
+    assert result.status == RunStatus.SUCCEEDED, result.error_message
+    assert made == []  # a client costs ~0.4 ms: none for steps that send nothing
+    calling = flow(piece_step("call", "http", "send_request", url="http://127.0.0.1:9/"))
+    await executor.execute(calling, run_id="calling", trigger_payload=request({}))
+    assert len(made) == 1

@@ -199,7 +199,7 @@ async def start_run(
 
 async def finish_execution(
     context: ServerContext, run_id: str, result: RunResult, **fields: Any
-) -> bool:
+) -> runs.ExecutionEnd:
     """Ends an execution with its held last checkpoint (`runs.finish_execution`; `fields` are
     its keyword arguments)."""
     async with context.run_executor.run_connection.use() as connection:

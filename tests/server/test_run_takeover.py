@@ -146,7 +146,7 @@ async def test_the_end_of_a_superseded_execution_leaves_its_last_checkpoint_unwr
             flow_id="",
             last=held,
         )
-        assert not ended
+        assert not ended.kept
         async with context.sessions() as session:
             row = await session.get(FlowRunRow, run_id)
             assert row is not None

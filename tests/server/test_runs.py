@@ -16,9 +16,12 @@ from server.services import runs
 from server.services.audit import AuditAction
 from server.services.live_events import CHANNEL as LIVE_CHANNEL
 from server.services.live_events import encode
+from server.services.queue import Executed
 from server.services.run_events import run_event_message
+from server.services.run_logs import LastCheckpoint
 from tests.server.conftest import sign_up
 from tests.server.helpers import (
+    finish_execution,
     new_run,
     publish,
     published_flow,
@@ -171,3 +174,44 @@ async def test_starts_at_the_same_moment_never_run_more_than_the_project_s_limit
         finally:
             for database in connections:
                 await database.close()
+
+
+async def test_a_taken_job_ends_in_its_run_s_end_and_only_there(
+    tmp_path: Path, database_url: str
+) -> None:
+    """A job the worker took as its run was queued is deleted by the run's end statement: no
+    statement of its own. An end that is not kept (the run is another execution's) leaves it."""
+    async with server_without_worker(tmp_path, database_url) as (api, context):
+        flow = await published_flow(api, context)
+        worker = await registered_worker(context)
+        queued = await context.intake.accept(
+            [
+                new_run(flow, {"body": {"a": 2, "b": 3}}, sync=True, take_with=worker)
+                for _ in range(2)
+            ]
+        )
+        assert queued is not None
+        executed, superseded = queued
+        assert await context.run_executor.execute(
+            executed.run_id, job_id=executed.job_id
+        ) == Executed(started=True, job_ended=True)
+
+        started = await start_run(context, superseded.run_id)
+        assert started.run is not None
+        ended = await finish_execution(
+            context,
+            superseded.run_id,
+            RunResult(status=RunStatus.SUCCEEDED),
+            execution=started.run.execution + 1,  # another execution's number
+            project_id=started.run.project_id,
+            flow_id=started.run.flow_id,
+            last=LastCheckpoint(state="{}", records=[], start=0, payloads=[]),
+            job_id=superseded.job_id,
+        )
+        assert ended == runs.ExecutionEnd(kept=False)
+        async with context.sessions() as session:
+            jobs = (await session.execute(text("SELECT id FROM procrastinate_jobs"))).scalars()
+            rows = await session.execute(text("SELECT id, status FROM flow_runs"))
+            statuses: dict[str, str] = {row.id: row.status for row in rows}
+        assert list(jobs) == [superseded.job_id]
+        assert statuses == {executed.run_id: "SUCCEEDED", superseded.run_id: "RUNNING"}

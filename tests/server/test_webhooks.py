@@ -14,6 +14,7 @@ from sqlalchemy import text as sql_text
 
 from server.db.base import utcnow
 from server.db.engine import create_engine, libpq_url, session_factory
+from server.services.run_intake import RunIntake
 from server.services.runs import delete_finished_before
 from tests.engine.builders import code, flow, piece, respond
 from tests.server.conftest import User, serve_app, sign_up
@@ -336,6 +337,14 @@ async def test_a_sync_webhook_s_run_is_executed_by_the_server_that_accepted_it(
 
     # The queue's workers fetch nothing: only the accepting server can run the flow.
     monkeypatch.setattr(JobManager, "fetch_job", no_job)
+    ended_apart: list[int] = []
+    end_job = RunIntake.end_job
+
+    async def end_apart(intake: RunIntake, job_id: int) -> None:
+        ended_apart.append(job_id)
+        await end_job(intake, job_id)
+
+    monkeypatch.setattr(RunIntake, "end_job", end_apart)
     async with serve_app(tmp_path, database_url, webhook_timeout_s=10.0) as client:
         owner = await sign_up(client)
         flow_id = await publish(client, owner, sample())
@@ -355,6 +364,7 @@ async def test_a_sync_webhook_s_run_is_executed_by_the_server_that_accepted_it(
                     await asyncio.sleep(0.05)
         finally:
             await engine.dispose()
+        assert ended_apart == []  # the job ended in the run's end statement, not on its own
 
 
 async def test_sync_runs_taken_while_their_project_is_busy_wait_their_turn(
