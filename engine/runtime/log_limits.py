@@ -21,7 +21,7 @@ class LogLimits:
     input_truncate_bytes: int = 2 * 1024
     output_slice_bytes: int = 32 * 1024
     max_log_bytes: int = 50 * 1024 * 1024
-    checkpoint_interval_s: float = 0.005
+    checkpoint_interval_s: float = 0.25
 
     @classmethod
     def from_env(cls) -> "LogLimits":

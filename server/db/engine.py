@@ -90,12 +90,3 @@ def database_gone(err: DBAPIError | psycopg.Error) -> bool:
     return (isinstance(err, DBAPIError) and err.connection_invalidated) or isinstance(
         cause, psycopg.OperationalError | psycopg.InterfaceError
     )
-
-
-async def one_statement(session: AsyncSession) -> None:
-    """Lets the session's next statement commit on its own (autocommit), unless the session has
-    begun a transaction already. For work that is a single statement, atomic by itself, this
-    spares BEGIN and COMMIT: two round trips. Call it just before that statement, and run no
-    other after it."""
-    if not session.in_transaction():
-        await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})

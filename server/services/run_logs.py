@@ -1,18 +1,19 @@
 """Run logs in Postgres: the engine's RunStore and OutputStore for the server's runs."""
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, bindparam, func, insert, select, text, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.model import TERMINAL, Checkpoint, RunLog, RunStatus, StepRecord
 from engine.runtime.output_store import OutputMissingError
 from engine.runtime.run_store import RunTakenOverError
 from server.db.base import utcnow
-from server.db.engine import one_statement
 from server.db.models import FlowRunRow, RunLogEntryRow, RunOutputRow
+from server.db.own_connection import OwnConnection
 from server.services.live_events import CHANNEL as LIVE_CHANNEL
 from server.services.live_events import encode
 from server.services.run_events import step_event_messages
@@ -26,28 +27,27 @@ _EXECUTION_ENDS = TERMINAL | {RunStatus.PAUSED}
 _MAX_TRACKED_RUNS = 10_000
 
 
-# A checkpoint with entries in one statement: the run's log state (only while the execution
-# number matches, when the checkpoint carries one), its entries and their step events. It
-# returns one row per entry, or none when no row was updated (nothing is inserted then).
-_CHECKPOINT = text(
-    """
+# A checkpoint in one statement, on the run connection (psycopg's parameters; the entries and
+# their step events as one JSON array each, as `runs._END` takes them): the run's log state
+# (only while the execution number matches, when the checkpoint carries one), its entries and
+# their step events, joined to that update. One row when the run was updated; none (nothing is
+# inserted) when it was not.
+_CHECKPOINT = """
 WITH saved AS (
-    UPDATE flow_runs SET log_state = :state, updated = :now
-     WHERE id = :run_id AND (NOT :fenced OR execution = :execution)
+    UPDATE flow_runs SET log_state = CAST(%(state)s AS json), updated = %(now)s
+     WHERE id = %(run_id)s AND (NOT %(fenced)s OR execution = %(execution)s)
     RETURNING id
 ), entries AS (
     INSERT INTO run_log_entries (run_id, seq, record)
-    SELECT saved.id, :start + entry.n - 1, CAST(entry.record AS json)
-      FROM saved, unnest(CAST(:records AS text[])) WITH ORDINALITY AS entry(record, n)
+    SELECT saved.id, %(start)s + entry.n - 1, entry.record
+      FROM saved, json_array_elements(CAST(%(records)s AS json)) WITH ORDINALITY
+           AS entry(record, n)
+), stepped AS (
+    SELECT pg_notify(%(channel)s, payload)
+      FROM saved, json_array_elements_text(CAST(%(payloads)s AS json)) AS payload
 )
-SELECT pg_notify(:channel, payload)
-  FROM saved, unnest(CAST(:payloads AS text[])) AS payload
+SELECT (SELECT count(*) FROM stepped) FROM saved
 """
-).bindparams(
-    bindparam("state", type_=JSON),
-    bindparam("now", type_=DateTime(timezone=True)),
-    bindparam("fenced", type_=Boolean),
-)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -67,7 +67,8 @@ class LastCheckpoint:
 class PostgresRunStore:
     """Keeps each run's log: entries in `run_log_entries`, state in `flow_runs.log_state`.
 
-    A checkpoint is one transaction: its entries and the new state land together or not at all.
+    A checkpoint is one statement on the run connection (`_CHECKPOINT`): its entries and the
+    new state land together or not at all.
     The next entry number of a run is read with its log when an execution starts (every
     execution loads the log first, wherever it runs) and counted in memory until the run pauses
     or ends, rather than queried at every checkpoint.
@@ -78,8 +79,10 @@ class PostgresRunStore:
     dead) stops at its next checkpoint with RunTakenOverError instead of writing over the log.
     """
 
-    def __init__(self, sessions: Callable[[], AsyncSession]) -> None:
+    def __init__(self, sessions: Callable[[], AsyncSession], connection: OwnConnection) -> None:
         self._sessions = sessions
+        #: Where checkpoints are written (the run executor's run connection).
+        self._connection = connection
         #: The next `seq` of each run executing in this process.
         self._next_seq: dict[str, int] = {}
         #: Runs whose log is known to be empty: their execution number and project.
@@ -160,81 +163,53 @@ class PostgresRunStore:
             self._held[run_id] = checkpoint  # written with the run's end (`take_last`)
             return
         try:
-            async with self._sessions() as session:
-                if checkpoint.entries:
-                    saved = await self._save_with_entries(session, run_id, checkpoint)
-                else:
-                    fence = [FlowRunRow.execution == checkpoint.execution]
-                    await one_statement(session)
-                    saved = (
-                        await session.scalar(
-                            update(FlowRunRow)
-                            .where(
-                                FlowRunRow.id == run_id, *(fence if checkpoint.execution else [])
-                            )
-                            .values(log_state=_state(checkpoint))
-                            .returning(FlowRunRow.id)
-                        )
-                        is not None
-                    )
-                if not saved:  # no row updated
-                    await session.rollback()
-                    if checkpoint.execution:
-                        raise RunTakenOverError(run_id)
-                    return  # the run is gone (deleted)
-                await session.commit()
+            saved = await self._save(run_id, checkpoint)
         except BaseException:
             self._next_seq.pop(run_id, None)  # what was reserved may not be written: ask again
             raise
+        if not saved:  # no row updated
+            self._next_seq.pop(run_id, None)
+            if checkpoint.execution:
+                raise RunTakenOverError(run_id)
+            return  # the run is gone (deleted)
         self._after_save(run_id, checkpoint)
 
-    async def _save_with_entries(
-        self, session: AsyncSession, run_id: str, checkpoint: Checkpoint
-    ) -> bool:
-        """State, entries and their step events in one statement (`_CHECKPOINT`), the state
-        first so the run's row is locked against a start elsewhere until the commit. False when
-        no row was updated (taken over, or gone)."""
+    async def _save(self, run_id: str, checkpoint: Checkpoint) -> bool:
+        """State, entries and their step events in one statement (`_CHECKPOINT`) on the run
+        connection. False when no row was updated (taken over, or gone)."""
         project_id = self._projects.get(run_id)
-        if project_id is None:  # saved without a load in this process (not the engine's way)
-            project_id = await session.scalar(
-                select(FlowRunRow.project_id).where(FlowRunRow.id == run_id)
-            )
-            if project_id is None:
-                return False
-        count = len(checkpoint.entries)
-        start = await self._reserve(session, run_id, count)
-        await one_statement(session)
-        told = await session.execute(
-            _CHECKPOINT,
-            {
-                "run_id": run_id,
-                "state": _state(checkpoint),
-                "now": utcnow(),
-                "fenced": bool(checkpoint.execution),
-                "execution": checkpoint.execution,
-                "start": start,
-                "records": [entry.model_dump_json() for entry in checkpoint.entries],
-                "channel": LIVE_CHANNEL,
-                "payloads": [
-                    encode(message)
-                    for message in step_event_messages(project_id, run_id, checkpoint.entries)
-                ],
-            },
-        )
-        return len(told.all()) == count
+        start = self._next_seq.get(run_id)
+        if project_id is None or start is None:  # saved without a load here (not the engine's)
+            async with self._sessions() as session:
+                project_id = await session.scalar(
+                    select(FlowRunRow.project_id).where(FlowRunRow.id == run_id)
+                )
+                if project_id is None:
+                    return False
+                start = await _first_free_seq(session, run_id)
+        entries = checkpoint.entries
+        self._next_seq[run_id] = start + len(entries)
+        params = {
+            "run_id": run_id,
+            "state": checkpoint.model_dump_json(exclude=_STATE_FIELDS),
+            "now": utcnow(),
+            "fenced": bool(checkpoint.execution),
+            "execution": checkpoint.execution,
+            "start": start,
+            "records": "[" + ",".join(entry.model_dump_json() for entry in entries) + "]",
+            "channel": LIVE_CHANNEL,
+            "payloads": json.dumps(
+                [encode(message) for message in step_event_messages(project_id, run_id, entries)]
+            ),
+        }
+        async with self._connection.use() as connection:
+            saved = await (await connection.execute(_CHECKPOINT, params, prepare=True)).fetchone()
+        return saved is not None
 
     def _after_save(self, run_id: str, checkpoint: Checkpoint) -> None:
         if checkpoint.status in _EXECUTION_ENDS:
             self._next_seq.pop(run_id, None)
             self._projects.pop(run_id, None)
-
-    async def _reserve(self, session: AsyncSession, run_id: str, count: int) -> int:
-        """The first of `count` entry numbers for the run's next entries."""
-        start = self._next_seq.get(run_id)
-        if start is None:  # saved without a load in this process (not the engine's way)
-            start = await _first_free_seq(session, run_id)
-        self._next_seq[run_id] = start + count
-        return start
 
 
 async def _first_free_seq(session: AsyncSession, run_id: str) -> int:
@@ -243,11 +218,6 @@ async def _first_free_seq(session: AsyncSession, run_id: str) -> int:
         select(func.max(RunLogEntryRow.seq)).where(RunLogEntryRow.run_id == run_id)
     )
     return 0 if last is None else last + 1
-
-
-def _state(checkpoint: Checkpoint) -> dict[str, Any]:
-    """What flow_runs.log_state keeps of a checkpoint."""
-    return checkpoint.model_dump(mode="json", exclude=_STATE_FIELDS)
 
 
 async def load_log(session: AsyncSession, run_id: str) -> RunLog:

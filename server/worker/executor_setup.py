@@ -38,7 +38,7 @@ def build_run_executor(
 ) -> RunExecutor:
     """The body of the run job, reading and writing runs through `sessions`, and starting and
     ending them on `run_connection`."""
-    run_store = PostgresRunStore(sessions)
+    run_store = PostgresRunStore(sessions, run_connection)
     executor = FlowExecutor(
         registry=registry,
         code_runtime=code_runtime,

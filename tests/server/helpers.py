@@ -19,6 +19,7 @@ from server.db.base import new_id, utcnow
 from server.db.models import FlowRow, FlowRunRow
 from server.services import runs
 from server.services.run_intake import NewRun
+from server.services.run_logs import PostgresRunStore
 from tests.conftest import SAMPLES
 from tests.server.conftest import User, make_settings, sign_up
 
@@ -204,3 +205,8 @@ async def finish_execution(
     its keyword arguments)."""
     async with context.run_executor.run_connection.use() as connection:
         return await runs.finish_execution(connection, run_id, result, **fields)
+
+
+def run_store(context: ServerContext) -> PostgresRunStore:
+    """A run store as an engine process has one (another process's, when called again)."""
+    return PostgresRunStore(context.sessions, context.run_executor.run_connection)

@@ -10,7 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from server.db import engine as db_engine
-from server.db.engine import create_engine, libpq_url, one_statement, session_factory
+from server.db.engine import create_engine, libpq_url, session_factory
 
 
 @contextlib.asynccontextmanager
@@ -42,13 +42,15 @@ async def test_a_connection_closed_while_idle_is_replaced_as_it_is_taken(
         assert again != backend  # a new connection, and no error
 
 
-async def test_a_connection_checked_after_idling_can_run_one_statement_on_its_own(
+async def test_a_connection_checked_after_idling_is_handed_over_outside_a_transaction(
     database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The check's SELECT began a transaction; it is rolled back, so the taker starts its own
+    (or switches the connection to autocommit, which psycopg refuses inside a transaction)."""
     async with pool_of_one(database_url, monkeypatch, idle_check_s=0.0) as sessions:
         for _ in range(2):  # the second takes the pooled connection, checked
             async with sessions() as session:
-                await one_statement(session)
+                await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
                 # A first statement, then a second: in one transaction, its now() would be
                 # the first one's time.
                 await session.execute(text("SELECT pg_sleep(0.01)"))

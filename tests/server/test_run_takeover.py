@@ -16,7 +16,7 @@ from server.db.engine import libpq_url
 from server.db.models import FlowRunRow
 from server.services import runs
 from server.services.queue import SYNC_RUNS_QUEUE
-from server.services.run_logs import PostgresRunStore, load_log
+from server.services.run_logs import load_log
 from tests.engine.builders import flow, piece
 from tests.pieces.local_http import Received, Reply, local_http_server
 from tests.server.conftest import sign_up
@@ -25,6 +25,7 @@ from tests.server.helpers import (
     publish,
     queued_run,
     queued_sample_run,
+    run_store,
     server_without_worker,
     start_run,
 )
@@ -46,7 +47,7 @@ async def test_checkpoints_and_the_end_of_a_superseded_execution_are_refused(
 ) -> None:
     async with queued_sample_run(tmp_path, database_url) as (context, run_id):
         assert (await start(context, run_id)).execution == 1
-        old = PostgresRunStore(context.sessions)
+        old = run_store(context)
         assert (await old.load(run_id)).execution == 1
         await old.save(
             run_id, Checkpoint(status=RunStatus.RUNNING, entries=[record("a")], execution=1)
@@ -56,7 +57,7 @@ async def test_checkpoints_and_the_end_of_a_superseded_execution_are_refused(
         async with context.sessions() as session:
             assert await runs.requeue_stalled(session, run_id)
         assert (await start(context, run_id)).execution == 2
-        new = PostgresRunStore(context.sessions)
+        new = run_store(context)
         log = await new.load(run_id)
         assert (log.execution, [e.name for e in log.entries]) == (2, ["a"])
 
@@ -89,7 +90,7 @@ async def test_an_execution_s_last_checkpoint_is_written_with_the_run_s_end(
 ) -> None:
     async with queued_sample_run(tmp_path, database_url) as (context, run_id):
         run = await start(context, run_id)
-        store = PostgresRunStore(context.sessions)
+        store = run_store(context)
         store.starts_empty(run_id, 1, run.project_id)
         await store.load(run_id)
         store.hold_last(run_id)
@@ -126,7 +127,7 @@ async def test_the_end_of_a_superseded_execution_leaves_its_last_checkpoint_unwr
 ) -> None:
     async with queued_sample_run(tmp_path, database_url) as (context, run_id):
         project_id = (await start(context, run_id)).project_id
-        old = PostgresRunStore(context.sessions)
+        old = run_store(context)
         await old.load(run_id)
         old.hold_last(run_id)
         await old.save(
