@@ -43,16 +43,15 @@ _T = TypeVar("_T")
 #: Events one statement writes at most.
 MAX_BATCH = 500
 # The runs of a batch (one row each in `input`) that find their flow enabled with their
-# version, and their jobs (RUN_JOBS_SQL reads `ready`): one statement.
+# version, and their jobs (RUN_JOBS_SQL reads `ready`): one statement. The batch comes as one
+# JSON array with an array per run (`_run_row`): one text to send, where arrays of each column
+# cost psycopg's list dumpers more than the statement.
 _ACCEPT = f"""
 WITH input AS (
-    SELECT * FROM unnest(CAST(%(run_ids)s AS text[]), CAST(%(project_ids)s AS text[]),
-                         CAST(%(flow_ids)s AS text[]), CAST(%(version_ids)s AS text[]),
-                         CAST(%(payloads)s AS json[]), CAST(%(job_queues)s AS text[]),
-                         CAST(%(job_priorities)s AS integer[]), CAST(%(job_args)s AS jsonb[]),
-                         CAST(%(workers)s AS bigint[]))
-        AS t(run_id, project_id, flow_id, version_id, payload, job_queue, job_priority,
-             job_args, worker)
+    SELECT run->>0 AS run_id, run->>1 AS project_id, run->>2 AS flow_id, run->>3 AS version_id,
+           run->4 AS payload, run->>5 AS job_queue, CAST(run->>6 AS integer) AS job_priority,
+           CAST(run->7 AS jsonb) AS job_args, CAST(run->>8 AS bigint) AS worker
+      FROM json_array_elements(CAST(%(runs)s AS json)) AS run
 ), queued AS (
     INSERT INTO flow_runs (id, project_id, flow_id, flow_version_id, status, trigger_payload,
                            execution, created, updated)
@@ -202,26 +201,28 @@ class RunIntake:
                     self.on_taken(run)
 
     async def _write_together(self, batch: list[_Event]) -> dict[str, QueuedRun]:
-        runs = [run for event in batch for run in event.runs]
-        jobs = [run_job_columns(run.id, sync=run.sync) for run in runs]
-        params = {
-            "run_ids": [run.id for run in runs],
-            "project_ids": [run.project_id for run in runs],
-            "flow_ids": [run.flow_id for run in runs],
-            "version_ids": [run.version_id for run in runs],
-            "payloads": [payload for event in batch for payload in event.payloads],
-            "job_queues": [job.queue for job in jobs],
-            "job_priorities": [job.priority for job in jobs],
-            "job_args": [job.args for job in jobs],
-            "workers": [run.take_with for run in runs],
-            "now": utcnow(),
-        }
+        rows = [
+            _run_row(run, payload)
+            for event in batch
+            for run, payload in zip(event.runs, event.payloads, strict=True)
+        ]
+        params = {"runs": "[" + ",".join(rows) + "]", "now": utcnow()}
         async with self._database.use() as connection:
-            rows = await (await connection.execute(_ACCEPT, params)).fetchall()
+            found = await (await connection.execute(_ACCEPT, params)).fetchall()
         return {
             run_id: QueuedRun(run_id=run_id, job_id=int(job_id), taken=bool(taken))
-            for run_id, job_id, taken in rows
+            for run_id, job_id, taken in found
         }
+
+
+def _run_row(run: NewRun, payload: str) -> str:
+    """The run's row of `_ACCEPT`'s input, as JSON text around its payload's (already JSON)."""
+    job = run_job_columns(run.id, sync=run.sync)
+    ids = json.dumps([run.id, run.project_id, run.flow_id, run.version_id])
+    return (
+        f"{ids[:-1]},{payload},{json.dumps(job.queue)},{job.priority:d},{job.args},"
+        f"{json.dumps(run.take_with)}]"
+    )
 
 
 def _settle(

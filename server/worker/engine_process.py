@@ -8,7 +8,9 @@ import multiprocessing
 import multiprocessing.context
 import multiprocessing.process
 import os
+import select
 import signal
+import sys
 from dataclasses import dataclass
 from enum import StrEnum
 from multiprocessing.connection import Connection
@@ -183,6 +185,13 @@ class EngineProcess:
 
     @property
     def alive(self) -> bool:
+        """Whether the process runs. Its sentinel becomes readable when it ends: one select()
+        of it is ~10x cheaper than `Process.exitcode`, which builds a selector to poll it (the
+        pool asks several times per run). Windows' sentinel is a handle select() cannot take."""
+        if sys.platform != "win32" and self._process.sentinel is not None:
+            with contextlib.suppress(OSError, ValueError):  # a closed sentinel: ask the process
+                if not select.select([self._process.sentinel], [], [], 0)[0]:
+                    return True
         return self._process.exitcode is None
 
     def memory_bytes(self) -> int:
