@@ -27,25 +27,33 @@ _EXECUTION_ENDS = TERMINAL | {RunStatus.PAUSED}
 _MAX_TRACKED_RUNS = 10_000
 
 
+def entries_sql(updated: str) -> str:
+    """The CTEs `entries` and `stepped` of a statement that updated a run's row as `updated`
+    (a CTE returning its `id`): the entries `%(records)s` (a JSON array) numbered from
+    `%(start)s`, and their step events `%(payloads)s` (a JSON array of texts) sent on
+    `%(live_channel)s`, joined to that update, so nothing is written when it matched no row."""
+    return f"""entries AS (
+    INSERT INTO run_log_entries (run_id, seq, record)
+    SELECT {updated}.id, %(start)s + entry.n - 1, entry.record
+      FROM {updated}, json_array_elements(CAST(%(records)s AS json)) WITH ORDINALITY
+           AS entry(record, n)
+), stepped AS (
+    SELECT pg_notify(%(live_channel)s, payload)
+      FROM {updated}, json_array_elements_text(CAST(%(payloads)s AS json)) AS payload
+)"""
+
+
 # A checkpoint in one statement, on the run connection (psycopg's parameters; the entries and
 # their step events as one JSON array each, as `runs._END` takes them): the run's log state
 # (only while the execution number matches, when the checkpoint carries one), its entries and
-# their step events, joined to that update. One row when the run was updated; none (nothing is
-# inserted) when it was not.
-_CHECKPOINT = """
+# their step events. One row when the run was updated; none (nothing is inserted) when it was
+# not.
+_CHECKPOINT = f"""
 WITH saved AS (
     UPDATE flow_runs SET log_state = CAST(%(state)s AS json), updated = %(now)s
      WHERE id = %(run_id)s AND (NOT %(fenced)s OR execution = %(execution)s)
     RETURNING id
-), entries AS (
-    INSERT INTO run_log_entries (run_id, seq, record)
-    SELECT saved.id, %(start)s + entry.n - 1, entry.record
-      FROM saved, json_array_elements(CAST(%(records)s AS json)) WITH ORDINALITY
-           AS entry(record, n)
-), stepped AS (
-    SELECT pg_notify(%(channel)s, payload)
-      FROM saved, json_array_elements_text(CAST(%(payloads)s AS json)) AS payload
-)
+), {entries_sql("saved")}
 SELECT (SELECT count(*) FROM stepped) FROM saved
 """
 
@@ -197,7 +205,7 @@ class PostgresRunStore:
             "execution": checkpoint.execution,
             "start": start,
             "records": "[" + ",".join(entry.model_dump_json() for entry in entries) + "]",
-            "channel": LIVE_CHANNEL,
+            "live_channel": LIVE_CHANNEL,
             "payloads": json.dumps(
                 [encode(message) for message in step_event_messages(project_id, run_id, entries)]
             ),

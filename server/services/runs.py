@@ -38,7 +38,7 @@ from server.services.principal import Principal
 from server.services.queue import RUN_TASK
 from server.services.run_answers import RUN_FINISHED_CHANNEL, answer_message
 from server.services.run_events import run_event_message
-from server.services.run_logs import LastCheckpoint
+from server.services.run_logs import LastCheckpoint, entries_sql
 
 log = logging.getLogger(__name__)
 
@@ -132,15 +132,7 @@ WITH ended AS (
            updated = %(now)s, log_state = CAST(%(state)s AS json)
      WHERE id = %(run_id)s AND execution = %(execution)s AND status = 'RUNNING'
     RETURNING id
-), entries AS (
-    INSERT INTO run_log_entries (run_id, seq, record)
-    SELECT ended.id, %(start)s + entry.n - 1, entry.record
-      FROM ended, json_array_elements(CAST(%(records)s AS json)) WITH ORDINALITY
-           AS entry(record, n)
-), stepped AS (
-    SELECT pg_notify(%(live_channel)s, payload)
-      FROM ended, json_array_elements_text(CAST(%(payloads)s AS json)) AS payload
-), audited AS (
+), {entries_sql("ended")}, audited AS (
     INSERT INTO audit_events (id, action, user_id, project_id, data, created)
     SELECT %(audit_id)s, %(action)s, NULL, %(project_id)s, CAST(%(audit_data)s AS json), %(now)s
       FROM ended WHERE %(audit)s
