@@ -3,13 +3,12 @@
 Starts the server's context in-process on an embedded PostgreSQL in a temp dir (no worker),
 publishes `webhook_sync.py`'s flow (Catch Webhook → Code → Return Response), then executes
 `--runs` QUEUED runs one after the other through the worker's run executor and counts, per run,
-the statements sent (through SQLAlchemy, and on the run connection the executor starts and ends
-runs with), the transactions and the round trips of the run connection (a pipeline is one of
-each), and the queue's (procrastinate's) queries the executor makes itself (procrastinate's own fetch and finish of the job are not included: about
-three more per run). `--show` prints the statements of the last run.
-
-Round trips are counted on the run connection only (SQLAlchemy's are its statements plus BEGIN
-and COMMIT).
+the statements sent (through SQLAlchemy, and on the run connection the executor starts, saves
+and ends runs with), the transactions, the round trips of the run connection (a pipeline is one
+transaction and one round trip; SQLAlchemy's round trips are not counted: its statements plus
+BEGIN and COMMIT), and the queue's (procrastinate's) queries the executor makes itself
+(procrastinate's own fetch and finish of the job are not included: about three more per run).
+`--show` prints the statements of the last run.
 
 Usage: .venv/bin/python bench/run_statements.py [--runs 20] [--show]
 """
@@ -97,25 +96,46 @@ class _CountedConnection:
     def __init__(self, connection: Any, counting: Counting) -> None:
         self._connection = connection
         self._counting = counting
-        self._piped = False
+        self.piped = False
+
+    def cursor(self, **kwargs: Any) -> "_CountedCursor":
+        return _CountedCursor(self._connection.cursor(**kwargs), self)
 
     async def execute(self, query: str, *args: Any, **kwargs: Any) -> Any:
+        return await self.cursor().execute(query, *args, **kwargs)
+
+    def count(self, query: str) -> None:
         self._counting.add(query, own=True)
-        if not self._piped:  # autocommit: a transaction and a round trip of its own
+        if not self.piped:  # autocommit: a transaction and a round trip of its own
             self._counting.counts["transactions"] += 1
             self._counting.counts["round trips"] += 1
-        return await self._connection.execute(query, *args, **kwargs)
 
     @contextlib.asynccontextmanager
     async def pipeline(self) -> AsyncIterator[Any]:
         self._counting.counts["transactions"] += 1  # ended by the pipeline's one Sync
         self._counting.counts["round trips"] += 1
-        self._piped = True
+        self.piped = True
         try:
             async with self._connection.pipeline() as pipeline:
                 yield pipeline
         finally:
-            self._piped = False
+            self.piped = False
+
+
+class _CountedCursor:
+    """A cursor of the run connection whose statements are counted."""
+
+    def __init__(self, cursor: Any, connection: _CountedConnection) -> None:
+        self._cursor = cursor
+        self._connection = connection
+
+    async def execute(self, query: str, *args: Any, **kwargs: Any) -> Any:
+        self._connection.count(query)
+        await self._cursor.execute(query, *args, **kwargs)
+        return self._cursor
+
+    def __getattr__(self, name: str) -> Any:  # fetchone and the rest: the cursor's own
+        return getattr(self._cursor, name)
 
 
 async def publish(context: ServerContext, settings: Settings) -> str:

@@ -151,7 +151,7 @@ async def open_context(
         intake = RunIntake(libpq_url(database_url))
         if engines is not None:
             # Runs of sync calls taken by this process's worker start as soon as they are
-            # stored, and their jobs end in the intake's next write.
+            # stored; their jobs end with the runs' ends (or in the intake's next write).
             intake.on_taken = partial(
                 _run_taken, queue=queue, execute=engines.execute_taken, end_job=intake.end_job
             )

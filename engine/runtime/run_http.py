@@ -21,11 +21,6 @@ class RunHttp:
             self._client = OnDemandHttpClient(policy)
         return cast(httpx.AsyncClient, self._client)
 
-    @property
-    def made(self) -> bool:
-        """Whether a step sent a request (the client was made)."""
-        return self._client is not None and self._client.made
-
     async def aclose(self) -> None:
         """Closes the client if one was made."""
         if self._client is not None:

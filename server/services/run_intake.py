@@ -13,8 +13,9 @@ an event is written at once, alone, so a single call waits for nothing.
   whose flow was turned off or republished meanwhile writes nothing, and `accept` returns None:
   the caller reads the flow again.
 - A job written as taken by a worker (`NewRun.take_with`) is handed to `on_taken` right after
-  the commit, even if the caller has gone. Once its run ends, the job is ended by the same
-  writer (`end_job`), with the other jobs that ended meanwhile.
+  the commit, even if the caller has gone. The run's end statement ends the job with it
+  (`runs.finish_execution`); a job whose run ended otherwise is ended by the same writer
+  (`end_job`), with the other jobs that ended meanwhile.
 
 The writer holds one connection of its own (`db.own_connection`), in autocommit: a batch is one
 statement (atomic by itself), one round trip, prepared once. A connection idle for a while is

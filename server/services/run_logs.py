@@ -60,16 +60,40 @@ SELECT (SELECT count(*) FROM stepped) FROM saved
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LastCheckpoint:
-    """An execution's last checkpoint, held back to be written with the run's end, in the same
-    statement (`runs.finish_execution`): the log state and the entries, with their step events."""
+    """A checkpoint ready to be written: the log state and the entries, with their step events,
+    as `_CHECKPOINT` and `runs._END` take them. An execution's last one is held back to be
+    written with the run's end, in the same statement (`runs.finish_execution`)."""
 
     #: The log state as JSON text.
     state: str
-    #: The entries as JSON text, numbered from `start`.
-    records: list[str]
+    #: The entries as a JSON array, numbered from `start`.
+    records: str
     start: int
-    #: Their step events, as `live_events` messages.
-    payloads: list[str]
+    #: Their step events, `live_events` messages, as a JSON array of texts.
+    payloads: str
+
+    @classmethod
+    def of(
+        cls, checkpoint: Checkpoint, *, run_id: str, project_id: str, start: int
+    ) -> "LastCheckpoint":
+        entries = checkpoint.entries
+        return cls(
+            state=checkpoint.model_dump_json(exclude=_STATE_FIELDS),
+            records="[" + ",".join(entry.model_dump_json() for entry in entries) + "]",
+            start=start,
+            payloads=json.dumps(
+                [encode(message) for message in step_event_messages(project_id, run_id, entries)]
+            ),
+        )
+
+    def params(self) -> dict[str, Any]:
+        """The statement's parameters for the state and `entries_sql`."""
+        return {
+            "state": self.state,
+            "records": self.records,
+            "start": self.start,
+            "payloads": self.payloads,
+        }
 
 
 class PostgresRunStore:
@@ -120,15 +144,7 @@ class PostgresRunStore:
             if start is None:  # the run was not loaded here (not the engine's way)
                 async with self._sessions() as session:
                     start = await _first_free_seq(session, run_id)
-            return LastCheckpoint(
-                state=checkpoint.model_dump_json(exclude=_STATE_FIELDS),
-                records=[entry.model_dump_json() for entry in checkpoint.entries],
-                start=start,
-                payloads=[
-                    encode(message)
-                    for message in step_event_messages(project_id, run_id, checkpoint.entries)
-                ],
-            )
+            return LastCheckpoint.of(checkpoint, run_id=run_id, project_id=project_id, start=start)
         finally:
             self._next_seq.pop(run_id, None)
             self._projects.pop(run_id, None)
@@ -195,20 +211,15 @@ class PostgresRunStore:
                 if project_id is None:
                     return False
                 start = await _first_free_seq(session, run_id)
-        entries = checkpoint.entries
-        self._next_seq[run_id] = start + len(entries)
+        self._next_seq[run_id] = start + len(checkpoint.entries)
+        written = LastCheckpoint.of(checkpoint, run_id=run_id, project_id=project_id, start=start)
         params = {
+            **written.params(),
             "run_id": run_id,
-            "state": checkpoint.model_dump_json(exclude=_STATE_FIELDS),
             "now": utcnow(),
             "fenced": bool(checkpoint.execution),
             "execution": checkpoint.execution,
-            "start": start,
-            "records": "[" + ",".join(entry.model_dump_json() for entry in entries) + "]",
             "live_channel": LIVE_CHANNEL,
-            "payloads": json.dumps(
-                [encode(message) for message in step_event_messages(project_id, run_id, entries)]
-            ),
         }
         async with self._connection.use() as connection:
             saved = await (await connection.execute(_CHECKPOINT, params, prepare=True)).fetchone()

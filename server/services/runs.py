@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 import psycopg
+from psycopg.rows import dict_row
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -198,8 +199,9 @@ async def start_run(
     `sessions` reads the run's flow version when this process has not kept it.
     """
     now = utcnow()
+    locked = connection.cursor(row_factory=dict_row)
     async with connection.pipeline():
-        locked = await connection.execute(_LOCK_RUN, {"run_id": run_id}, prepare=True)
+        await locked.execute(_LOCK_RUN, {"run_id": run_id}, prepare=True)
         started = await connection.execute(
             _START,
             {
@@ -213,40 +215,37 @@ async def start_run(
             prepare=True,
         )
     found = await locked.fetchone()
-    if found is None or found[4] != RunStatus.QUEUED:
+    if found is None or found["status"] != RunStatus.QUEUED:
         return StartOutcome()
     if await started.fetchone() is None:  # the project runs its limit already
         return StartOutcome(busy=True)
-    run_id, project_id, flow_id, version_id, _status, payload, state, execution, created, hidden = (
-        found
-    )
     check_transition(RunStatus.QUEUED, RunStatus.RUNNING)
-    version = kept_version(version_id)
+    version = kept_version(found["flow_version_id"])
     if version is None:
         async with sessions() as session:
-            version = await flow_version(session, version_id)
+            version = await flow_version(session, found["flow_version_id"])
     if version is None:  # deleted meanwhile, and its runs with it
         return StartOutcome()
     # The caller gets the row as it is after this start: not loaded, not attached to a session.
     run = FlowRunRow(
-        id=run_id,
-        project_id=project_id,
-        flow_id=flow_id,
-        flow_version_id=version_id,
+        id=found["id"],
+        project_id=found["project_id"],
+        flow_id=found["flow_id"],
+        flow_version_id=found["flow_version_id"],
         status=RunStatus.RUNNING,
-        trigger_payload=payload,
-        log_state=state,
+        trigger_payload=found["trigger_payload"],
+        log_state=found["log_state"],
         started=now,
         # This execution's own: an older one's writes are refused from now on.
-        execution=execution + 1,
-        created=created,
+        execution=found["execution"] + 1,
+        created=found["created"],
         updated=now,
     )
     return StartOutcome(
         run=run,
         flow=version.flow,
         testing=version.state == "TEST",
-        hidden_pieces=frozenset(hidden or ()),
+        hidden_pieces=frozenset(found["hidden"] or ()),
         uses_connections=version.uses_connections,
     )
 
@@ -318,19 +317,13 @@ async def finish_execution(
     `job_id` (a job this process's worker took as the run was queued), the job ends with it.
     """
     params = _end_params(run_id, result, project_id=project_id, flow_id=flow_id)
-    params.update(
-        execution=execution,
-        state=last.state,
-        start=last.start,
-        records="[" + ",".join(last.records) + "]",
-        payloads=json.dumps(last.payloads),
-        job_id=job_id,
-    )
-    ended = await (await connection.execute(_END, params, prepare=True)).fetchone()
+    params.update(last.params(), execution=execution, job_id=job_id)
+    cursor = connection.cursor(row_factory=dict_row)
+    ended = await (await cursor.execute(_END, params, prepare=True)).fetchone()
     if ended is None:
         log.warning("run %s was started again elsewhere; this execution's end is not kept", run_id)
         return ExecutionEnd(kept=False)
-    return ExecutionEnd(kept=True, others_wait=bool(ended[3]), job_ended=bool(ended[4]))
+    return ExecutionEnd(kept=True, others_wait=ended["waiting"], job_ended=ended["job_ended"])
 
 
 def _end_params(run_id: str, result: RunResult, *, project_id: str, flow_id: str) -> dict[str, Any]:

@@ -34,7 +34,8 @@ class RunExecutor:
     """The body of the queue's run job."""
 
     sessions: Callable[[], AsyncSession]
-    #: The connection of a run's start and end (`runs.start_run`, `runs.finish_execution`).
+    #: The connection of a run's start, checkpoints and end (`runs.start_run`,
+    #: `PostgresRunStore`, `runs.finish_execution`).
     run_connection: OwnConnection
     executor: FlowExecutor
     flow_timeout_s: float

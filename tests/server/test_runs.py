@@ -205,7 +205,7 @@ async def test_a_taken_job_ends_in_its_run_s_end_and_only_there(
             execution=started.run.execution + 1,  # another execution's number
             project_id=started.run.project_id,
             flow_id=started.run.flow_id,
-            last=LastCheckpoint(state="{}", records=[], start=0, payloads=[]),
+            last=LastCheckpoint(state="{}", records="[]", start=0, payloads="[]"),
             job_id=superseded.job_id,
         )
         assert ended == runs.ExecutionEnd(kept=False)
