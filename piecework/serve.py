@@ -13,6 +13,7 @@ from server.data_dir import DataDirError
 from server.embedded_pg import EmbeddedPostgres
 from server.lockfile import DataDirInUseError, ServerLock
 from server.settings import Settings, SettingsError
+from server.worker import engine_template
 
 #: Start-up errors a person can fix that can happen before the server's modules are loaded
 #: (`piecework.serving.USER_ERRORS` adds the later ones); shown as one message.
@@ -47,6 +48,10 @@ def serve(settings: Settings, *, on_ready: Callable[[str], None] | None = None) 
                 postgres.begin()  # starts while the modules below load
             from piecework import serving  # the server's modules, loaded here on purpose
 
+            # The context waits for PostgreSQL first anyway; its start thread must be gone before
+            # the fork. A failed start forks nothing: the context says what failed.
+            if settings.run_worker and (postgres is None or postgres.wait_begun()):
+                engine_template.fork_template()  # shares the modules just loaded
             event_loop.run(
                 serving.serve_app(
                     settings, sock, lock=lock, url=url, on_ready=on_ready, postgres=postgres
@@ -72,6 +77,7 @@ def work(settings: Settings) -> None:
         )
     from piecework import serving  # the server's modules, loaded here on purpose
 
+    engine_template.fork_template()  # shares the modules just loaded
     event_loop.run(serving.work_app(settings.with_secrets()))
 
 

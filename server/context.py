@@ -27,6 +27,7 @@ from server.secrets_box import SecretBox
 from server.services import files, piece_installations, polling, runs, schedules, trigger_sources
 from server.services.event_hub import EventHub
 from server.services.file_storage import FileStorage, open_file_storage
+from server.services.notifications import Notifications
 from server.services.queue import Executed, JobQueue
 from server.services.run_intake import QueuedRun, RunIntake
 from server.services.run_sweeper import end_stray_jobs, requeue_orphaned_runs
@@ -104,12 +105,11 @@ async def open_context(
         queue = JobQueue(libpq_url(database_url))
         await queue.open()
         stack.push_async_callback(queue.close)
-        waiter = RunWaiter(conninfo=libpq_url(database_url), sessions=sessions)
-        await waiter.start()
-        stack.push_async_callback(waiter.stop)
-        events = EventHub(conninfo=libpq_url(database_url))
-        await events.start()
-        stack.push_async_callback(events.stop)
+        notifications = Notifications(conninfo=libpq_url(database_url))
+        waiter = RunWaiter(notifications=notifications, sessions=sessions)
+        events = EventHub(notifications=notifications)
+        await notifications.start()
+        stack.push_async_callback(notifications.stop)
         await piece_installations.unpack_missing(sessions, pieces_dir(settings))
         registry = PieceRegistry.discover(piece_dirs=[pieces_dir(settings)])
         load_announced = piece_installations.announced_listener(

@@ -39,6 +39,7 @@ class EmbeddedPostgres:
     data_dir: Path
     _server: Any = None
     _starting: "concurrent.futures.Future[str] | None" = None
+    _thread: threading.Thread | None = None
 
     @property
     def major(self) -> int:
@@ -59,7 +60,16 @@ class EmbeddedPostgres:
             except BaseException as err:  # handed to whoever waits in `start`
                 starting.set_exception(err)
 
-        threading.Thread(target=run, name="embedded-postgres-start", daemon=True).start()
+        self._thread = threading.Thread(target=run, name="embedded-postgres-start", daemon=True)
+        self._thread.start()
+
+    def wait_begun(self) -> bool:
+        """Waits for the start `begin` made, and its thread, to end; whether it started (`start`
+        raises its error)."""
+        if self._thread is not None:
+            self._thread.join()
+        starting = self._starting
+        return starting is not None and starting.done() and starting.exception() is None
 
     async def start(self) -> str:
         """Starts (or attaches to) the cluster, or waits for the start `begin` made, and returns
@@ -193,9 +203,32 @@ def _last_log_error(log_path: Path, start: int) -> str | None:
     return None
 
 
+#: Settings of the embedded cluster that differ from PostgreSQL's defaults, for fewer idle
+#: processes on a desktop: each backend does its own I/O (PostgreSQL 18 has three I/O worker
+#: processes by default), and no logical replication (its launcher is a process). Both take effect
+#: at the next start of the cluster (ALTER SYSTEM writes them to postgresql.auto.conf).
+SETTINGS = {"io_method": "sync", "max_logical_replication_workers": "0"}
+
+
 def _ensure_database(admin_url: str, name: str) -> None:
     with psycopg.connect(admin_url, autocommit=True) as conn:
+        _apply_settings(conn)
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
         if not exists:
             log.info("creating database %s", name)
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def _apply_settings(conn: psycopg.Connection[Any]) -> None:
+    """Sets `SETTINGS` where the cluster has them (this major) and they are not set yet."""
+    rows = conn.execute(
+        "SELECT name, setting, pending_restart FROM pg_settings WHERE name = ANY(%s)",
+        (list(SETTINGS),),
+    ).fetchall()
+    for setting, current, pending in rows:
+        if current != SETTINGS[setting] and not pending:
+            conn.execute(
+                sql.SQL("ALTER SYSTEM SET {} = {}").format(
+                    sql.Identifier(setting), sql.Literal(SETTINGS[setting])
+                )
+            )

@@ -1,24 +1,19 @@
-"""The server process's end of live events: one LISTEN connection, many WebSocket subscribers."""
+"""The server process's end of live events: its `Notifications`, many WebSocket subscribers."""
 
 import asyncio
-import contextlib
 import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import psycopg
-from psycopg import sql
-
 from server.services.live_events import CHANNEL
+from server.services.notifications import Notifications
 
 log = logging.getLogger(__name__)
 
 #: Messages a subscriber may have waiting; past it the subscriber is cut off (it reads too slowly).
 QUEUE_SIZE = 1000
-#: Seconds before reconnecting a lost LISTEN connection.
-RECONNECT_DELAY_S = 1.0
 
 
 @dataclass(eq=False, slots=True)
@@ -48,28 +43,13 @@ class Subscriber:
 
 
 class EventHub:
-    """LISTENs on the live-events channel and hands each event to the subscribers that want it."""
+    """Hands each event of the live-events channel to the subscribers that want it."""
 
-    def __init__(self, *, conninfo: str) -> None:
-        self._conninfo = conninfo
+    def __init__(self, *, notifications: Notifications) -> None:
+        notifications.listen(CHANNEL, self._deliver)
         self._subscribers: set[Subscriber] = set()
         self._listeners: dict[str, Callable[[dict[str, Any]], Awaitable[None]]] = {}
         self._running: set[asyncio.Task[None]] = set()
-        self._task: asyncio.Task[None] | None = None
-        self._listening = asyncio.Event()
-
-    async def start(self) -> None:
-        """Starts listening (and waits until the first connection listens)."""
-        self._task = asyncio.create_task(self._run(), name="event-hub")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._listening.wait(), 10)
-
-    async def stop(self) -> None:
-        """Stops listening."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
 
     def subscribe(self) -> Subscriber:
         """A new subscriber with no subscriptions yet; `unsubscribe` it when its client leaves."""
@@ -106,20 +86,6 @@ class EventHub:
             await listener(message)
         except Exception:  # a listener's failure must not stop the hub; it is logged
             log.exception("live event listener failed for %s", message.get("kind"))
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                async with await psycopg.AsyncConnection.connect(
-                    self._conninfo, autocommit=True
-                ) as conn:
-                    await conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(CHANNEL)))
-                    self._listening.set()
-                    async for notify in conn.notifies():
-                        self._deliver(notify.payload)
-            except psycopg.Error as err:
-                log.warning("live events connection lost (%s); reconnecting", err)
-            await asyncio.sleep(RECONNECT_DELAY_S)
 
     def _deliver(self, payload: str) -> None:
         try:

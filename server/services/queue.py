@@ -139,7 +139,7 @@ class StalledRun:
 class JobQueue:
     """Defers run jobs, and runs a worker that executes them."""
 
-    def __init__(self, conninfo: str, *, pool_size: int = 4) -> None:
+    def __init__(self, conninfo: str, *, pool_size: int = 4, keep_open: int = 1) -> None:
         # A short wait for a pool connection: when the database is gone, the worker notices in
         # seconds (and starts again) rather than after the pool's default 30 s per call. The
         # pool's reconnection backoff doubles without a cap until `reconnect_timeout`; ending it
@@ -148,9 +148,9 @@ class JobQueue:
             conninfo=conninfo,
             timeout=POOL_TIMEOUT_S,
             reconnect_timeout=POOL_TIMEOUT_S,
-            # One connection kept open, more while busy (idle ones close after 10 minutes):
-            # each costs a PostgreSQL backend's memory.
-            min_size=1,
+            # `keep_open` connections kept open, more while busy (idle ones close after 10
+            # minutes): each costs a PostgreSQL backend's memory.
+            min_size=keep_open,
             max_size=pool_size,
         )
         self.app = procrastinate.App(connector=connector)

@@ -1,18 +1,16 @@
 """Waiting for runs to finish: LISTEN for the worker's NOTIFY (which carries the answer), with a periodic re-check as a safety net."""
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import psycopg
-from psycopg import sql
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.model import TERMINAL, RunStatus
+from server.services.notifications import Notifications
 from server.services.run_answers import (
     RUN_FINISHED_CHANNEL,
     RunAnswer,
@@ -42,37 +40,16 @@ class Waiting:
 
 
 class RunWaiter:
-    """One LISTEN connection per server process, shared by every request that waits for a run."""
+    """Every request of a server process that waits for a run, told by its `Notifications`."""
 
-    def __init__(self, *, conninfo: str, sessions: Callable[[], AsyncSession]) -> None:
-        self._conninfo = conninfo
+    def __init__(
+        self, *, notifications: Notifications, sessions: Callable[[], AsyncSession]
+    ) -> None:
         self._sessions = sessions
         self._waiters: dict[str, set[Waiting]] = {}
-        self._conn: psycopg.AsyncConnection[object] | None = None
-        self._task: asyncio.Task[None] | None = None
-
-    async def start(self) -> None:
-        """Opens the LISTEN connection (and opens it again whenever it is lost)."""
-        self._conn = await self._connect()
-        self._task = asyncio.create_task(self._listen(self._conn), name="run-waiter")
-
-    async def _connect(self) -> "psycopg.AsyncConnection[object]":
-        conn = await psycopg.AsyncConnection.connect(self._conninfo, autocommit=True)
-        try:
-            await conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(RUN_FINISHED_CHANNEL)))
-        except BaseException:
-            await conn.close()  # a half-made connection must not be left open
-            raise
-        return conn
-
-    async def stop(self) -> None:
-        """Closes the connection; waiting requests fall back to re-checking."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-        if self._conn is not None:
-            await self._conn.close()
+        notifications.listen(RUN_FINISHED_CHANNEL, self._notified)
+        # Anything may have finished while the connection was lost: every waiter reads its run.
+        notifications.on_listening(self._wake_all)
 
     def expect(self, run_id: str) -> Waiting:
         """Listens for the run's end from now on. Called before the run can start (before its
@@ -128,36 +105,16 @@ class RunWaiter:
         finally:
             self.discard(run_id, waiting)
 
-    async def _listen(self, conn: psycopg.AsyncConnection[object]) -> None:
-        while True:
-            try:
-                async for notify in conn.notifies():
-                    run_id, answer = read_answer_message(notify.payload)
-                    for waiting in self._waiters.get(run_id, ()):
-                        waiting.answer = answer
-                        waiting.event.set()
-            except psycopg.Error as err:
-                log.warning(
-                    "the run notification connection was lost (%s); waiting requests re-check "
-                    "every %ss until it is back",
-                    str(err).strip().splitlines()[0] if str(err).strip() else "closed",
-                    RECHECK_INTERVAL_S,
-                )
-            with contextlib.suppress(psycopg.Error):
-                await conn.close()
-            conn = await self._reconnect()
+    def _notified(self, payload: str) -> None:
+        run_id, answer = read_answer_message(payload)
+        for waiting in self._waiters.get(run_id, ()):
+            waiting.answer = answer
+            waiting.event.set()
 
-    async def _reconnect(self) -> "psycopg.AsyncConnection[object]":
-        while True:
-            await asyncio.sleep(RECHECK_INTERVAL_S)
-            try:
-                self._conn = await self._connect()
-            except psycopg.Error:
-                continue
-            for waiters in self._waiters.values():  # anything may have finished meanwhile
-                for waiting in waiters:
-                    waiting.event.set()
-            return self._conn
+    def _wake_all(self) -> None:
+        for waiters in self._waiters.values():
+            for waiting in waiters:
+                waiting.event.set()
 
 
 async def _answer(session: AsyncSession, run_id: str, *, or_paused: bool) -> RunAnswer | None:

@@ -55,7 +55,9 @@ async def open_engine(config: EngineConfig) -> AsyncIterator[RunExecutor]:
         stack.push_async_callback(engine.dispose)
         run_connection = OwnConnection(libpq_url(config.database_url))
         stack.push_async_callback(run_connection.close)
-        queue = JobQueue(libpq_url(config.database_url), pool_size=POOL_SIZE)
+        # None kept open: few runs use the queue (resumes, the project's next run), and an idle
+        # engine process should hold no PostgreSQL backend.
+        queue = JobQueue(libpq_url(config.database_url), pool_size=POOL_SIZE, keep_open=0)
         await queue.open()
         stack.push_async_callback(queue.close)
         code_runtime = code_runtime_for(config.settings)

