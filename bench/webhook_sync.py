@@ -8,8 +8,9 @@ recorded run (queued in Postgres, its log checkpointed) whose code step runs iso
 Measured, on a fresh data dir:
   - start: process spawn → first served request, for the first start (creates the database)
     and a restart on the same data dir (the usual case);
-  - idle memory of the whole local server (server process and its Deno children, Postgres and
-    its backends): RSS summed, and PSS (shared pages counted once);
+  - idle memory of the whole local server (server process, engine template and processes, Deno,
+    Postgres and its backends) after the restart and again 5 s after the load: resident (its
+    distinct physical pages, `bench/resident.py`), RSS summed, and PSS;
   - for each concurrency, after a warm-up, `--reps` runs of `--requests` requests with `hey`:
     req/s, mean, P50, P90, P99, non-200 answers, CPU seconds per process kind, peak RSS;
   - afterwards: that the server recorded exactly one SUCCEEDED run per request;
@@ -42,6 +43,9 @@ import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from resident import resident_mb  # noqa: E402 (the sibling module, found through the path above)
 
 BODY = '{"a": 1, "b": 2, "msg": "hello"}'
 EXPECT = {"sum": 3, "echo": "hello"}
@@ -178,9 +182,16 @@ def processes(server: Server) -> dict[int, str]:
 
 
 def memory_mb(server: Server) -> dict[str, float]:
-    """RSS and PSS of the whole local server, and RSS per kind, in MB."""
-    totals: dict[str, float] = {"rss": 0.0, "pss": 0.0}
-    for pid, kind in processes(server).items():
+    """Memory of the whole local server in MB: resident (distinct pages, `bench/resident.py`;
+    NaN when not root), RSS summed, PSS summed, and RSS per kind."""
+    found = processes(server)
+    resident = resident_mb(found)
+    totals: dict[str, float] = {
+        "resident": float("nan") if resident is None else resident,
+        "rss": 0.0,
+        "pss": 0.0,
+    }
+    for pid, kind in found.items():
         try:
             full = psutil.Process(pid).memory_full_info()
         except (psutil.NoSuchProcess, psutil.AccessDenied):
@@ -375,7 +386,8 @@ def main() -> None:
                 runs.append(measured)
             report["levels"][concurrency] = median_of(runs)
             say(f"c={concurrency}: {json.dumps(report['levels'][concurrency])}")
-        time.sleep(2)
+        time.sleep(5)
+        report["after_runs_mb"] = memory_mb(server)  # idle again, warm engine processes kept
         if args.cold_after_minutes is not None:
             time.sleep(args.cold_after_minutes * 60 + 10)  # the keeper looks every 5 s
             report["cold_mb"] = memory_mb(server)
@@ -401,13 +413,21 @@ def print_table(report: dict[str, Any]) -> None:
         f"(first start, creating the database: {report['first_start_s']:.2f} s)"
     )
     say(
-        f"idle memory: RSS {idle['rss']:.0f} MB (PSS {idle['pss']:.0f} MB); "
+        f"idle memory: {idle['resident']:.0f} MB resident (distinct pages; RSS summed"
+        f" {idle['rss']:.0f} MB, PSS {idle['pss']:.0f} MB); "
         + ", ".join(f"{k[4:]} {v:.0f}" for k, v in idle.items() if k.startswith("rss_"))
+    )
+    after = report["after_runs_mb"]
+    say(
+        f"idle after the runs: {after['resident']:.0f} MB resident (RSS summed"
+        f" {after['rss']:.0f} MB, PSS {after['pss']:.0f} MB); "
+        + ", ".join(f"{k[4:]} {v:.0f}" for k, v in after.items() if k.startswith("rss_"))
     )
     if "cold_mb" in report:
         cold = report["cold_mb"]
         say(
-            f"gone cold: RSS {cold['rss']:.0f} MB (PSS {cold['pss']:.0f} MB); "
+            f"gone cold: {cold['resident']:.0f} MB resident (RSS summed {cold['rss']:.0f} MB,"
+            f" PSS {cold['pss']:.0f} MB); "
             + ", ".join(f"{k[4:]} {v:.0f}" for k, v in cold.items() if k.startswith("rss_"))
             + f"; first call then {report['first_call_when_cold_ms']:.0f} ms (hey included)"
         )

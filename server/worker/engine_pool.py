@@ -1,18 +1,19 @@
 """The worker's warm pool of engine processes: each runs one run at a time.
 
 Runs execute out of the worker process so a run that eats memory, blocks its event loop or
-crashes the interpreter takes down one engine process, not the worker. The pool keeps
-`warm` processes started ahead of demand and up to `size` (the worker's concurrency) in all;
-idle ones beyond `warm` stop after IDLE_STOP_S, and the warm ones too when no run came for
-`cold_after_s` (an idle desktop gives the memory back; the next run starts a process and the
-pool warms again). A process that dies is replaced and its run
-continues in a new one from its log (DEATHS_PER_RUN times at most); one past its memory limit
-or its time is killed, and its run ends MEMORY_LIMIT_EXCEEDED or TIMEOUT.
+crashes the interpreter takes down one engine process, not the worker. The pool keeps `warm`
+processes started ahead of demand (from its first run where starting one is cheap) and up to
+`size` (the worker's concurrency) in all; idle ones beyond `warm` stop after IDLE_STOP_S, and
+the warm ones too when no run came for `cold_after_s` (an idle desktop gives the memory back;
+the next run starts a process and the pool warms again). A process that dies is replaced and
+its run continues in a new one from its log (DEATHS_PER_RUN times at most); one past its memory
+limit or its time is killed, and its run ends MEMORY_LIMIT_EXCEEDED or TIMEOUT.
 """
 
 import asyncio
 import contextlib
 import logging
+import math
 from collections.abc import Callable
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,7 +23,7 @@ from server.services import runs
 from server.services.queue import Executed, JobQueue
 from server.worker.engine_config import EngineConfig
 from server.worker.engine_process import Ending, EngineProcess, EngineStartError
-from server.worker.engine_template import stop_template, template_running
+from server.worker.engine_template import forked, stop_template, template_running
 
 log = logging.getLogger(__name__)
 
@@ -55,8 +56,11 @@ class EnginePool:
         self._size = max(size, 1)
         self._warm = min(max(warm, 0), self._size)
         self._cold_after_s = cold_after_s
-        #: When the last run came (the start counts as one).
-        self._last_run = asyncio.get_running_loop().time()
+        #: When the last run came. Where the template is a fork of this process, an engine
+        #: process starts in ~0.1 s: the pool starts cold, and an idle server holds none until
+        #: its first run. A spawned template takes seconds to import everything, so there the
+        #: start counts as a run and warms the pool (and the template) ahead of the first one.
+        self._last_run = -math.inf if forked() else asyncio.get_running_loop().time()
         self._memory_limit_mb = memory_limit_mb
         #: Killed from outside past this: the run's own timeout plus a margin for it to act.
         self._hard_timeout_s = flow_timeout_s + max(5.0, flow_timeout_s * 0.1)

@@ -102,6 +102,11 @@ def _without_resource_tracker() -> None:
             tracker._fd = os.open(os.devnull, os.O_WRONLY | os.O_CLOEXEC)
 
 
+def forked() -> bool:
+    """Whether the running template is the one `fork_template` forked from this process."""
+    return _forked_pid is not None and _forkserver()._forkserver_pid == _forked_pid
+
+
 def template_running() -> bool:
     """Whether the forkserver engine processes are forked from is running (cheap)."""
     if _CONTEXT is None or _CONTEXT.get_start_method() != "forkserver":
@@ -116,9 +121,7 @@ def stop_template() -> bool:
     next start spawns one, which this stops again. Only when this process
         has no engine process alive: the template lives as long as any of them. Returns whether one
         was stopped."""
-    if not template_running() or multiprocessing.active_children():
-        return False
-    if _forkserver()._forkserver_pid == _forked_pid:
+    if not template_running() or multiprocessing.active_children() or forked():
         return False
     _forkserver()._stop()  # closes its "alive" pipe and waits for it to exit
     return True

@@ -5,6 +5,7 @@ replaced the usual way (a spawned forkserver) when it dies."""
 import json
 import os
 import signal
+import time
 from functools import partial
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import httpx
 import psutil
 
 from tests.conftest import SAMPLES, start_server_process, stop_server_process
-from tests.e2e.processes import wait_for
+from tests.e2e.processes import publish_flow, wait_for
 
 
 def children(pid: int) -> list[psutil.Process]:
@@ -29,18 +30,8 @@ def children(pid: int) -> list[psutil.Process]:
 def publish(base: str, token: str) -> str:
     headers = {"Authorization": f"Bearer {token}"}
     project_id = httpx.get(f"{base}/projects", headers=headers).json()["data"][0]["id"]
-    flow = httpx.post(
-        f"{base}/flows", json={"displayName": "Template", "projectId": project_id}, headers=headers
-    )
-    flow_id = str(flow.json()["id"])
     document = json.loads((SAMPLES / "add_numbers_webhook.json").read_text())
-    for operation in (
-        {"type": "IMPORT_FLOW", "request": document},
-        {"type": "LOCK_AND_PUBLISH", "request": {}},
-    ):
-        response = httpx.post(f"{base}/flows/{flow_id}", json=operation, headers=headers)
-        assert response.status_code == 200, response.text
-    return flow_id
+    return publish_flow(base, headers, project_id, document)
 
 
 def sum_of(base: str, flow_id: str) -> int:
@@ -50,7 +41,7 @@ def sum_of(base: str, flow_id: str) -> int:
 
 
 def template_of(server_pid: int) -> psutil.Process:
-    """The server's one Python child once its warm engine process runs (a child of it)."""
+    """The server's one Python child, once its warm engine process (a child of it) runs."""
     wait_for(
         lambda: any(children(t.pid) for t in children(server_pid)), 60, "a warm engine process"
     )
@@ -64,14 +55,18 @@ def test_engines_fork_from_a_template_forked_from_the_server(tmp_path: Path) -> 
     try:
         base = server.url + "/api/v1"
         me = psutil.Process(server.process.pid)
-        python_children = [template_of(me.pid)]
+        python_children = [p for p in children(me.pid) if "python" in p.name()]
         assert [p.cmdline() for p in python_children] == [me.cmdline()], (
             "the one Python child is the template, a fork of the server (not a spawned "
             f"forkserver, nor a resource tracker): {[p.cmdline() for p in python_children]}"
         )
         template = python_children[0]
+        # Starting an engine process is cheap: none runs before the first run needs one.
         flow_id = publish(base, server.token)
+        time.sleep(1.0)  # a warm start would be done by now (it takes ~0.1 s)
+        assert not children(template.pid)
         assert sum_of(base, flow_id) == 5
+        assert template_of(me.pid).pid == template.pid  # and it stays, warm
 
         # The template dies, then its engine processes: the next one comes from a template
         # spawned the usual way, and the run is served.
@@ -94,6 +89,7 @@ def test_engines_fork_from_a_template_forked_from_the_server(tmp_path: Path) -> 
 def test_the_forked_template_and_its_engines_stop_with_the_server(tmp_path: Path) -> None:
     server = start_server_process(tmp_path / "data")
     try:
+        assert sum_of(server.url + "/api/v1", publish(server.url + "/api/v1", server.token)) == 5
         template = template_of(server.process.pid)
         engines = children(template.pid)
         assert template.cmdline() == psutil.Process(server.process.pid).cmdline()
