@@ -144,6 +144,9 @@ async def open_context(
                 flow_timeout_s=settings.flow_timeout_s,
                 sessions=sessions,
                 queue=queue,
+                # After a burst the pool holds up to 20 connections, each a PostgreSQL backend;
+                # once no run came for a while they close (the next use opens one).
+                on_cold=engine.dispose,
             )
             await engines.start()
             stack.push_async_callback(engines.close)

@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import logging
 import math
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -51,6 +51,7 @@ class EnginePool:
         flow_timeout_s: float,
         sessions: Callable[[], AsyncSession],
         queue: JobQueue,
+        on_cold: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self._config = config
         self._size = max(size, 1)
@@ -61,6 +62,9 @@ class EnginePool:
         #: its first run. A spawned template takes seconds to import everything, so there the
         #: start counts as a run and warms the pool (and the template) ahead of the first one.
         self._last_run = -math.inf if forked() else asyncio.get_running_loop().time()
+        #: Called as the pool goes cold (e.g. to close the worker's idle database connections).
+        self._on_cold = on_cold
+        self._cold = False
         self._memory_limit_mb = memory_limit_mb
         #: Killed from outside past this: the run's own timeout plus a margin for it to act.
         self._hard_timeout_s = flow_timeout_s + max(5.0, flow_timeout_s * 0.1)
@@ -234,6 +238,10 @@ class EnginePool:
                 cold = asyncio.get_running_loop().time() - self._last_run > self._cold_after_s
                 warm = 0 if cold else self._warm
                 await self._trim(warm, cold=cold)
+                if cold != self._cold:
+                    self._cold = cold
+                    if cold and self._on_cold is not None:
+                        await self._went_cold(self._on_cold)
                 idle_pool = not self._idle and not self._busy and not self._starts
                 if cold and idle_pool and template_running():
                     await self._stop_template()
@@ -251,6 +259,13 @@ class EnginePool:
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), KEEPER_INTERVAL_S)
+
+    @staticmethod
+    async def _went_cold(on_cold: Callable[[], Awaitable[None]]) -> None:
+        try:
+            await on_cold()
+        except Exception:  # giving memory back is not worth stopping the pool for
+            log.exception("going cold failed")
 
     async def _start_engine(self) -> EngineProcess:
         await self._template_usable.wait()

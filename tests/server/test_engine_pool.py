@@ -209,11 +209,15 @@ async def test_an_idle_pool_goes_cold_and_the_next_run_starts_an_engine(
         ) as api,
     ):
         engines = app.state.context.engines
+        database = app.state.context.engine
         # Warmed at start; it stays at least until the keeper's next look, 5 s later.
         await until(lambda: bool(engines.pids))
         warm_pid = engines.pids[0]
         owner = await installed(api)
+        connections = database.pool
         await until(lambda: not engines.pids)  # gone cold
+        # The server's idle database connections are closed too (a new pool, empty).
+        await until(lambda: database.pool is not connections)
         assert not psutil.pid_exists(warm_pid) or psutil.Process(warm_pid).status() == "zombie"
         # The template engine processes are forked from (the forkserver) stops too.
         await until(lambda: not forkservers())
