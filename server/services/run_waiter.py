@@ -1,7 +1,6 @@
 """Waiting for runs to finish: LISTEN for the worker's NOTIFY (which carries the answer), with a periodic re-check as a safety net."""
 
 import asyncio
-import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,8 +16,6 @@ from server.services.run_answers import (
     answer_of,
     read_answer_message,
 )
-
-log = logging.getLogger(__name__)
 
 #: How often a waiter re-reads the run in case a notification was missed (seconds).
 RECHECK_INTERVAL_S = 1.0

@@ -243,7 +243,7 @@ class EnginePool:
                     if cold and self._on_cold is not None:
                         await self._went_cold(self._on_cold)
                 idle_pool = not self._idle and not self._busy and not self._starts
-                if cold and idle_pool and template_running():
+                if cold and idle_pool and template_running() and not forked():
                     await self._stop_template()
                 while (
                     sum(e.alive for e in self._idle) < warm

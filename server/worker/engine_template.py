@@ -116,11 +116,10 @@ def template_running() -> bool:
 
 def stop_template() -> bool:
     """Stops the template, giving its memory back; the next start spawns one again (its imports
-        take a second or so). Not a template forked from this process: it holds little of its own
-        (its pages are this process's) and one spawned instead would hold ~80 MB; if it dies, the
-    next start spawns one, which this stops again. Only when this process
-        has no engine process alive: the template lives as long as any of them. Returns whether one
-        was stopped."""
+    take a second or so). Only when this process has no engine process alive (the template lives
+    as long as any of them), and not a template forked from this process: that one holds little
+    of its own (its pages are this process's), where a spawned one holds ~80 MB. Returns whether
+    one was stopped."""
     if not template_running() or multiprocessing.active_children() or forked():
         return False
     _forkserver()._stop()  # closes its "alive" pipe and waits for it to exit

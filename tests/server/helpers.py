@@ -3,7 +3,7 @@
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -210,3 +210,10 @@ async def finish_execution(
 def run_store(context: ServerContext) -> PostgresRunStore:
     """A run store as an engine process has one (another process's, when called again)."""
     return PostgresRunStore(context.sessions, context.run_executor.run_connection)
+
+
+async def until(condition: Callable[[], bool], timeout_s: float = 30) -> None:
+    """Waits until `condition()` holds (another object's state, polled every 50 ms)."""
+    async with asyncio.timeout(timeout_s):
+        while not condition():  # noqa: ASYNC110 - polls another object's state
+            await asyncio.sleep(0.05)

@@ -6,7 +6,6 @@ import contextlib
 import os
 import signal
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ from asgi_lifespan import LifespanManager
 from server.app import create_app
 from server.worker import engine_main
 from tests.server.conftest import User, make_settings, serve_app, sign_up
-from tests.server.helpers import finished_run, piece_step, publish, webhook_flow
+from tests.server.helpers import finished_run, piece_step, publish, until, webhook_flow
 from tests.server.piece_wheels import piece_wheel
 
 _SOURCE = '''
@@ -96,12 +95,6 @@ async def installed(api: httpx.AsyncClient) -> User:
     )
     assert response.status_code == 201, response.text
     return owner
-
-
-async def until(condition: Callable[[], bool], timeout_s: float = 30) -> None:
-    async with asyncio.timeout(timeout_s):
-        while not condition():  # noqa: ASYNC110 - polls another object's state
-            await asyncio.sleep(0.05)
 
 
 async def start(api: httpx.AsyncClient, owner: User, document: dict[str, Any]) -> str:

@@ -1,22 +1,13 @@
 """One LISTEN connection for every channel a server process follows: each channel's payloads
 reach its handler, and a lost connection is made again (those who asked are told)."""
 
-import asyncio
-from collections.abc import Callable
-
 import psycopg
 import pytest
 
 from server.db.engine import libpq_url
 from server.services import notifications as notifications_module
 from server.services.notifications import Notifications
-
-
-async def until(check: Callable[[], bool], timeout_s: float = 10.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    while not check():
-        assert asyncio.get_running_loop().time() < deadline, "timed out"
-        await asyncio.sleep(0.02)
+from tests.server.helpers import until
 
 
 async def test_one_connection_listens_on_every_channel_and_comes_back_when_lost(
